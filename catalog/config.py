@@ -1,0 +1,55 @@
+"""Settings in one place: every knob is an ``ODP_`` environment variable (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ODP_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"), description="Where the SQLite catalog, files and index live.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the catalog DB; default: SQLite file in the data dir."
+    )
+    reject_invalid: bool = Field(
+        default=False, description="Refuse datasets whose tables fail validation instead of flagging them."
+    )
+    schemas_dir: Path = Field(default=PROJECT_ROOT / "schemas", description="Published Table Schemas.")
+    max_file_bytes: int = Field(default=512 * 1024 * 1024, description="Largest single resource file accepted.")
+    max_archive_bytes: int = Field(
+        default=2 * 1024 * 1024 * 1024, description="Largest total uncompressed size of a harvested zip."
+    )
+    max_archive_ratio: int = Field(
+        default=100, description="Largest uncompressed/compressed ratio of a zip member (zip-bomb guard)."
+    )
+    max_archive_members: int = Field(default=10_000, description="Most members a harvested zip may hold.")
+    report_error_limit: int = Field(default=100, description="Errors kept in a stored validation report.")
+    validation_error_cap: int = Field(
+        default=100_000, description="frictionless stops counting errors of one table after this many."
+    )
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'catalog.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,58 @@
+"""Engine and sessions for the catalog DB (SQLite by default, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from . import models
+from .config import Settings, get_settings
+from .domains import DOMAINS
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001 - DBAPI hook
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # readers never block the harvest writer
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    if settings.effective_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return _engine_for(settings.effective_database_url)
+
+
+def init_db(settings: Settings | None = None) -> Engine:
+    """Create missing tables and make sure the 12 domains exist. Safe to call on every start."""
+    engine = get_engine(settings)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        have = {d.code: d for d in session.exec(select(models.Domain))}
+        for info in DOMAINS:
+            row = have.get(info.code) or models.Domain(code=info.code, name=info.name, name_en="", order=0)
+            row.name, row.name_en, row.order = info.name, info.name_en, info.order
+            session.add(row)
+        session.commit()
+    return engine
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    with Session(get_engine(settings), expire_on_commit=False) as session:
+        yield session

@@ -1,0 +1,325 @@
+"""The service that changes datasets: publish one dataset from a harvester (one transaction), withdraw
+the ones a source no longer has.
+
+Idempotent by design: a resource version is identified by a fingerprint of its bytes (sha256) and of how
+they are read (schema, dialect, encoding, format); metadata by a hash of its normalized values. Publishing
+the same input twice changes nothing and reports ``unchanged``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+from typing import Any, Literal
+
+from sqlmodel import Session, select
+
+from .config import Settings, get_settings
+from .domains import OPEN_CLASSES, DOMAINS, resolve_domain
+from .encoding import detect_encoding
+from .inputs import DatasetInput, ResourceInput
+from .models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
+from .storage import FileStore, FileTooLarge, sha256_of
+from .validation import is_tabular, validate_table
+
+Change = Literal["added", "updated", "unchanged"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
+
+
+class CatalogError(Exception):
+    """A dataset could not be published; the message says why, for the harvest report."""
+
+
+class InvalidMetadata(CatalogError):
+    pass
+
+
+class NameConflict(CatalogError):
+    pass
+
+
+class RejectedInvalid(CatalogError):
+    pass
+
+
+def check_metadata(data: DatasetInput) -> None:
+    """Refuse metadata the catalog cannot hold, with a message a publisher can act on."""
+    problems = []
+    if not NAME_PATTERN.match(data.name or ""):
+        problems.append(f"name '{data.name}' must be 2-100 characters of a-z, 0-9, '-' or '_'")
+    if not (data.title or "").strip():
+        problems.append("title is required")
+    if not resolve_domain(data.domain or ""):
+        codes = ", ".join(f"{d.code}/{d.name}" for d in DOMAINS)
+        problems.append(f"domain '{data.domain}' is not one of the 12 domains ({codes})")
+    if not NAME_PATTERN.match(data.publisher.name or "") or not (data.publisher.title or "").strip():
+        problems.append("publisher needs a slug 'name' and a 'title' (the department's 中文名)")
+    if data.open_class not in OPEN_CLASSES:
+        problems.append(f"open_class '{data.open_class}' must be one of {', '.join(OPEN_CLASSES)}")
+    names = [r.name for r in data.resources]
+    if len(names) != len(set(names)):
+        problems.append("resource names must be unique within a dataset")
+    if data.created:
+        try:
+            parse_datetime(data.created)
+        except ValueError:
+            problems.append(f"created '{data.created}' is not an ISO 8601 date or date-time")
+    if problems:
+        raise InvalidMetadata("; ".join(problems))
+
+
+def parse_datetime(value: str | datetime | date) -> datetime:
+    """ISO 8601 date or date-time to aware UTC; a time without zone is Beijing time (our publishers')."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        parsed = datetime.fromisoformat(str(value).strip())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=BEIJING)
+    return parsed.astimezone(UTC)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def metadata_hash(data: DatasetInput) -> str:
+    meta = asdict(data)
+    meta["resources"] = [
+        {k: v for k, v in asdict(r).items() if k in ("name", "title", "description", "media_type")}
+        for r in data.resources
+    ]
+    return _digest(meta)
+
+
+def _resource_format(res: ResourceInput) -> str | None:
+    fmt = (res.format or "").strip().lower().lstrip(".")
+    if not fmt and res.original_filename and "." in res.original_filename:
+        fmt = res.original_filename.rsplit(".", 1)[1].lower()
+    return fmt or None
+
+
+class _PreparedResource:
+    """A resource of the input with its fingerprint computed (hashing only, nothing stored yet)."""
+
+    def __init__(self, res: ResourceInput, settings: Settings):
+        self.input = res
+        self.format = _resource_format(res)
+        self.sha256, self.size = sha256_of(res.path)
+        if self.size > settings.max_file_bytes:
+            raise FileTooLarge(
+                f"resource '{res.name}' is {self.size:,} bytes, above the limit of {settings.max_file_bytes:,}"
+            )
+        self.fingerprint = _digest(
+            [self.sha256, res.schema, res.dialect, (res.encoding or "").lower(), self.format]
+        )
+
+
+def publish_dataset(
+    session: Session,
+    data: DatasetInput,
+    *,
+    source: HarvestSource | None = None,
+    identifier: str | None = None,
+    store: FileStore | None = None,
+    settings: Settings | None = None,
+) -> Change:
+    """Add or update one dataset and its resource versions in one transaction; say what happened."""
+    settings = settings or get_settings()
+    store = store or FileStore(settings.files_dir)
+    try:
+        change = _publish(session, data, source, identifier, store, settings)
+        session.commit()
+        return change
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _publish(
+    session: Session,
+    data: DatasetInput,
+    source: HarvestSource | None,
+    identifier: str | None,
+    store: FileStore,
+    settings: Settings,
+) -> Change:
+    check_metadata(data)
+    prepared = [_PreparedResource(r, settings) for r in data.resources]
+    domain = resolve_domain(data.domain)
+    assert domain is not None  # checked above
+
+    dataset = session.exec(select(Dataset).where(Dataset.name == data.name)).first()
+    if dataset and source and dataset.source_id not in (None, source.id):
+        owner = session.get(HarvestSource, dataset.source_id)
+        raise NameConflict(
+            f"dataset name '{data.name}' already belongs to another harvest source ({owner.url if owner else '?'})"
+        )
+    is_new = dataset is None
+    department = _upsert_department(session, data)
+
+    meta_hash = metadata_hash(data)
+    changed = is_new or dataset.metadata_hash != meta_hash or dataset.state != "active"
+    now = utcnow()
+    if is_new:
+        dataset = Dataset(name=data.name, title=data.title, domain_code=domain.code,
+                          department_id=department.id, first_published=now)
+    if changed:
+        _apply_metadata(dataset, data, domain.code, department.id, meta_hash)
+    if source is not None:
+        dataset.source_id = source.id
+        dataset.source_identifier = identifier
+    dataset.last_harvested = now
+    session.add(dataset)
+    session.flush()  # dataset.id for new resources
+
+    data_changed = _sync_resources(session, dataset, prepared, store, settings)
+    if changed or data_changed:
+        dataset.modified = now
+        session.add(dataset)
+    if is_new:
+        return "added"
+    return "updated" if (changed or data_changed) else "unchanged"
+
+
+def _upsert_department(session: Session, data: DatasetInput) -> Department:
+    pub = data.publisher
+    department = session.exec(select(Department).where(Department.name == pub.name)).first()
+    if department is None:
+        department = Department(name=pub.name, title=pub.title.strip(), title_en=pub.title_en)
+    else:
+        department.title = pub.title.strip()
+        department.title_en = pub.title_en or department.title_en
+    session.add(department)
+    session.flush()
+    return department
+
+
+def _apply_metadata(dataset: Dataset, data: DatasetInput, domain_code: str, department_id: int, meta_hash: str) -> None:
+    dataset.title = data.title.strip()
+    dataset.description = data.description or ""
+    dataset.domain_code = domain_code
+    dataset.department_id = department_id
+    dataset.keywords = [k.strip() for k in data.keywords if k and k.strip()]
+    dataset.update_frequency = data.update_frequency
+    dataset.open_class = data.open_class
+    dataset.licenses = data.licenses or None
+    first = data.licenses[0] if data.licenses else {}
+    dataset.license_id = first.get("name") or first.get("path") or None
+    dataset.version = data.version
+    dataset.temporal_coverage = data.temporal_coverage
+    dataset.spatial_coverage = data.spatial_coverage
+    dataset.contact = data.contact
+    dataset.extras = data.extras or None
+    dataset.created = parse_datetime(data.created) if data.created else None
+    dataset.state = "active"
+    dataset.metadata_hash = meta_hash
+
+
+def _sync_resources(
+    session: Session, dataset: Dataset, prepared: list[_PreparedResource], store: FileStore, settings: Settings
+) -> bool:
+    """Bring the dataset's resources in line with the input; True if any data or resource list changed."""
+    existing = {r.name: r for r in session.exec(select(Resource).where(Resource.dataset_id == dataset.id))}
+    changed = False
+    for position, prep in enumerate(prepared):
+        res_in = prep.input
+        resource = existing.pop(res_in.name, None)
+        if resource is None:
+            resource = Resource(dataset_id=dataset.id, name=res_in.name)
+            changed = True
+        elif resource.state != "active":
+            changed = True
+        resource.title = res_in.title
+        resource.description = res_in.description
+        resource.format = prep.format
+        resource.media_type = res_in.media_type
+        resource.position = position
+        resource.state = "active"
+        session.add(resource)
+        session.flush()
+        current = session.get(ResourceVersion, resource.current_version_id) if resource.current_version_id else None
+        if current is not None and current.fingerprint == prep.fingerprint:
+            continue
+        version = _new_version(resource, prep, store, settings, dataset.name)
+        session.add(version)
+        session.flush()
+        resource.current_version_id = version.id
+        session.add(resource)
+        changed = True
+    for gone in existing.values():  # no longer in the package: hidden, versions kept
+        if gone.state != "removed":
+            gone.state = "removed"
+            session.add(gone)
+            changed = True
+    return changed
+
+
+def _new_version(
+    resource: Resource, prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str
+) -> ResourceVersion:
+    res_in = prep.input
+    stored = store.put(res_in.path, max_bytes=settings.max_file_bytes)
+    version = ResourceVersion(
+        resource_id=resource.id,
+        sha256=stored.sha256,
+        size=stored.size,
+        stored_path=stored.relpath,
+        original_filename=res_in.original_filename or res_in.path.name,
+        dialect=res_in.dialect,
+        table_schema=res_in.schema,
+        schema_ref=res_in.schema_ref,
+        fingerprint=prep.fingerprint,
+    )
+    if is_tabular(prep.format):
+        binary = prep.format in ("xlsx", "xls")
+        version.encoding = None if binary else detect_encoding(store.path(stored.relpath), res_in.encoding)
+        outcome = validate_table(
+            store.path(stored.relpath),
+            fmt=prep.format or "csv",
+            encoding=version.encoding,
+            schema=res_in.schema,
+            dialect=res_in.dialect,
+            settings=settings,
+        )
+        version.validation_status = outcome.status
+        version.validation_report = outcome.report
+        version.row_count = outcome.row_count
+        version.table_schema = outcome.schema
+        if settings.reject_invalid and outcome.status in ("invalid", "error"):
+            counts = ", ".join(f"{k} ×{v}" for k, v in outcome.errors_by_type.items())
+            raise RejectedInvalid(
+                f"dataset '{dataset_name}' resource '{res_in.name}' failed validation ({counts}) "
+                "and ODP_REJECT_INVALID is set"
+            )
+    return version
+
+
+def withdraw_missing(session: Session, source: HarvestSource, seen: dict[str, str | None]) -> list[str]:
+    """Withdraw (never delete) the active datasets of ``source`` that it no longer lists.
+
+    ``seen`` maps each identifier the source listed in this run to the dataset name published under it, or
+    to None when that item failed (its dataset is then kept as it was: a broken file is not a deletion).
+    """
+    active = session.exec(
+        select(Dataset).where(Dataset.source_id == source.id, Dataset.state == "active")
+    ).all()
+    withdrawn = []
+    for dataset in active:
+        ident = dataset.source_identifier
+        if ident in seen and seen[ident] in (None, dataset.name):
+            continue
+        dataset.state = "withdrawn"
+        dataset.modified = utcnow()
+        session.add(dataset)
+        withdrawn.append(dataset.name)
+    session.commit()
+    return withdrawn

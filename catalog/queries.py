@@ -1,0 +1,139 @@
+"""Read-side questions about the catalog, shared by the CLI and (later) the API and pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from .models import Dataset, Department, Domain, Resource, ResourceVersion
+
+
+class DatasetNotFound(LookupError):
+    pass
+
+
+@dataclass
+class ResourceView:
+    resource: Resource
+    current: ResourceVersion | None
+    versions: list[ResourceVersion] = field(default_factory=list)  # newest first
+
+
+@dataclass
+class DatasetView:
+    dataset: Dataset
+    domain: Domain
+    department: Department
+    resources: list[ResourceView]
+
+    @property
+    def validation_status(self) -> str:
+        """The worst status of the dataset's current tables: error > invalid > valid > not_tabular."""
+        statuses = {r.current.validation_status for r in self.resources if r.current}
+        for status in ("error", "invalid", "valid"):
+            if status in statuses:
+                return status
+        return "not_tabular"
+
+
+def list_datasets(
+    session: Session,
+    *,
+    domain: str | None = None,
+    department: str | None = None,
+    include_withdrawn: bool = False,
+) -> list[tuple[Dataset, Domain, Department]]:
+    query = (
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+    )
+    if domain:
+        query = query.where((Domain.code == domain) | (Domain.name == domain))
+    if department:
+        query = query.where((Department.name == department) | (Department.title == department))
+    if not include_withdrawn:
+        query = query.where(Dataset.state == "active")
+    return list(session.exec(query.order_by(Domain.order, Dataset.name)).all())
+
+
+def get_dataset(session: Session, name: str) -> DatasetView:
+    row = session.exec(
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+        .where(Dataset.name == name)
+    ).first()
+    if row is None:
+        raise DatasetNotFound(f"no dataset named '{name}'")
+    dataset, domain, department = row
+    resources = session.exec(
+        select(Resource).where(Resource.dataset_id == dataset.id, Resource.state == "active")
+        .order_by(Resource.position)
+    ).all()
+    views = []
+    for res in resources:
+        versions = list(session.exec(
+            select(ResourceVersion).where(ResourceVersion.resource_id == res.id)
+            .order_by(ResourceVersion.id.desc())
+        ).all())
+        current = next((v for v in versions if v.id == res.current_version_id), None)
+        views.append(ResourceView(resource=res, current=current, versions=versions))
+    return DatasetView(dataset=dataset, domain=domain, department=department, resources=views)
+
+
+def dataset_validation_statuses(session: Session) -> dict[int, str]:
+    """dataset id -> worst validation status of its current tables (one query, for listings)."""
+    rows = session.exec(
+        select(Resource.dataset_id, ResourceVersion.validation_status)
+        .join(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
+        .where(Resource.state == "active")
+    ).all()
+    rank = {"error": 3, "invalid": 2, "valid": 1, "not_tabular": 0}
+    worst: dict[int, str] = {}
+    for dataset_id, status in rows:
+        if rank.get(status, 0) >= rank.get(worst.get(dataset_id, "not_tabular"), 0):
+            worst[dataset_id] = status
+    return worst
+
+
+@dataclass
+class CatalogSummary:
+    datasets_by_state: dict[str, int]
+    datasets_by_domain: list[tuple[Domain, int]]  # active datasets, all 12 domains in order
+    departments: int
+    resources: int
+    versions: int
+    validation: dict[str, int]  # current versions by validation status
+    open_classes: dict[str, int]
+
+
+def catalog_summary(session: Session) -> CatalogSummary:
+    by_state = dict(session.exec(select(Dataset.state, func.count()).group_by(Dataset.state)).all())
+    per_domain = dict(session.exec(
+        select(Dataset.domain_code, func.count()).where(Dataset.state == "active").group_by(Dataset.domain_code)
+    ).all())
+    domains = session.exec(select(Domain).order_by(Domain.order)).all()
+    active_departments = session.exec(
+        select(func.count(func.distinct(Dataset.department_id))).where(Dataset.state == "active")
+    ).one()
+    validation = Counter(session.exec(
+        select(ResourceVersion.validation_status)
+        .join(Resource, Resource.current_version_id == ResourceVersion.id)
+        .join(Dataset, Resource.dataset_id == Dataset.id)
+        .where(Resource.state == "active", Dataset.state == "active")
+    ).all())
+    open_classes = dict(session.exec(
+        select(Dataset.open_class, func.count()).where(Dataset.state == "active").group_by(Dataset.open_class)
+    ).all())
+    return CatalogSummary(
+        datasets_by_state=by_state,
+        datasets_by_domain=[(d, per_domain.get(d.code, 0)) for d in domains],
+        departments=active_departments,
+        resources=session.exec(select(func.count()).select_from(Resource).where(Resource.state == "active")).one(),
+        versions=session.exec(select(func.count()).select_from(ResourceVersion)).one(),
+        validation=dict(validation),
+        open_classes=open_classes,
+    )

@@ -1,0 +1,78 @@
+"""Content-addressed, immutable file store: ``files/ab/cdef…<ext>`` named by the sha256 of the bytes.
+
+A file is written once to a temporary name and renamed into place, so a reader never sees half a file and
+the same bytes are stored once however many versions point at them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+
+
+class FileTooLarge(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    relpath: str  # relative to the store root, with forward slashes
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class FileStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def relpath_for(self, sha256: str, suffix: str = "") -> str:
+        suffix = suffix.lower() if suffix and len(suffix) <= 10 and suffix[1:].isalnum() else ""
+        return f"{sha256[:2]}/{sha256[2:]}{suffix}"
+
+    def path(self, relpath: str) -> Path:
+        return self.root / relpath
+
+    def put(self, source: Path, max_bytes: int | None = None) -> StoredFile:
+        """Copy ``source`` into the store (hashing while copying); return where it is."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                while chunk := src.read(CHUNK):
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise FileTooLarge(f"{source.name} is larger than the limit of {max_bytes:,} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+            sha = digest.hexdigest()
+            rel = self.relpath_for(sha, Path(source).suffix)
+            final = self.root / rel
+            if final.exists():
+                os.unlink(tmp_name)
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(tmp_name, 0o444)  # immutable by convention and by mode
+                os.replace(tmp_name, final)
+            return StoredFile(sha, size, rel)
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
+
+    def exists(self, relpath: str) -> bool:
+        return (self.root / relpath).is_file()

@@ -1,0 +1,111 @@
+"""The harvest loop shared by every source kind: gather → fetch → import, one dataset at a time.
+
+A harvester says what its source holds (``gather``) and turns one item into a ``DatasetInput`` (``fetch``);
+this loop publishes each into the catalog, keeps failures to their own item, withdraws what disappeared,
+and writes the job record.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from catalog.config import Settings, get_settings
+from catalog.db import init_db, session_scope
+from catalog.inputs import DatasetInput
+from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
+from catalog.models import HarvestJob
+from catalog.publishing import CatalogError, publish_dataset, withdraw_missing
+from catalog.storage import FileStore, FileTooLarge
+
+
+class HarvestError(Exception):
+    """The source as a whole could not be read (nothing is withdrawn when this happens)."""
+
+
+class ItemError(Exception):
+    """One item of the source is broken; the message is for the publisher."""
+
+
+@dataclass(frozen=True)
+class HarvestItem:
+    identifier: str  # stable within the source (a relative path, a remote id)
+    label: str  # what to show in progress output
+
+
+class Harvester(Protocol):
+    kind: str
+    source_url: str
+
+    def open(self) -> AbstractContextManager[list[HarvestItem]]:
+        """Gather: list the source's items (may raise HarvestError)."""
+
+    def fetch(self, item: HarvestItem) -> DatasetInput:
+        """Fetch one item into a DatasetInput with local files (may raise ItemError)."""
+
+
+class Progress(Protocol):
+    def begin(self, total: int) -> None: ...
+    def item_done(self, item: HarvestItem, outcome: str, message: str | None = None) -> None: ...
+
+
+class _Silent:
+    def begin(self, total: int) -> None:
+        pass
+
+    def item_done(self, item: HarvestItem, outcome: str, message: str | None = None) -> None:
+        pass
+
+
+@dataclass
+class HarvestResult:
+    job: HarvestJob
+    tally: JobTally
+    outcomes: dict[str, str] = field(default_factory=dict)  # identifier -> added/updated/unchanged/failed
+    withdrawn: list[str] = field(default_factory=list)
+
+
+# What counts as "this item is broken" rather than a bug: reported per item, the harvest goes on.
+ITEM_FAILURES = (ItemError, CatalogError, FileTooLarge, OSError, ValueError, UnicodeError)
+
+
+def run_harvest(harvester: Harvester, *, settings: Settings | None = None,
+                progress: Progress | None = None) -> HarvestResult:
+    settings = settings or get_settings()
+    progress = progress or _Silent()
+    init_db(settings)
+    store = FileStore(settings.files_dir)
+    with session_scope(settings) as session:
+        source = get_or_create_source(session, harvester.kind, harvester.source_url)
+        job = start_job(session, source)
+        tally = JobTally()
+        result = HarvestResult(job=job, tally=tally)
+        try:
+            with harvester.open() as items:
+                progress.begin(len(items))
+                seen: dict[str, str | None] = {}
+                for item in items:
+                    seen[item.identifier] = None
+                    try:
+                        data = harvester.fetch(item)
+                        outcome = publish_dataset(session, data, source=source, identifier=item.identifier,
+                                                  store=store, settings=settings)
+                        seen[item.identifier] = data.name
+                        tally.count(outcome)
+                        progress.item_done(item, outcome)
+                    except ITEM_FAILURES as exc:
+                        outcome = "failed"
+                        tally.fail(item.identifier, str(exc))
+                        progress.item_done(item, outcome, str(exc))
+                    result.outcomes[item.identifier] = outcome
+                result.withdrawn = withdraw_missing(session, source, seen)
+                tally.withdrawn = len(result.withdrawn)
+        except HarvestError as exc:
+            finish_job(session, job, tally, status="failed", message=str(exc))
+            return result
+        except BaseException as exc:
+            finish_job(session, job, tally, status="failed", message=f"{type(exc).__name__}: {exc}")
+            raise
+        finish_job(session, job, tally)
+    return result

@@ -1,0 +1,210 @@
+"""Harvest Frictionless Data Packages: a folder searched recursively, one ``datapackage.json``, or a zip.
+
+The package's top-level properties carry the catalog metadata (see docs/harvesting.md). Every path a
+package names is resolved inside its own folder; anything that would leave it is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from catalog.config import Settings, get_settings
+from catalog.inputs import DatasetInput, PublisherInput, ResourceInput
+from catalog.schemas import SchemaNotFound, get_schema
+
+from .archive import UnsafeArchive, extract_zip
+from .base import HarvestError, HarvestItem, ItemError
+
+DESCRIPTOR = "datapackage.json"
+MAX_DESCRIPTOR_BYTES = 5 * 1024 * 1024
+
+# Top-level keys that map onto catalog fields; everything else is kept in the dataset's extras.
+MAPPED_KEYS = {
+    "name", "title", "description", "keywords", "licenses", "version", "created", "domain", "publisher",
+    "update_frequency", "open_class", "temporal_coverage", "spatial_coverage", "contact", "resources",
+}
+
+
+class DataPackageHarvester:
+    kind = "datapackage"
+
+    def __init__(self, path: Path, settings: Settings | None = None):
+        self.path = Path(path).resolve()
+        self.settings = settings or get_settings()
+        self.source_url = str(self.path)
+        self._root: Path | None = None
+
+    @contextmanager
+    def open(self) -> Iterator[list[HarvestItem]]:
+        if not self.path.exists():
+            raise HarvestError(f"{self.path} does not exist")
+        if self.path.is_file() and self.path.suffix.lower() == ".zip":
+            with tempfile.TemporaryDirectory(prefix="odp-zip-") as tmp:
+                try:
+                    extract_zip(self.path, Path(tmp), self.settings)
+                except UnsafeArchive as exc:
+                    raise HarvestError(str(exc)) from exc
+                yield self._gather(Path(tmp))
+            return
+        if self.path.is_file():
+            if self.path.name != DESCRIPTOR:
+                raise HarvestError(f"{self.path.name} is neither a folder, a {DESCRIPTOR} nor a .zip")
+            self._root = self.path.parent
+            yield [HarvestItem(identifier=DESCRIPTOR, label=self.path.parent.name)]
+            return
+        yield self._gather(self.path)
+
+    def _gather(self, root: Path) -> list[HarvestItem]:
+        self._root = root
+        found = sorted(p for p in root.rglob(DESCRIPTOR) if not any(part.startswith(".") for part in
+                                                                     p.relative_to(root).parts))
+        return [
+            HarvestItem(identifier=p.relative_to(root).as_posix(), label=p.parent.relative_to(root).as_posix() or ".")
+            for p in found
+        ]
+
+    def fetch(self, item: HarvestItem) -> DatasetInput:
+        assert self._root is not None, "fetch() is called inside open()"
+        descriptor_path = self._root / item.identifier
+        return read_package(descriptor_path, self.settings)
+
+
+def read_package(descriptor_path: Path, settings: Settings) -> DatasetInput:
+    """Read one ``datapackage.json`` into a DatasetInput, or raise ItemError saying what is wrong."""
+    package_dir = descriptor_path.parent.resolve()
+    descriptor = _load_json(descriptor_path, what=DESCRIPTOR)
+    if not isinstance(descriptor, dict):
+        raise ItemError(f"{DESCRIPTOR} must hold a JSON object")
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise ItemError(f"{DESCRIPTOR} has no 'resources' list")
+
+    publisher = _publisher(descriptor)
+    return DatasetInput(
+        name=str(descriptor.get("name") or ""),
+        title=str(descriptor.get("title") or ""),
+        description=str(descriptor.get("description") or ""),
+        domain=str(descriptor.get("domain") or ""),
+        publisher=publisher,
+        keywords=_keywords(descriptor.get("keywords")),
+        licenses=[lic for lic in descriptor.get("licenses") or [] if isinstance(lic, dict)],
+        version=_str_or_none(descriptor.get("version")),
+        created=_str_or_none(descriptor.get("created")),
+        update_frequency=_str_or_none(descriptor.get("update_frequency")),
+        open_class=str(descriptor.get("open_class") or "open"),
+        temporal_coverage=_str_or_none(descriptor.get("temporal_coverage")),
+        spatial_coverage=_str_or_none(descriptor.get("spatial_coverage")),
+        contact=_contact(descriptor.get("contact")),
+        extras={k: v for k, v in descriptor.items() if k not in MAPPED_KEYS},
+        resources=[_resource(r, i, package_dir, settings) for i, r in enumerate(resources)],
+    )
+
+
+def _load_json(path: Path, what: str) -> Any:
+    if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
+        raise ItemError(f"{what} is larger than {MAX_DESCRIPTOR_BYTES:,} bytes")
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ItemError(f"{what} is not UTF-8 text: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise ItemError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _keywords(value: Any) -> list[str]:
+    if isinstance(value, str):  # tolerated: "a, b, c" or "a，b，c"
+        value = value.replace("，", ",").split(",")
+    return [str(k).strip() for k in value or [] if str(k).strip()]
+
+
+def _contact(value: Any) -> dict[str, Any] | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, dict) else {"name": str(value)}
+
+
+def _publisher(descriptor: dict[str, Any]) -> PublisherInput:
+    pub = descriptor.get("publisher")
+    if pub is None:  # a standard package may name its publisher among its contributors
+        pub = next((c for c in descriptor.get("contributors") or []
+                    if isinstance(c, dict) and c.get("role") == "publisher"), None)
+    if isinstance(pub, str):
+        raise ItemError("publisher must be an object {\"name\": slug, \"title\": 中文名}, not a string")
+    if not isinstance(pub, dict):
+        raise ItemError("publisher is required: {\"name\": slug, \"title\": 中文名}")
+    return PublisherInput(name=str(pub.get("name") or ""), title=str(pub.get("title") or ""),
+                          title_en=_str_or_none(pub.get("title_en")))
+
+
+def _inside(package_dir: Path, relative: str, what: str) -> Path:
+    """Resolve a package-relative path; refuse URLs, absolute paths and anything leaving the package."""
+    if "://" in relative:
+        raise ItemError(f"{what} '{relative}' is a URL; only files inside the package are harvested")
+    candidate = Path(relative)
+    if candidate.is_absolute() or relative.startswith(("/", "\\")):
+        raise ItemError(f"{what} '{relative}' is an absolute path; it must be relative to the package")
+    resolved = (package_dir / candidate).resolve()
+    if not resolved.is_relative_to(package_dir):
+        raise ItemError(f"{what} '{relative}' points outside the package folder: refused")
+    if not resolved.is_file():
+        raise ItemError(f"{what} '{relative}' does not exist in the package")
+    return resolved
+
+
+def _resource(raw: Any, index: int, package_dir: Path, settings: Settings) -> ResourceInput:
+    if not isinstance(raw, dict):
+        raise ItemError(f"resource #{index + 1} must be an object")
+    name = str(raw.get("name") or "")
+    label = f"resource '{name or index + 1}'"
+    path = raw.get("path")
+    if isinstance(path, list):
+        raise ItemError(f"{label}: multipart paths are not supported; give one file per resource")
+    if not isinstance(path, str) or not path:
+        raise ItemError(f"{label} has no 'path' (inline 'data' resources are not harvested)")
+    file_path = _inside(package_dir, path, f"{label} path")
+    size = file_path.stat().st_size
+    if size > settings.max_file_bytes:
+        raise ItemError(f"{label} is {size:,} bytes, above the limit of {settings.max_file_bytes:,}")
+    schema, schema_ref = _schema(raw.get("schema"), package_dir, label, settings)
+    dialect = raw.get("dialect")
+    if isinstance(dialect, str):
+        dialect = _load_json(_inside(package_dir, dialect, f"{label} dialect"), what=f"{label} dialect")
+    return ResourceInput(
+        name=name,
+        path=file_path,
+        title=_str_or_none(raw.get("title")),
+        description=_str_or_none(raw.get("description")),
+        format=_str_or_none(raw.get("format")) or (file_path.suffix.lstrip(".").lower() or None),
+        media_type=_str_or_none(raw.get("mediatype") or raw.get("mediaType")),
+        encoding=_str_or_none(raw.get("encoding")),
+        schema=schema,
+        schema_ref=schema_ref,
+        dialect=dialect if isinstance(dialect, dict) else None,
+        original_filename=Path(path).name,
+    )
+
+
+def _schema(value: Any, package_dir: Path, label: str, settings: Settings) -> tuple[dict | None, str | None]:
+    """A schema given inline, as a path inside the package, or as the name of a published schema."""
+    if value is None or isinstance(value, dict):
+        return value, None
+    if not isinstance(value, str):
+        raise ItemError(f"{label}: 'schema' must be an object, a relative path or a published schema name")
+    if value.endswith(".json") or "/" in value or "\\" in value:
+        schema = _load_json(_inside(package_dir, value, f"{label} schema"), what=f"{label} schema")
+        if not isinstance(schema, dict):
+            raise ItemError(f"{label}: schema file '{value}' must hold a JSON object")
+        return schema, None
+    try:
+        return get_schema(value, settings.schemas_dir).descriptor, value
+    except SchemaNotFound as exc:
+        raise ItemError(f"{label}: {exc} (published schemas are in schemas/)") from exc

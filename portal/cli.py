@@ -1,0 +1,258 @@
+"""The ``odp`` command line: harvest, validate and inspect the catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from catalog.config import get_settings
+from catalog.db import init_db, session_scope
+from catalog.domains import OPEN_CLASSES
+from catalog.jobs import recent_jobs
+from catalog.queries import DatasetNotFound, catalog_summary, dataset_validation_statuses, get_dataset, list_datasets
+from catalog.schemas import SchemaNotFound, get_schema, list_schemas
+from harvesters.base import run_harvest
+from harvesters.datapackage import DataPackageHarvester
+
+from .progress import ConsoleProgress
+
+app = typer.Typer(help="Open government data portal (开放数据门户) command line.", no_args_is_help=True,
+                  add_completion=False,
+                  pretty_exceptions_show_locals=False)
+console = Console()
+err = Console(stderr=True)
+
+STATUS_STYLE = {"valid": "green", "invalid": "yellow", "error": "bold red", "not_tabular": "dim",
+                "finished": "green", "failed": "bold red", "running": "cyan"}
+STATUS_LABEL = {"valid": "有效 valid", "invalid": "有误 invalid", "error": "无法读取 error", "not_tabular": "非表格"}
+
+
+def _styled(status: str, label: str | None = None) -> str:
+    return f"[{STATUS_STYLE.get(status, 'white')}]{label or status}[/]"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def harvest(
+    path: Annotated[Path, typer.Argument(help="A folder of data packages, one datapackage.json, or a .zip")],
+) -> None:
+    """Harvest data packages into the catalog: validate, store and record what changed."""
+    settings = get_settings()
+    with ConsoleProgress(console) as progress:
+        result = run_harvest(DataPackageHarvester(path, settings), settings=settings, progress=progress)
+    job, tally = result.job, result.tally
+    table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
+    for column, style in (("新增 added", "green"), ("更新 updated", "cyan"), ("未变 unchanged", "dim"),
+                          ("撤回 withdrawn", "yellow"), ("失败 failed", "red")):
+        table.add_column(column, justify="right", style=style)
+    table.add_row(*(str(v) for v in tally.as_dict().values()))
+    console.print(table)
+    if result.withdrawn:
+        console.print("[yellow]withdrawn:[/] " + ", ".join(result.withdrawn))
+    if tally.errors:
+        errors = Table(title="失败 failures", show_lines=True)
+        errors.add_column("package")
+        errors.add_column("error", style="red")
+        for e in tally.errors:
+            errors.add_row(e["item"], e["message"])
+        console.print(errors)
+    if job.status == "failed":
+        raise _fail(f"the harvest failed: {job.message}", code=2)
+    if tally.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    name: Annotated[str, typer.Argument(help="Dataset name")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stored reports as JSON")] = False,
+) -> None:
+    """Print the frictionless validation report of a dataset's tables (exit 1 if any is not valid)."""
+    init_db()
+    with session_scope() as session:
+        try:
+            view = get_dataset(session, name)
+        except DatasetNotFound as exc:
+            raise _fail(str(exc)) from exc
+    if as_json:
+        reports = {r.resource.name: (r.current.validation_report if r.current else None) for r in view.resources}
+        console.print_json(json.dumps(reports, ensure_ascii=False, default=str))
+    else:
+        console.print(f"[bold]{view.dataset.title}[/] ({view.dataset.name})")
+        for res in view.resources:
+            _print_report(res)
+    if view.validation_status in ("invalid", "error"):
+        raise typer.Exit(1)
+
+
+def _print_report(res) -> None:  # noqa: ANN001 - a ResourceView
+    version = res.current
+    if version is None:
+        return
+    report = version.validation_report or {}
+    console.rule(f"{res.resource.name} · {res.resource.format or '?'} · {_styled(version.validation_status, STATUS_LABEL.get(version.validation_status))}")
+    console.print(f"rows: {version.row_count if version.row_count is not None else '-'}   "
+                  f"encoding: {version.encoding or '-'}   schema: {version.schema_ref or ('inline' if version.table_schema else '-')}"
+                  f"   sha256: {version.sha256[:12]}…")
+    if not report or report.get("valid", True):
+        return
+    by_type = Table(title="errors by type")
+    by_type.add_column("type")
+    by_type.add_column("count", justify="right")
+    for etype, count in report.get("errors_by_type", {}).items():
+        by_type.add_row(etype, str(count))
+    console.print(by_type)
+    first = Table(title=f"first {len(report.get('errors', []))} of {report.get('error_count')} errors")
+    for column in ("row", "field", "type", "message"):
+        first.add_column(column, overflow="fold")
+    for e in report.get("errors", []):
+        first.add_row(str(e.get("row") or ""), str(e.get("field") or ""), e.get("type", ""), e.get("message", ""))
+    console.print(first)
+
+
+@app.command()
+def datasets(
+    domain: Annotated[str | None, typer.Option(help="Domain code or 中文名")] = None,
+    department: Annotated[str | None, typer.Option(help="Department slug or 中文名")] = None,
+    withdrawn: Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn datasets")] = False,
+) -> None:
+    """List datasets with their domain, department, open class and validation status."""
+    init_db()
+    with session_scope() as session:
+        rows = list_datasets(session, domain=domain, department=department, include_withdrawn=withdrawn)
+        statuses = dataset_validation_statuses(session)
+    table = Table(title=f"数据集 datasets ({len(rows)})")
+    for column in ("name", "标题 title", "领域 domain", "部门 department", "开放属性", "校验 validation"):
+        table.add_column(column, overflow="fold")
+    if withdrawn:
+        table.add_column("state")
+    for ds, dom, dept in rows:
+        status = statuses.get(ds.id, "not_tabular")
+        cells = [ds.name, ds.title, dom.name, dept.title, OPEN_CLASSES.get(ds.open_class, ds.open_class),
+                 _styled(status, STATUS_LABEL.get(status))]
+        table.add_row(*cells, *([ds.state] if withdrawn else []))
+    console.print(table)
+
+
+@app.command()
+def show(name: Annotated[str, typer.Argument(help="Dataset name")]) -> None:
+    """Show a dataset's metadata, resources and versions."""
+    init_db()
+    with session_scope() as session:
+        try:
+            view = get_dataset(session, name)
+        except DatasetNotFound as exc:
+            raise _fail(str(exc)) from exc
+    ds = view.dataset
+    meta = Table(show_header=False, title=f"{ds.title} ({ds.name})")
+    meta.add_column(style="bold")
+    meta.add_column(overflow="fold")
+    contact = ds.contact or {}
+    for label, value in (
+        ("数据领域 domain", f"{view.domain.name} ({view.domain.code})"),
+        ("数据提供方 department", f"{view.department.title} ({view.department.name})"),
+        ("描述 description", ds.description),
+        ("关键字 keywords", "、".join(ds.keywords or [])),
+        ("更新频度 frequency", ds.update_frequency or ""),
+        ("开放属性 open class", OPEN_CLASSES.get(ds.open_class, ds.open_class)),
+        ("许可 license", ds.license_id or ""),
+        ("时间范围 temporal", ds.temporal_coverage or ""),
+        ("空间范围 spatial", ds.spatial_coverage or ""),
+        ("联系方式 contact", " ".join(str(v) for v in contact.values())),
+        ("创建 created", str(ds.created or "")),
+        ("首次发布 first published", str(ds.first_published)),
+        ("更新日期 modified", str(ds.modified)),
+        ("状态 state", ds.state),
+        ("extras", json.dumps(ds.extras, ensure_ascii=False) if ds.extras else ""),
+    ):
+        meta.add_row(label, value)
+    console.print(meta)
+    res_table = Table(title="资源 resources")
+    for column in ("name", "format", "rows", "size", "validation", "versions", "sha256"):
+        res_table.add_column(column)
+    for res in view.resources:
+        cur = res.current
+        res_table.add_row(
+            res.resource.name, res.resource.format or "", str(cur.row_count if cur and cur.row_count is not None else ""),
+            f"{cur.size:,}" if cur else "", _styled(cur.validation_status, STATUS_LABEL.get(cur.validation_status)) if cur else "",
+            str(len(res.versions)), cur.sha256[:12] if cur else "",
+        )
+    console.print(res_table)
+
+
+@app.command()
+def schemas(name: Annotated[str | None, typer.Argument(help="Show one schema's fields")] = None) -> None:
+    """List the published Table Schemas, or show one."""
+    if name:
+        try:
+            schema = get_schema(name)
+        except SchemaNotFound as exc:
+            raise _fail(str(exc)) from exc
+        table = Table(title=f"{schema.title} ({schema.name})", caption=schema.description)
+        for column in ("name", "标题 title", "type", "说明 description", "constraints"):
+            table.add_column(column, overflow="fold")
+        for f in schema.fields:
+            table.add_row(f.get("name", ""), f.get("title", ""), f.get("type", "any"), f.get("description", ""),
+                          json.dumps(f.get("constraints"), ensure_ascii=False) if f.get("constraints") else "")
+        console.print(table)
+        return
+    table = Table(title="已发布数据标准 published schemas")
+    for column in ("name", "标题 title", "fields", "说明 description"):
+        table.add_column(column, overflow="fold")
+    for schema in list_schemas():
+        table.add_row(schema.name, schema.title, str(len(schema.fields)), schema.description)
+    console.print(table)
+
+
+@app.command()
+def jobs(limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) -> None:
+    """Recent harvest jobs and their counts."""
+    init_db()
+    with session_scope() as session:
+        rows = recent_jobs(session, limit)
+    table = Table(title="采集任务 harvest jobs")
+    for column in ("#", "source", "status", "started", "finished", "added", "updated", "unchanged",
+                   "withdrawn", "failed", "message"):
+        table.add_column(column, overflow="fold")
+    for job, source in rows:
+        table.add_row(str(job.id), source.url, _styled(job.status), job.started.strftime("%Y-%m-%d %H:%M:%S"),
+                      job.finished.strftime("%H:%M:%S") if job.finished else "", str(job.added), str(job.updated),
+                      str(job.unchanged), str(job.withdrawn), str(job.failed), job.message or "")
+    console.print(table)
+
+
+@app.command()
+def summary() -> None:
+    """Totals of the catalog: datasets per domain, departments, validation statuses."""
+    init_db()
+    with session_scope() as session:
+        s = catalog_summary(session)
+    table = Table(title="数据领域 domains")
+    table.add_column("code")
+    table.add_column("领域")
+    table.add_column("datasets", justify="right")
+    for dom, count in s.datasets_by_domain:
+        table.add_row(dom.code, dom.name, str(count))
+    console.print(table)
+    active = s.datasets_by_state.get("active", 0)
+    console.print(
+        f"datasets: [bold]{active}[/] active, {s.datasets_by_state.get('withdrawn', 0)} withdrawn · "
+        f"domains with data: {sum(1 for _, c in s.datasets_by_domain if c)}/12 · departments: {s.departments} · "
+        f"resources: {s.resources} · versions: {s.versions}"
+    )
+    console.print("validation: " + ", ".join(f"{_styled(k, STATUS_LABEL.get(k))} {v}" for k, v in sorted(s.validation.items())))
+    console.print("open classes: " + ", ".join(f"{OPEN_CLASSES.get(k, k)} {v}" for k, v in sorted(s.open_classes.items())))
+    console.print(f"data dir: {get_settings().data_dir.resolve()}")
+
+
+if __name__ == "__main__":
+    app()
