@@ -14,7 +14,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ODP_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default=Path("./var"), description="Where the SQLite catalog, files and index live.")
+    data_dir: Path = Field(
+        default=Path("./var"), description="Where the SQLite catalog, files and index live."
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the catalog DB; default: SQLite file in the data dir."
     )
@@ -22,7 +24,9 @@ class Settings(BaseSettings):
         default=False, description="Refuse datasets whose tables fail validation instead of flagging them."
     )
     schemas_dir: Path = Field(default=PROJECT_ROOT / "schemas", description="Published Table Schemas.")
-    max_file_bytes: int = Field(default=512 * 1024 * 1024, description="Largest single resource file accepted.")
+    max_file_bytes: int = Field(
+        default=512 * 1024 * 1024, description="Largest single resource file accepted."
+    )
     max_archive_bytes: int = Field(
         default=2 * 1024 * 1024 * 1024, description="Largest total uncompressed size of a harvested zip."
     )

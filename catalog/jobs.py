@@ -63,8 +63,14 @@ def start_job(session: Session, source: HarvestSource) -> HarvestJob:
     return job
 
 
-def finish_job(session: Session, job: HarvestJob, tally: JobTally, *, status: str = "finished",
-               message: str | None = None) -> HarvestJob:
+def finish_job(
+    session: Session,
+    job: HarvestJob,
+    tally: JobTally,
+    *,
+    status: str = "finished",
+    message: str | None = None,
+) -> HarvestJob:
     for name, value in tally.as_dict().items():
         setattr(job, name, value)
     job.errors = tally.errors or None

@@ -13,13 +13,13 @@ import json
 import re
 from dataclasses import asdict
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from .config import Settings, get_settings
-from .domains import OPEN_CLASSES, DOMAINS, resolve_domain
+from .domains import DOMAINS, OPEN_CLASSES, resolve_domain
 from .encoding import detect_encoding
 from .inputs import DatasetInput, ResourceInput
 from .models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
@@ -88,7 +88,9 @@ def parse_datetime(value: str | datetime | date) -> datetime:
 
 
 def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
 def metadata_hash(data: DatasetInput) -> str:
@@ -170,8 +172,13 @@ def _publish(
     changed = is_new or dataset.metadata_hash != meta_hash or dataset.state != "active"
     now = utcnow()
     if is_new:
-        dataset = Dataset(name=data.name, title=data.title, domain_code=domain.code,
-                          department_id=department.id, first_published=now)
+        dataset = Dataset(
+            name=data.name,
+            title=data.title,
+            domain_code=domain.code,
+            department_id=department.id,
+            first_published=now,
+        )
     if changed:
         _apply_metadata(dataset, data, domain.code, department.id, meta_hash)
     if source is not None:
@@ -203,7 +210,9 @@ def _upsert_department(session: Session, data: DatasetInput) -> Department:
     return department
 
 
-def _apply_metadata(dataset: Dataset, data: DatasetInput, domain_code: str, department_id: int, meta_hash: str) -> None:
+def _apply_metadata(
+    dataset: Dataset, data: DatasetInput, domain_code: str, department_id: int, meta_hash: str
+) -> None:
     dataset.title = data.title.strip()
     dataset.description = data.description or ""
     dataset.domain_code = domain_code
@@ -225,7 +234,11 @@ def _apply_metadata(dataset: Dataset, data: DatasetInput, domain_code: str, depa
 
 
 def _sync_resources(
-    session: Session, dataset: Dataset, prepared: list[_PreparedResource], store: FileStore, settings: Settings
+    session: Session,
+    dataset: Dataset,
+    prepared: list[_PreparedResource],
+    store: FileStore,
+    settings: Settings,
 ) -> bool:
     """Bring the dataset's resources in line with the input; True if any data or resource list changed."""
     existing = {r.name: r for r in session.exec(select(Resource).where(Resource.dataset_id == dataset.id))}
@@ -246,7 +259,9 @@ def _sync_resources(
         resource.state = "active"
         session.add(resource)
         session.flush()
-        current = session.get(ResourceVersion, resource.current_version_id) if resource.current_version_id else None
+        current = (
+            session.get(ResourceVersion, resource.current_version_id) if resource.current_version_id else None
+        )
         if current is not None and current.fingerprint == prep.fingerprint:
             continue
         version = _new_version(resource, prep, store, settings, dataset.name)

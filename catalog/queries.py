@@ -70,15 +70,19 @@ def get_dataset(session: Session, name: str) -> DatasetView:
         raise DatasetNotFound(f"no dataset named '{name}'")
     dataset, domain, department = row
     resources = session.exec(
-        select(Resource).where(Resource.dataset_id == dataset.id, Resource.state == "active")
+        select(Resource)
+        .where(Resource.dataset_id == dataset.id, Resource.state == "active")
         .order_by(Resource.position)
     ).all()
     views = []
     for res in resources:
-        versions = list(session.exec(
-            select(ResourceVersion).where(ResourceVersion.resource_id == res.id)
-            .order_by(ResourceVersion.id.desc())
-        ).all())
+        versions = list(
+            session.exec(
+                select(ResourceVersion)
+                .where(ResourceVersion.resource_id == res.id)
+                .order_by(ResourceVersion.id.desc())
+            ).all()
+        )
         current = next((v for v in versions if v.id == res.current_version_id), None)
         views.append(ResourceView(resource=res, current=current, versions=versions))
     return DatasetView(dataset=dataset, domain=domain, department=department, resources=views)
@@ -112,27 +116,39 @@ class CatalogSummary:
 
 def catalog_summary(session: Session) -> CatalogSummary:
     by_state = dict(session.exec(select(Dataset.state, func.count()).group_by(Dataset.state)).all())
-    per_domain = dict(session.exec(
-        select(Dataset.domain_code, func.count()).where(Dataset.state == "active").group_by(Dataset.domain_code)
-    ).all())
+    per_domain = dict(
+        session.exec(
+            select(Dataset.domain_code, func.count())
+            .where(Dataset.state == "active")
+            .group_by(Dataset.domain_code)
+        ).all()
+    )
     domains = session.exec(select(Domain).order_by(Domain.order)).all()
     active_departments = session.exec(
         select(func.count(func.distinct(Dataset.department_id))).where(Dataset.state == "active")
     ).one()
-    validation = Counter(session.exec(
-        select(ResourceVersion.validation_status)
-        .join(Resource, Resource.current_version_id == ResourceVersion.id)
-        .join(Dataset, Resource.dataset_id == Dataset.id)
-        .where(Resource.state == "active", Dataset.state == "active")
-    ).all())
-    open_classes = dict(session.exec(
-        select(Dataset.open_class, func.count()).where(Dataset.state == "active").group_by(Dataset.open_class)
-    ).all())
+    validation = Counter(
+        session.exec(
+            select(ResourceVersion.validation_status)
+            .join(Resource, Resource.current_version_id == ResourceVersion.id)
+            .join(Dataset, Resource.dataset_id == Dataset.id)
+            .where(Resource.state == "active", Dataset.state == "active")
+        ).all()
+    )
+    open_classes = dict(
+        session.exec(
+            select(Dataset.open_class, func.count())
+            .where(Dataset.state == "active")
+            .group_by(Dataset.open_class)
+        ).all()
+    )
     return CatalogSummary(
         datasets_by_state=by_state,
         datasets_by_domain=[(d, per_domain.get(d.code, 0)) for d in domains],
         departments=active_departments,
-        resources=session.exec(select(func.count()).select_from(Resource).where(Resource.state == "active")).one(),
+        resources=session.exec(
+            select(func.count()).select_from(Resource).where(Resource.state == "active")
+        ).one(),
         versions=session.exec(select(func.count()).select_from(ResourceVersion)).one(),
         validation=dict(validation),
         open_classes=open_classes,

@@ -56,18 +56,25 @@ def validate_table(
             resource.infer()
         used_schema = resource.schema.to_descriptor() if resource.schema else schema
         report = resource.validate(limit_errors=settings.validation_error_cap)
-    except Exception as exc:  # frictionless raises its own FrictionlessException and sometimes others
+    except Exception as exc:  # noqa: BLE001 - frictionless raises FrictionlessException and sometimes others
         message = getattr(getattr(exc, "error", None), "message", None) or str(exc)
         return ValidationOutcome(
             status="error",
-            report={"valid": False, "error_count": 1, "errors_by_type": {"resource-error": 1},
-                    "errors": [{"type": "resource-error", "message": message}], "truncated": False},
+            report={
+                "valid": False,
+                "error_count": 1,
+                "errors_by_type": {"resource-error": 1},
+                "errors": [{"type": "resource-error", "message": message}],
+                "truncated": False,
+            },
             schema=schema,
         )
     return _summarize(report, used_schema, encoding, settings)
 
 
-def _summarize(report: Any, schema: dict[str, Any] | None, encoding: str | None, settings: Settings) -> ValidationOutcome:
+def _summarize(
+    report: Any, schema: dict[str, Any] | None, encoding: str | None, settings: Settings
+) -> ValidationOutcome:
     task = report.tasks[0] if report.tasks else None
     errors = list(task.errors) if task else list(report.errors)
     by_type = Counter(e.type for e in errors)
@@ -84,8 +91,10 @@ def _summarize(report: Any, schema: dict[str, Any] | None, encoding: str | None,
         for e in errors[: settings.report_error_limit]
     ]
     # A structural failure (unreadable file, bad encoding) means no meaningful row count or data.
-    fatal = any(e.type in ("source-error", "scheme-error", "format-error", "encoding-error", "resource-error")
-                for e in errors)
+    fatal = any(
+        e.type in ("source-error", "scheme-error", "format-error", "encoding-error", "resource-error")
+        for e in errors
+    )
     status = "valid" if report.valid else ("error" if fatal else "invalid")
     summary = {
         "valid": bool(report.valid),
@@ -97,8 +106,9 @@ def _summarize(report: Any, schema: dict[str, Any] | None, encoding: str | None,
         "encoding": encoding,
         "validator": "frictionless",
     }
-    return ValidationOutcome(status=status, row_count=rows, report=summary, schema=schema,
-                             errors_by_type=dict(by_type))
+    return ValidationOutcome(
+        status=status, row_count=rows, report=summary, schema=schema, errors_by_type=dict(by_type)
+    )
 
 
 def _cell(value: Any) -> Any:

@@ -33,8 +33,10 @@ def extract_zip(archive: Path, dest: Path, settings: Settings) -> None:
     with zf:
         members = zf.infolist()
         if len(members) > settings.max_archive_members:
-            raise UnsafeArchive(f"{archive.name} has {len(members):,} members, above the limit of "
-                                f"{settings.max_archive_members:,}")
+            raise UnsafeArchive(
+                f"{archive.name} has {len(members):,} members, above the limit of "
+                f"{settings.max_archive_members:,}"
+            )
         total = 0
         for info in members:
             _safe_member_path(info.filename)
@@ -42,16 +44,22 @@ def extract_zip(archive: Path, dest: Path, settings: Settings) -> None:
                 raise UnsafeArchive(f"archive member '{info.filename}' is a symbolic link; links are refused")
             total += info.file_size
             if info.file_size > settings.max_file_bytes:
-                raise UnsafeArchive(f"archive member '{info.filename}' is {info.file_size:,} bytes, above the "
-                                    f"file limit of {settings.max_file_bytes:,}")
+                raise UnsafeArchive(
+                    f"archive member '{info.filename}' is {info.file_size:,} bytes, above the "
+                    f"file limit of {settings.max_file_bytes:,}"
+                )
             if info.file_size >= _RATIO_MIN_BYTES and info.file_size > settings.max_archive_ratio * max(
                 info.compress_size, 1
             ):
-                raise UnsafeArchive(f"archive member '{info.filename}' expands {info.file_size / max(info.compress_size, 1):,.0f}"
-                                    f" times (limit {settings.max_archive_ratio}): refused as a zip bomb")
+                raise UnsafeArchive(
+                    f"archive member '{info.filename}' expands {info.file_size / max(info.compress_size, 1):,.0f}"
+                    f" times (limit {settings.max_archive_ratio}): refused as a zip bomb"
+                )
         if total > settings.max_archive_bytes:
-            raise UnsafeArchive(f"{archive.name} would expand to {total:,} bytes, above the limit of "
-                                f"{settings.max_archive_bytes:,}: refused as a zip bomb")
+            raise UnsafeArchive(
+                f"{archive.name} would expand to {total:,} bytes, above the limit of "
+                f"{settings.max_archive_bytes:,}: refused as a zip bomb"
+            )
         written = 0
         for info in members:
             target = dest.joinpath(*_safe_member_path(info.filename).parts)
@@ -66,6 +74,8 @@ def extract_zip(archive: Path, dest: Path, settings: Settings) -> None:
                     member_bytes += len(chunk)
                     written += len(chunk)
                     if member_bytes > info.file_size or written > settings.max_archive_bytes:
-                        raise UnsafeArchive(f"archive member '{info.filename}' expands beyond its declared size: "
-                                            "refused as a zip bomb")
+                        raise UnsafeArchive(
+                            f"archive member '{info.filename}' expands beyond its declared size: "
+                            "refused as a zip bomb"
+                        )
                     out.write(chunk)

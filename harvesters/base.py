@@ -70,8 +70,9 @@ class HarvestResult:
 ITEM_FAILURES = (ItemError, CatalogError, FileTooLarge, OSError, ValueError, UnicodeError)
 
 
-def run_harvest(harvester: Harvester, *, settings: Settings | None = None,
-                progress: Progress | None = None) -> HarvestResult:
+def run_harvest(
+    harvester: Harvester, *, settings: Settings | None = None, progress: Progress | None = None
+) -> HarvestResult:
     settings = settings or get_settings()
     progress = progress or _Silent()
     init_db(settings)
@@ -89,8 +90,14 @@ def run_harvest(harvester: Harvester, *, settings: Settings | None = None,
                     seen[item.identifier] = None
                     try:
                         data = harvester.fetch(item)
-                        outcome = publish_dataset(session, data, source=source, identifier=item.identifier,
-                                                  store=store, settings=settings)
+                        outcome = publish_dataset(
+                            session,
+                            data,
+                            source=source,
+                            identifier=item.identifier,
+                            store=store,
+                            settings=settings,
+                        )
                         seen[item.identifier] = data.name
                         tally.count(outcome)
                         progress.item_done(item, outcome)

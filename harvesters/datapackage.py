@@ -25,8 +25,21 @@ MAX_DESCRIPTOR_BYTES = 5 * 1024 * 1024
 
 # Top-level keys that map onto catalog fields; everything else is kept in the dataset's extras.
 MAPPED_KEYS = {
-    "name", "title", "description", "keywords", "licenses", "version", "created", "domain", "publisher",
-    "update_frequency", "open_class", "temporal_coverage", "spatial_coverage", "contact", "resources",
+    "name",
+    "title",
+    "description",
+    "keywords",
+    "licenses",
+    "version",
+    "created",
+    "domain",
+    "publisher",
+    "update_frequency",
+    "open_class",
+    "temporal_coverage",
+    "spatial_coverage",
+    "contact",
+    "resources",
 }
 
 
@@ -61,10 +74,15 @@ class DataPackageHarvester:
 
     def _gather(self, root: Path) -> list[HarvestItem]:
         self._root = root
-        found = sorted(p for p in root.rglob(DESCRIPTOR) if not any(part.startswith(".") for part in
-                                                                     p.relative_to(root).parts))
+        found = sorted(
+            p
+            for p in root.rglob(DESCRIPTOR)
+            if not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
         return [
-            HarvestItem(identifier=p.relative_to(root).as_posix(), label=p.parent.relative_to(root).as_posix() or ".")
+            HarvestItem(
+                identifier=p.relative_to(root).as_posix(), label=p.parent.relative_to(root).as_posix() or "."
+            )
             for p in found
         ]
 
@@ -113,7 +131,9 @@ def _load_json(path: Path, what: str) -> Any:
     except UnicodeDecodeError as exc:
         raise ItemError(f"{what} is not UTF-8 text: {exc}") from exc
     except json.JSONDecodeError as exc:
-        raise ItemError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+        raise ItemError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -135,14 +155,23 @@ def _contact(value: Any) -> dict[str, Any] | None:
 def _publisher(descriptor: dict[str, Any]) -> PublisherInput:
     pub = descriptor.get("publisher")
     if pub is None:  # a standard package may name its publisher among its contributors
-        pub = next((c for c in descriptor.get("contributors") or []
-                    if isinstance(c, dict) and c.get("role") == "publisher"), None)
+        pub = next(
+            (
+                c
+                for c in descriptor.get("contributors") or []
+                if isinstance(c, dict) and c.get("role") == "publisher"
+            ),
+            None,
+        )
     if isinstance(pub, str):
-        raise ItemError("publisher must be an object {\"name\": slug, \"title\": 中文名}, not a string")
+        raise ItemError('publisher must be an object {"name": slug, "title": 中文名}, not a string')
     if not isinstance(pub, dict):
-        raise ItemError("publisher is required: {\"name\": slug, \"title\": 中文名}")
-    return PublisherInput(name=str(pub.get("name") or ""), title=str(pub.get("title") or ""),
-                          title_en=_str_or_none(pub.get("title_en")))
+        raise ItemError('publisher is required: {"name": slug, "title": 中文名}')
+    return PublisherInput(
+        name=str(pub.get("name") or ""),
+        title=str(pub.get("title") or ""),
+        title_en=_str_or_none(pub.get("title_en")),
+    )
 
 
 def _inside(package_dir: Path, relative: str, what: str) -> Path:

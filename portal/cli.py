@@ -14,22 +14,43 @@ from catalog.config import get_settings
 from catalog.db import init_db, session_scope
 from catalog.domains import OPEN_CLASSES
 from catalog.jobs import recent_jobs
-from catalog.queries import DatasetNotFound, catalog_summary, dataset_validation_statuses, get_dataset, list_datasets
+from catalog.queries import (
+    DatasetNotFound,
+    catalog_summary,
+    dataset_validation_statuses,
+    get_dataset,
+    list_datasets,
+)
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 
 from .progress import ConsoleProgress
 
-app = typer.Typer(help="Open government data portal (开放数据门户) command line.", no_args_is_help=True,
-                  add_completion=False,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="Open government data portal (开放数据门户) command line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 console = Console()
 err = Console(stderr=True)
 
-STATUS_STYLE = {"valid": "green", "invalid": "yellow", "error": "bold red", "not_tabular": "dim",
-                "finished": "green", "failed": "bold red", "running": "cyan"}
-STATUS_LABEL = {"valid": "有效 valid", "invalid": "有误 invalid", "error": "无法读取 error", "not_tabular": "非表格"}
+STATUS_STYLE = {
+    "valid": "green",
+    "invalid": "yellow",
+    "error": "bold red",
+    "not_tabular": "dim",
+    "finished": "green",
+    "failed": "bold red",
+    "running": "cyan",
+}
+STATUS_LABEL = {
+    "valid": "有效 valid",
+    "invalid": "有误 invalid",
+    "error": "无法读取 error",
+    "not_tabular": "非表格",
+}
 
 
 def _styled(status: str, label: str | None = None) -> str:
@@ -51,8 +72,13 @@ def harvest(
         result = run_harvest(DataPackageHarvester(path, settings), settings=settings, progress=progress)
     job, tally = result.job, result.tally
     table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
-    for column, style in (("新增 added", "green"), ("更新 updated", "cyan"), ("未变 unchanged", "dim"),
-                          ("撤回 withdrawn", "yellow"), ("失败 failed", "red")):
+    for column, style in (
+        ("新增 added", "green"),
+        ("更新 updated", "cyan"),
+        ("未变 unchanged", "dim"),
+        ("撤回 withdrawn", "yellow"),
+        ("失败 failed", "red"),
+    ):
         table.add_column(column, justify="right", style=style)
     table.add_row(*(str(v) for v in tally.as_dict().values()))
     console.print(table)
@@ -84,7 +110,9 @@ def validate(
         except DatasetNotFound as exc:
             raise _fail(str(exc)) from exc
     if as_json:
-        reports = {r.resource.name: (r.current.validation_report if r.current else None) for r in view.resources}
+        reports = {
+            r.resource.name: (r.current.validation_report if r.current else None) for r in view.resources
+        }
         console.print_json(json.dumps(reports, ensure_ascii=False, default=str))
     else:
         console.print(f"[bold]{view.dataset.title}[/] ({view.dataset.name})")
@@ -94,15 +122,19 @@ def validate(
         raise typer.Exit(1)
 
 
-def _print_report(res) -> None:  # noqa: ANN001 - a ResourceView
+def _print_report(res) -> None:
     version = res.current
     if version is None:
         return
     report = version.validation_report or {}
-    console.rule(f"{res.resource.name} · {res.resource.format or '?'} · {_styled(version.validation_status, STATUS_LABEL.get(version.validation_status))}")
-    console.print(f"rows: {version.row_count if version.row_count is not None else '-'}   "
-                  f"encoding: {version.encoding or '-'}   schema: {version.schema_ref or ('inline' if version.table_schema else '-')}"
-                  f"   sha256: {version.sha256[:12]}…")
+    console.rule(
+        f"{res.resource.name} · {res.resource.format or '?'} · {_styled(version.validation_status, STATUS_LABEL.get(version.validation_status))}"
+    )
+    console.print(
+        f"rows: {version.row_count if version.row_count is not None else '-'}   "
+        f"encoding: {version.encoding or '-'}   schema: {version.schema_ref or ('inline' if version.table_schema else '-')}"
+        f"   sha256: {version.sha256[:12]}…"
+    )
     if not report or report.get("valid", True):
         return
     by_type = Table(title="errors by type")
@@ -115,7 +147,9 @@ def _print_report(res) -> None:  # noqa: ANN001 - a ResourceView
     for column in ("row", "field", "type", "message"):
         first.add_column(column, overflow="fold")
     for e in report.get("errors", []):
-        first.add_row(str(e.get("row") or ""), str(e.get("field") or ""), e.get("type", ""), e.get("message", ""))
+        first.add_row(
+            str(e.get("row") or ""), str(e.get("field") or ""), e.get("type", ""), e.get("message", "")
+        )
     console.print(first)
 
 
@@ -137,8 +171,14 @@ def datasets(
         table.add_column("state")
     for ds, dom, dept in rows:
         status = statuses.get(ds.id, "not_tabular")
-        cells = [ds.name, ds.title, dom.name, dept.title, OPEN_CLASSES.get(ds.open_class, ds.open_class),
-                 _styled(status, STATUS_LABEL.get(status))]
+        cells = [
+            ds.name,
+            ds.title,
+            dom.name,
+            dept.title,
+            OPEN_CLASSES.get(ds.open_class, ds.open_class),
+            _styled(status, STATUS_LABEL.get(status)),
+        ]
         table.add_row(*cells, *([ds.state] if withdrawn else []))
     console.print(table)
 
@@ -182,9 +222,13 @@ def show(name: Annotated[str, typer.Argument(help="Dataset name")]) -> None:
     for res in view.resources:
         cur = res.current
         res_table.add_row(
-            res.resource.name, res.resource.format or "", str(cur.row_count if cur and cur.row_count is not None else ""),
-            f"{cur.size:,}" if cur else "", _styled(cur.validation_status, STATUS_LABEL.get(cur.validation_status)) if cur else "",
-            str(len(res.versions)), cur.sha256[:12] if cur else "",
+            res.resource.name,
+            res.resource.format or "",
+            str(cur.row_count if cur and cur.row_count is not None else ""),
+            f"{cur.size:,}" if cur else "",
+            _styled(cur.validation_status, STATUS_LABEL.get(cur.validation_status)) if cur else "",
+            str(len(res.versions)),
+            cur.sha256[:12] if cur else "",
         )
     console.print(res_table)
 
@@ -201,8 +245,13 @@ def schemas(name: Annotated[str | None, typer.Argument(help="Show one schema's f
         for column in ("name", "标题 title", "type", "说明 description", "constraints"):
             table.add_column(column, overflow="fold")
         for f in schema.fields:
-            table.add_row(f.get("name", ""), f.get("title", ""), f.get("type", "any"), f.get("description", ""),
-                          json.dumps(f.get("constraints"), ensure_ascii=False) if f.get("constraints") else "")
+            table.add_row(
+                f.get("name", ""),
+                f.get("title", ""),
+                f.get("type", "any"),
+                f.get("description", ""),
+                json.dumps(f.get("constraints"), ensure_ascii=False) if f.get("constraints") else "",
+            )
         console.print(table)
         return
     table = Table(title="已发布数据标准 published schemas")
@@ -220,13 +269,26 @@ def jobs(limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) 
     with session_scope() as session:
         rows = recent_jobs(session, limit)
     table = Table(title="采集任务 harvest jobs")
-    for column in ("#", "source", "status", "started", "finished", "added", "updated", "unchanged",
-                   "withdrawn", "failed", "message"):
-        table.add_column(column, overflow="fold")
+    table.add_column("#", no_wrap=True)
+    table.add_column("source", overflow="fold", ratio=2)
+    table.add_column("status", no_wrap=True)
+    table.add_column("started (UTC)", no_wrap=True)
+    for column in ("新增", "更新", "未变", "撤回", "失败"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=1)
     for job, source in rows:
-        table.add_row(str(job.id), source.url, _styled(job.status), job.started.strftime("%Y-%m-%d %H:%M:%S"),
-                      job.finished.strftime("%H:%M:%S") if job.finished else "", str(job.added), str(job.updated),
-                      str(job.unchanged), str(job.withdrawn), str(job.failed), job.message or "")
+        table.add_row(
+            str(job.id),
+            source.url,
+            _styled(job.status),
+            job.started.strftime("%m-%d %H:%M:%S"),
+            str(job.added),
+            str(job.updated),
+            str(job.unchanged),
+            str(job.withdrawn),
+            str(job.failed),
+            job.message or "",
+        )
     console.print(table)
 
 
@@ -249,8 +311,14 @@ def summary() -> None:
         f"domains with data: {sum(1 for _, c in s.datasets_by_domain if c)}/12 · departments: {s.departments} · "
         f"resources: {s.resources} · versions: {s.versions}"
     )
-    console.print("validation: " + ", ".join(f"{_styled(k, STATUS_LABEL.get(k))} {v}" for k, v in sorted(s.validation.items())))
-    console.print("open classes: " + ", ".join(f"{OPEN_CLASSES.get(k, k)} {v}" for k, v in sorted(s.open_classes.items())))
+    console.print(
+        "validation: "
+        + ", ".join(f"{_styled(k, STATUS_LABEL.get(k))} {v}" for k, v in sorted(s.validation.items()))
+    )
+    console.print(
+        "open classes: "
+        + ", ".join(f"{OPEN_CLASSES.get(k, k)} {v}" for k, v in sorted(s.open_classes.items()))
+    )
     console.print(f"data dir: {get_settings().data_dir.resolve()}")
 
 

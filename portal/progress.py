@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -18,7 +20,7 @@ class ConsoleProgress:
         self.total = 0
         self.done = 0
 
-    def __enter__(self) -> ConsoleProgress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -29,8 +31,13 @@ class ConsoleProgress:
         self.total = total
         if self.console.is_terminal:
             self.bar = Progress(
-                TextColumn("[bold]采集 harvesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                TextColumn("{task.description}"), console=self.console, transient=True,
+                TextColumn("[bold]采集 harvesting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=self.console,
+                transient=True,
             )
             self.bar.start()
             self.task = self.bar.add_task("", total=total)
@@ -45,5 +52,9 @@ class ConsoleProgress:
                 self.bar.console.print(f"[bold red]✗ {item.label}[/]: {message}")
             return
         line = f"[{self.done}/{self.total}] {outcome:<9} {item.label}"
-        self.console.print(line + (f": {message}" if message else ""), style=_STYLE.get(outcome), markup=False,
-                           highlight=False)
+        self.console.print(
+            line + (f": {message}" if message else ""),
+            style=_STYLE.get(outcome),
+            markup=False,
+            highlight=False,
+        )

@@ -45,7 +45,9 @@ def pg_database_url() -> Iterator[str | None]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None) -> Iterator[Settings]:
+def settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None
+) -> Iterator[Settings]:
     """Settings pointing at a fresh data dir (and a clean catalog DB) for one test."""
     data_dir = tmp_path / "var"
     monkeypatch.setenv("ODP_DATA_DIR", str(data_dir))

@@ -60,5 +60,7 @@ def write_package(
         ],
     }
     descriptor.update(metadata)
-    (pkg / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    (pkg / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return pkg

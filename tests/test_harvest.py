@@ -40,7 +40,9 @@ def test_changed_file_makes_a_new_version_and_keeps_the_old(settings, packages):
     harvest(packages, settings)
     with session_scope(settings) as session:
         old = get_dataset(session, "parking-a").resources[0].current
-    (pkg / "data" / "table.csv").write_text(csv_text(ROWS + [(4, "新建停车场", "闵行区", 80)]), encoding="utf-8")
+    (pkg / "data" / "table.csv").write_text(
+        csv_text(ROWS + [(4, "新建停车场", "闵行区", 80)]), encoding="utf-8"
+    )
     result = harvest(packages, settings)
     assert result.tally.updated == 1
     with session_scope(settings) as session:
@@ -152,7 +154,10 @@ def test_reject_invalid_refuses_the_invalid_dataset_only(settings, packages):
     write_package(packages, "invalid-one", csv=csv_text(ROWS + [(9, "坏行", "黄浦区", "很多")]))
     strict = settings.model_copy(update={"reject_invalid": True})
     result = harvest(packages, strict)
-    assert result.outcomes == {"invalid-one/datapackage.json": "failed", "valid-one/datapackage.json": "added"}
+    assert result.outcomes == {
+        "invalid-one/datapackage.json": "failed",
+        "valid-one/datapackage.json": "added",
+    }
     assert "failed validation (type-error ×1)" in result.tally.errors[0]["message"]
     with session_scope(settings) as session:
         assert [d.name for d in session.exec(select(Dataset)).all()] == ["valid-one"]

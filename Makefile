@@ -1,0 +1,50 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run harvest test test-sqlite test-postgres postgres lint sample-data clean
+
+# The virtual environment, rebuilt whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+harvest: install
+	$(BIN)/odp harvest sample_data
+	$(BIN)/odp summary
+
+run: harvest
+
+test: test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/python -m pytest -q
+
+# The same suite on PostgreSQL (a throw-away database per run, created from $(PG_TEST_URL)).
+test-postgres: install postgres
+	ODP_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
+
+# Make sure the machine's PostgreSQL answers; start the local cluster if it is installed but stopped.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start && sleep 2; \
+		pg_isready -h 127.0.0.1 -p 5432; }
+
+lint: install
+	$(BIN)/ruff check catalog harvesters portal tests benchmarks
+
+sample-data: install
+	$(BIN)/python sample_data/generate.py
+
+clean:
+	rm -rf var .pytest_cache
