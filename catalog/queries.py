@@ -153,3 +153,90 @@ def catalog_summary(session: Session) -> CatalogSummary:
         validation=dict(validation),
         open_classes=open_classes,
     )
+
+
+# --- What the public sees -------------------------------------------------------------------------------
+# Closed (非开放) datasets are published nowhere; withdrawn ones are gone from lists but answer "withdrawn".
+
+
+class DatasetWithdrawn(LookupError):
+    pass
+
+
+def _published():
+    return (Dataset.state == "active") & (Dataset.open_class != "closed")
+
+
+def published_domain_counts(session: Session) -> list[tuple[Domain, int]]:
+    counts = dict(
+        session.exec(select(Dataset.domain_code, func.count()).where(_published()).group_by(Dataset.domain_code)).all()
+    )
+    return [(d, counts.get(d.code, 0)) for d in session.exec(select(Domain).order_by(Domain.order)).all()]
+
+
+def published_department_counts(session: Session) -> list[tuple[Department, int]]:
+    rows = session.exec(
+        select(Department, func.count(Dataset.id))
+        .join(Dataset, Dataset.department_id == Department.id)
+        .where(_published())
+        .group_by(Department.id)
+        .order_by(func.count(Dataset.id).desc(), Department.name)
+    ).all()
+    return [(dept, count) for dept, count in rows]
+
+
+@dataclass
+class DirectoryPage:
+    total: int
+    rows: list[tuple[Dataset, Domain, Department, list[str]]]  # with the dataset's formats
+
+
+def published_directory(
+    session: Session, *, domains: list[str] | None = None, departments: list[str] | None = None,
+    page: int = 1, size: int = 20,
+) -> DirectoryPage:
+    """Published datasets, newest first, optionally in some domains / of some departments."""
+    where = _published()
+    if domains:
+        where &= Dataset.domain_code.in_(domains)
+    if departments:
+        where &= Department.name.in_(departments)
+    base = (
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+        .where(where)
+    )
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    rows = session.exec(
+        base.order_by(Dataset.modified.desc(), Dataset.name).offset((page - 1) * size).limit(size)
+    ).all()
+    formats = dataset_formats(session, [ds.id for ds, _, _ in rows])
+    return DirectoryPage(total=total, rows=[(ds, dom, dept, formats.get(ds.id, [])) for ds, dom, dept in rows])
+
+
+def dataset_formats(session: Session, dataset_ids: list[int]) -> dict[int, list[str]]:
+    """dataset id -> its active resources' formats, upper-case, in resource order, without repeats."""
+    if not dataset_ids:
+        return {}
+    rows = session.exec(
+        select(Resource.dataset_id, Resource.format)
+        .where(Resource.dataset_id.in_(dataset_ids), Resource.state == "active")
+        .order_by(Resource.dataset_id, Resource.position)
+    ).all()
+    formats: dict[int, list[str]] = {}
+    for dataset_id, fmt in rows:
+        label = (fmt or "other").upper()
+        if label not in formats.setdefault(dataset_id, []):
+            formats[dataset_id].append(label)
+    return formats
+
+
+def get_published_dataset(session: Session, name: str) -> DatasetView:
+    """A dataset as the public may see it: closed ones do not exist, withdrawn ones say so."""
+    view = get_dataset(session, name)
+    if view.dataset.open_class == "closed":
+        raise DatasetNotFound(f"no dataset named '{name}'")
+    if view.dataset.state == "withdrawn":
+        raise DatasetWithdrawn(f"dataset '{name}' has been withdrawn by its publisher")
+    return view

@@ -11,12 +11,16 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlmodel import Session
+
 from catalog.config import Settings, get_settings
 from catalog.db import init_db, session_scope
+from catalog.indexing import sync_index
 from catalog.inputs import DatasetInput
 from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob
 from catalog.publishing import CatalogError, publish_dataset, withdraw_missing
+from catalog.search.base import SearchError
 from catalog.storage import FileStore, FileTooLarge
 
 
@@ -86,6 +90,7 @@ def run_harvest(
             with harvester.open() as items:
                 progress.begin(len(items))
                 seen: dict[str, str | None] = {}
+                changed: set[str] = set()
                 for item in items:
                     seen[item.identifier] = None
                     try:
@@ -99,6 +104,8 @@ def run_harvest(
                             settings=settings,
                         )
                         seen[item.identifier] = data.name
+                        if outcome != "unchanged":
+                            changed.add(data.name)
                         tally.count(outcome)
                         progress.item_done(item, outcome)
                     except ITEM_FAILURES as exc:
@@ -108,11 +115,22 @@ def run_harvest(
                     result.outcomes[item.identifier] = outcome
                 result.withdrawn = withdraw_missing(session, source, seen)
                 tally.withdrawn = len(result.withdrawn)
+                index_message = _update_index(session, changed | set(result.withdrawn), settings)
         except HarvestError as exc:
             finish_job(session, job, tally, status="failed", message=str(exc))
             return result
         except BaseException as exc:
             finish_job(session, job, tally, status="failed", message=f"{type(exc).__name__}: {exc}")
             raise
-        finish_job(session, job, tally)
+        finish_job(session, job, tally, message=index_message)
     return result
+
+
+def _update_index(session: Session, names: set[str], settings: Settings) -> str | None:
+    """Index what this job changed, in one writer commit. The catalog is already committed, so a busy
+    index is reported on the job (``odp reindex`` repairs it) rather than failing the harvest."""
+    try:
+        sync_index(session, names, settings)
+    except SearchError as exc:
+        return f"search index not updated ({exc}); run `odp reindex`"
+    return None

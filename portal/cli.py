@@ -13,6 +13,7 @@ from rich.table import Table
 from catalog.config import get_settings
 from catalog.db import init_db, session_scope
 from catalog.domains import OPEN_CLASSES
+from catalog.indexing import reindex_all
 from catalog.jobs import recent_jobs
 from catalog.queries import (
     DatasetNotFound,
@@ -290,6 +291,30 @@ def jobs(limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) 
             job.message or "",
         )
     console.print(table)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the catalog DB."""
+    init_db()
+    with console.status("重建索引 rebuilding the search index…"), session_scope() as session:
+        count = reindex_all(session)
+    console.print(f"indexed [bold]{count}[/] searchable datasets into {get_settings().index_dir.resolve()}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+) -> None:
+    """Serve the portal and its APIs (uvicorn)."""
+    import uvicorn
+
+    init_db()
+    console.print(f"serving on http://{host}:{port}  ·  API docs: http://{host}:{port}/api/docs")
+    uvicorn.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
 
 
 @app.command()

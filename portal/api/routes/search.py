@@ -1,0 +1,61 @@
+"""Full-text search with facets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from catalog.search.base import SearchQuery
+from catalog.search_service import search_catalog
+
+from ..deps import SearchDep, SessionDep
+from ..errors import ApiError
+from ..serializers import dataset_summary
+
+router = APIRouter(tags=["search 搜索"])
+
+FACETS_SHOWN = ["domain", "department", "format", "open_class", "update_frequency", "keywords"]
+
+
+@router.get("/search", summary="Search datasets (Chinese full text) with facet counts")
+def search(
+    session: SessionDep,
+    backend: SearchDep,
+    q: Annotated[str, Query(max_length=256, description="Words to find; \"quoted text\" is a phrase")] = "",
+    domain: Annotated[list[str] | None, Query(description="Domain code; repeat for several (OR)")] = None,
+    department: Annotated[list[str] | None, Query(description="Department slug; repeat for several")] = None,
+    format: Annotated[list[str] | None, Query(description="Resource format, e.g. CSV")] = None,  # noqa: A002
+    open_class: Annotated[list[Literal["open", "conditional"]] | None, Query()] = None,
+    update_frequency: Annotated[list[str] | None, Query(description="更新频度, e.g. 每月")] = None,
+    keywords: Annotated[list[str] | None, Query(description="关键字")] = None,
+    sort: Annotated[Literal["relevance", "modified", "title", "downloads"], Query()] = "relevance",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=0, le=100)] = 20,
+) -> dict[str, Any]:
+    filters = {
+        key: [v.upper() if key == "format" else v for v in values]
+        for key, values in (("domain", domain), ("department", department), ("format", format),
+                            ("open_class", open_class), ("update_frequency", update_frequency),
+                            ("keywords", keywords))
+        if values
+    }
+    query = SearchQuery(q=q, filters=filters, sort=sort, page=page, size=size, facets=FACETS_SHOWN)
+    try:
+        result = search_catalog(session, backend, query)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_parameter", str(exc)) from exc
+    return {
+        "count": result.count,
+        "page": page,
+        "size": size,
+        "results": [
+            dataset_summary(h.dataset, h.domain, h.department, h.formats)
+            | {"highlights": h.hit.highlights, "score": round(h.hit.score, 4)}
+            for h in result.hits
+        ],
+        "facets": {
+            name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
+            for name, values in result.facets.items()
+        },
+    }

@@ -1,0 +1,31 @@
+"""The FastAPI application: JSON APIs under /api/v1 (pages and the CKAN API join later)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from catalog.config import get_settings
+from catalog.db import init_db
+
+from .api.errors import install_error_handlers
+from .api.routes import catalog, schemas, search
+
+API_PREFIX = "/api/v1"
+
+
+def create_app() -> FastAPI:
+    init_db(get_settings())
+    app = FastAPI(
+        title="开放数据门户 API",
+        description="Directory, search and metadata of Shanghai-style open government data. See docs/api.md.",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (catalog, search, schemas):
+        api.include_router(module.router)
+    app.include_router(api)
+    install_error_handlers(app)
+    return app
