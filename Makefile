@@ -22,7 +22,9 @@ harvest: install
 	$(BIN)/odp harvest sample_data
 	$(BIN)/odp summary
 
+# Harvest the sample data, then serve the portal at http://$(HOST):$(PORT) (Ctrl-C to stop).
 run: harvest
+	$(BIN)/odp serve --host $(HOST) --port $(PORT)
 
 test: test-sqlite test-postgres
 
