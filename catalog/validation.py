@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from frictionless import Dialect, Resource, Schema
+from frictionless import Resource
 
 from .config import Settings, get_settings
 
@@ -44,14 +44,15 @@ def validate_table(
     settings = settings or get_settings()
     fmt = fmt.lower()
     try:
-        options: dict[str, Any] = {"format": fmt}
+        # Declared as a table so frictionless reads JSON arrays as rows too, not as an opaque file.
+        descriptor: dict[str, Any] = {"name": "table", "type": "table", "path": path.name, "format": fmt}
         if encoding and fmt not in ("xlsx", "xls"):
-            options["encoding"] = encoding
+            descriptor["encoding"] = encoding
         if schema:
-            options["schema"] = Schema.from_descriptor(schema)
+            descriptor["schema"] = schema
         if dialect:
-            options["dialect"] = Dialect.from_descriptor(dialect)
-        resource = Resource(path=path.name, basepath=str(path.parent), **options)
+            descriptor["dialect"] = dialect
+        resource = Resource.from_descriptor(descriptor, basepath=str(path.parent))
         if schema is None:
             resource.infer()
         used_schema = resource.schema.to_descriptor() if resource.schema else schema

@@ -44,27 +44,33 @@ def pg_database_url() -> Iterator[str | None]:
     admin.dispose()
 
 
-@pytest.fixture
-def settings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None
-) -> Iterator[Settings]:
-    """Settings pointing at a fresh data dir (and a clean catalog DB) for one test."""
-    data_dir = tmp_path / "var"
+def fresh_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None) -> Settings:
+    """Point the settings at ``data_dir`` and an empty catalog DB."""
     monkeypatch.setenv("ODP_DATA_DIR", str(data_dir))
     if pg_database_url:
         monkeypatch.setenv("ODP_DATABASE_URL", pg_database_url)
-        engine = db._engine_for(pg_database_url)
-        SQLModel.metadata.drop_all(engine)
+        SQLModel.metadata.drop_all(db._engine_for(pg_database_url))
     else:
         monkeypatch.delenv("ODP_DATABASE_URL", raising=False)
     monkeypatch.delenv("ODP_REJECT_INVALID", raising=False)
     get_settings.cache_clear()
     current = get_settings()
     db.init_db(current)
-    yield current
+    return current
+
+
+def release(current: Settings, pg_database_url: str | None) -> None:
     get_settings.cache_clear()
     if not pg_database_url:
         db._engine_for(current.effective_database_url).dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None) -> Iterator[Settings]:
+    """Settings pointing at a fresh data dir (and a clean catalog DB) for one test."""
+    current = fresh_settings(tmp_path / "var", monkeypatch, pg_database_url)
+    yield current
+    release(current, pg_database_url)
 
 
 @pytest.fixture

@@ -7,14 +7,16 @@ This tokenizer:
 
 * splits the text into runs of CJK characters and runs of Latin letters/digits (``pm2.5``, ``2024-01-01``,
   ``gb/t``); everything else (spaces, punctuation) only separates tokens;
-* segments CJK runs with jieba in "search" mode: each word is preceded by the dictionary 2- and 3-grams it
-  contains (``停车场`` → ``停车`` ``车场`` ``停车场``), so a query for a part of a long word still matches;
-* emits Latin/digit runs lowercased, followed by their parts when they contain separators
-  (``pm2.5`` → ``pm2.5`` ``pm2`` ``5``);
+* segments CJK runs with jieba (HMM on) and, like jieba's "search" mode, adds the dictionary 2- and 3-grams
+  each word contains (``停车场`` → ``停车`` ``车场`` ``停车场``), so a query for part of a long word matches;
+* emits Latin/digit runs lowercased, plus their parts when they contain separators
+  (``pm2.5`` → ``pm2`` ``5`` and ``pm2.5``);
 * folds full-width ASCII to half-width (1:1, so character offsets stay right for highlighting);
 * drops stop words (的 了 和 与 及 等 …, a few English ones);
-* numbers positions 0, 1, 2 … in emission order. The query side uses the same tokenizer, so a phrase's
-  tokens form the same consecutive run as in the document, and phrase queries work;
+* numbers positions sequentially: the *finest* tokens of a word (those containing no other token: 停车,
+  车场) get positions 0, 1, 2 …; a token containing finer ones (停车场, pm2.5) is overlaid on the position
+  of its first part, like a synonym. A phrase is matched on its finest tokens, which are consecutive in
+  the document exactly when the text is ("停车场信息" finds 上海市公共停车场信息);
 * leaves a gap of :data:`POSITION_GAP` positions at :data:`ITEM_SEPARATOR`, which the index puts between
   the items of a list (keywords, resource names), so a phrase never spans two items.
 
@@ -37,259 +39,42 @@ from whoosh.analysis import Token, Tokenizer
 ITEM_SEPARATOR = "\u2029"  # PARAGRAPH SEPARATOR: joins list items in one field
 POSITION_GAP = 100
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 #: Function words and the like. Only whole tokens are stopped: 和平, 以及 etc. are separate words.
 STOP_WORDS: frozenset[str] = frozenset(
-    [
-        "的",
-        "地",
-        "得",
-        "了",
-        "着",
-        "过",
-        "和",
-        "与",
-        "及",
-        "或",
-        "等",
-        "等等",
-        "以及",
-        "及其",
-        "并",
-        "并且",
-        "而",
-        "而且",
-        "或者",
-        "以",
-        "于",
-        "对",
-        "对于",
-        "从",
-        "由",
-        "向",
-        "在",
-        "是",
-        "为",
-        "被",
-        "把",
-        "将",
-        "之",
-        "其",
-        "其中",
-        "该",
-        "此",
-        "这",
-        "那",
-        "这些",
-        "那些",
-        "这个",
-        "那个",
-        "也",
-        "都",
-        "又",
-        "就",
-        "还",
-        "即",
-        "则",
-        "但",
-        "但是",
-        "如",
-        "如果",
-        "因为",
-        "所以",
-        "以上",
-        "以下",
-        "之一",
-        "个",
-        "们",
-        "我",
-        "你",
-        "他",
-        "她",
-        "它",
-        "我们",
-        "你们",
-        "他们",
-        "有",
-        "无",
-        "没有",
-        "不",
-        "很",
-        "更",
-        "最",
-        "已",
-        "已经",
-        "可",
-        "可以",
-        "能",
-        "会",
-        "要",
-        "让",
-        "使",
-        "给",
-        "按",
-        "按照",
-        "通过",
-        "根据",
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "with",
-    ]
+    _words(
+        "的 地 得 了 着 过 和 与 及 或 等 等等 以及 及其 并 并且 而 而且 或者 以 于 对 对于 从 由 向 在 是 为 被 把 将 "
+        "之 其 其中 该 此 这 那 这些 那些 这个 那个 也 都 又 就 还 即 则 但 但是 如 如果 因为 所以 以上 以下 之一 "
+        "个 们 我 你 他 她 它 我们 你们 他们 有 无 没有 不 很 更 最 已 已经 可 可以 能 会 要 让 使 给 按 按照 通过 根据 "
+        "a an and are as at be by for from in into is it its of on or that the this to was were with"
+    )
 )
 
 #: Words jieba's default dictionary lacks or splits badly for government data. A dictionary word keeps its
-#: 2/3-gram parts as extra tokens, so adding a word never makes its parts unsearchable.
-DOMAIN_WORDS: tuple[str, ...] = (
-    # 16 districts of Shanghai and some well-known areas
-    "黄浦区",
-    "徐汇区",
-    "长宁区",
-    "静安区",
-    "普陀区",
-    "虹口区",
-    "杨浦区",
-    "闵行区",
-    "宝山区",
-    "嘉定区",
-    "浦东新区",
-    "金山区",
-    "松江区",
-    "青浦区",
-    "奉贤区",
-    "崇明区",
-    "临港新片区",
-    "陆家嘴",
-    "张江",
-    "虹桥",
-    # ... and their short names, so that 闵行 finds 闵行区 (a word's parts are tokens only if they are words)
-    "黄浦",
-    "徐汇",
-    "长宁",
-    "静安",
-    "普陀",
-    "虹口",
-    "杨浦",
-    "闵行",
-    "宝山",
-    "嘉定",
-    "浦东",
-    "金山",
-    "松江",
-    "青浦",
-    "奉贤",
-    "崇明",
-    "临港",
+#: 2/3-gram parts as extra tokens, so adding a word never makes its parts unsearchable -- but a part is a
+#: token only if it is itself a dictionary word, hence the district short names (闵行 finds 闵行区).
+DOMAIN_WORDS: tuple[str, ...] = _words(
+    # 16 districts of Shanghai, their short names, some well-known areas
+    "黄浦区 徐汇区 长宁区 静安区 普陀区 虹口区 杨浦区 闵行区 宝山区 嘉定区 浦东新区 金山区 松江区 青浦区 奉贤区 崇明区 "
+    "黄浦 徐汇 长宁 静安 普陀 虹口 杨浦 闵行 宝山 嘉定 浦东 金山 松江 青浦 奉贤 崇明 "
+    "临港新片区 临港 陆家嘴 张江 虹桥 "
     # transport
-    "停车场",
-    "公共停车场",
-    "停车位",
-    "泊位",
-    "充电桩",
-    "充电站",
-    "公交线路",
-    "公交站点",
-    "轨道交通",
-    "地铁站",
-    "出租车",
-    "网约车",
-    "共享单车",
-    "交通流量",
-    "交通事故",
-    "路况",
-    "高架道路",
-    "非机动车",
+    "停车场 公共停车场 停车位 泊位 充电桩 充电站 公交线路 公交站点 轨道交通 地铁站 出租车 网约车 共享单车 "
+    "交通流量 交通事故 路况 高架道路 非机动车 "
     # health, livelihood
-    "养老机构",
-    "养老院",
-    "长者照护之家",
-    "社区卫生服务中心",
-    "医疗机构",
-    "三级医院",
-    "二级医院",
-    "定点医院",
-    "药店",
-    "发热门诊",
-    "核酸检测",
-    "疫苗接种",
-    "献血点",
-    "便民服务",
-    "菜市场",
-    "一网通办",
+    "养老机构 养老院 长者照护之家 社区卫生服务中心 医疗机构 三级医院 二级医院 定点医院 药店 发热门诊 核酸检测 "
+    "疫苗接种 献血点 便民服务 菜市场 一网通办 "
     # education, culture
-    "幼儿园",
-    "中小学",
-    "义务教育",
-    "高等院校",
-    "职业院校",
-    "托育机构",
-    "图书馆",
-    "博物馆",
-    "美术馆",
-    "文物保护单位",
-    "体育场馆",
-    "健身步道",
-    "公共文化",
+    "幼儿园 中小学 义务教育 高等院校 职业院校 托育机构 图书馆 博物馆 美术馆 文物保护单位 体育场馆 健身步道 公共文化 "
     # environment, city
-    "空气质量",
-    "空气质量指数",
-    "水质",
-    "地表水",
-    "噪声",
-    "垃圾分类",
-    "湿垃圾",
-    "干垃圾",
-    "可回收物",
-    "绿地",
-    "公园",
-    "林地",
-    "河道",
-    "排水",
-    "建设工地",
-    "保障性住房",
-    "旧区改造",
-    "房屋征收",
+    "空气质量 空气质量指数 水质 地表水 噪声 垃圾分类 湿垃圾 干垃圾 可回收物 绿地 公园 林地 河道 排水 建设工地 "
+    "保障性住房 旧区改造 房屋征收 "
     # economy, credit, safety
-    "营业执照",
-    "市场主体",
-    "统一社会信用代码",
-    "行政许可",
-    "行政处罚",
-    "信用信息",
-    "失信被执行人",
-    "食品安全",
-    "抽检",
-    "监督抽检",
-    "不合格",
-    "特种设备",
-    "安全生产",
-    "消防",
-    "应急避难场所",
-    "公共数据",
-    "数据开放",
-    "实时",
-    "经纬度",
-    "坐标",
+    "营业执照 市场主体 统一社会信用代码 行政许可 行政处罚 信用信息 失信被执行人 食品安全 抽检 监督抽检 不合格 "
+    "特种设备 安全生产 消防 应急避难场所 公共数据 数据开放 实时 经纬度 坐标"
 )
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -300,6 +85,7 @@ _LATIN_SPLIT_RE = re.compile(r"[0-9A-Za-z]+")
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD[0x3000] = 0x20
 MAX_TOKEN_CHARS = 64
+_CACHE_MAX_ENTRIES = 200_000
 
 _log = logging.getLogger(__name__)
 _jieba_lock = threading.Lock()
@@ -308,6 +94,11 @@ _cache_dir: Path | None = None
 
 # (term, startchar, endchar, position increment) for each token of a string.
 Seg = tuple[str, int, int, int]
+
+
+def fold(text: str) -> str:
+    """Full-width ASCII to ASCII, same length (offsets into the result are offsets into ``text``)."""
+    return text.translate(_FOLD)
 
 
 def configure(cache_dir: str | os.PathLike[str] | None = None) -> None:
@@ -350,15 +141,16 @@ def get_jieba() -> Any:
 
 
 def _emit_word(parts: list[tuple[str, int, int]], out: list[Seg]) -> None:
-    """Emit one word's tokens: the finest ones advance the position, the ones containing a finer token
-    are overlaid (increment 0) on the position of the first finer token they contain."""
+    """Emit one word's tokens: the finest ones advance the position; a token containing a finer one is
+    overlaid (increment 0) on the position of the first finest token starting at or after it."""
     if len(parts) == 1:
         out.append((parts[0][0], parts[0][1], parts[0][2], 1))
         return
     finest: list[tuple[str, int, int]] = []
     overlays: list[tuple[str, int, int]] = []
     for p in parts:
-        if any(q is not p and p[1] <= q[1] and q[2] <= p[2] and (q[2] - q[1]) < (p[2] - p[1]) for q in parts):
+        width = p[2] - p[1]
+        if any(q[2] - q[1] < width and p[1] <= q[1] and q[2] <= p[2] for q in parts):
             overlays.append(p)
         else:
             finest.append(p)
@@ -373,9 +165,12 @@ def _emit_word(parts: list[tuple[str, int, int]], out: list[Seg]) -> None:
             out.append((o[0], o[1], o[2], 0))
 
 
-def _segment_cjk(dt: Any, run: str, base: int, out: list[Seg]) -> None:
+def _segment_cjk_run(run: str) -> list[Seg]:
+    """Tokens of one run of CJK characters, offsets relative to the run."""
+    dt = get_jieba()
     freq = dt.FREQ
-    start = base
+    out: list[Seg] = []
+    start = 0
     for w in dt.cut(run, HMM=True):
         n = len(w)
         if n <= 2:
@@ -398,6 +193,27 @@ def _segment_cjk(dt: Any, run: str, base: int, out: list[Seg]) -> None:
         if parts:
             _emit_word(parts, out)
         start += n
+    return out
+
+
+_RUN_CACHE_MAX_CHARS = 24
+_run_cache: dict[str, list[Seg]] = {}
+
+
+def _segment_cjk(run: str, base: int, out: list[Seg]) -> None:
+    # Short runs (titles, clauses, field names, place names) repeat a lot: memoise them.
+    if len(run) <= _RUN_CACHE_MAX_CHARS:
+        segs = _run_cache.get(run)
+        if segs is None:
+            if len(_run_cache) >= _CACHE_MAX_ENTRIES:
+                _run_cache.clear()
+            segs = _run_cache[run] = _segment_cjk_run(run)
+    else:
+        segs = _segment_cjk_run(run)
+    if base:
+        out.extend([(t, s + base, e + base, inc) for t, s, e, inc in segs])
+    else:
+        out.extend(segs)
 
 
 def _segment_latin(run: str, base: int, out: list[Seg]) -> None:
@@ -413,16 +229,15 @@ def _segment_latin(run: str, base: int, out: list[Seg]) -> None:
 
 
 def _segment_uncached(text: str) -> list[Seg]:
-    dt = get_jieba()
     out: list[Seg] = []
-    folded = text.translate(_FOLD)
+    folded = fold(text)
     offset = 0
     items = folded.split(ITEM_SEPARATOR) if ITEM_SEPARATOR in folded else (folded,)
     for k, item in enumerate(items):
         first = len(out)
         for m in _RUN_RE.finditer(item):
             if m.group(1):
-                _segment_cjk(dt, m.group(1), offset + m.start(), out)
+                _segment_cjk(m.group(1), offset + m.start(), out)
             else:
                 _segment_latin(m.group(2), offset + m.start(), out)
         if k and len(out) > first:
@@ -433,7 +248,6 @@ def _segment_uncached(text: str) -> list[Seg]:
 
 
 _CACHE_MAX_CHARS = 48
-_CACHE_MAX_ENTRIES = 200_000
 _cache: dict[str, list[Seg]] = {}
 
 

@@ -1,17 +1,20 @@
-"""Embedded search backend: a Whoosh index with the jieba tokenizer, queried with numpy.
+"""Embedded search backend: a Whoosh index with our jieba tokenizer, evaluated with numpy.
 
-Whoosh stores the index (segments, postings with positions, stored fields, one per-document column) and
-provides the write lock and atomic commits. Query evaluation does not go through Whoosh's collectors,
-which score and facet one document at a time in Python and are far too slow at 100,000 documents.
-Instead, for each *reader generation* (a commit), the backend loads per-document arrays once — facet
-value ids, modified time, downloads, names — and per query it
+Whoosh stores the index (segments; postings with positions; stored title and description; one
+per-document ``meta`` column) and provides the write lock and atomic commits. Queries do not go through
+Whoosh's collectors, which score and facet one document at a time in Python and are far too slow at
+100,000 documents. Instead, once per *reader generation* (i.e. per commit) the backend loads arrays
+indexed by document number — facet value ids, modified time, downloads, names — keeping those of
+unchanged segments, and per query it
 
-1. reads the postings of each query token in each text field as whole numpy blocks and computes BM25
-   scores vectorised (field boosts in :data:`FIELD_BOOSTS`); phrases use Whoosh's positional matcher;
+1. reads each query token's posting list in each text field as whole blocks into numpy arrays and computes
+   BM25 scores vectorised (weights in :data:`FIELD_BOOSTS`); phrases use Whoosh's positional matcher;
+   the domain and department names are matched against the (few dozen) facet labels instead of being
+   indexed per document;
 2. ANDs the clause masks with the live-document mask and the filter masks;
 3. counts facets with ``numpy.bincount`` over the matching documents;
-4. sorts with precomputed orders (modified / title / downloads) or a partial sort of the scores;
-5. loads stored title and description only for the hits of the page, to highlight them.
+4. sorts by precomputed orders (modified / title / downloads) or by a partial sort of the scores;
+5. loads the stored title and description of the page's hits only, to highlight them.
 
 Withdrawn and closed (非开放) datasets are never indexed: indexing one removes it.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import pickle
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -32,7 +36,9 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.query import Or, Phrase
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
@@ -47,28 +53,43 @@ from .base import (
     SearchQuery,
     SearchResult,
 )
+from .codec import OdpCodec, OdpLeafMatcher, read_block_arrays
 from .highlight import highlight
 from .query import Clause, parse_query
-from .tokenizer import ITEM_SEPARATOR, ChineseAnalyzer
+from .tokenizer import ITEM_SEPARATOR, ChineseAnalyzer, segment, terms
 
 _log = logging.getLogger(__name__)
 
-#: Text fields and their score weights.
+#: Indexed text fields and their score weights.
 FIELD_BOOSTS: dict[str, float] = {
     "title": 4.0,
     "keywords": 2.5,
-    "domain": 1.5,
-    "department": 1.5,
     "description": 1.0,
     "resources": 1.0,
     "fields": 0.6,
 }
+#: Facets whose labels (domain 中文名 + code, department title + slug) are searchable, and their weights.
+LABEL_BOOSTS: dict[str, float] = {"domain": 1.5, "department": 1.5}
 BM25_K1 = 1.2
 BM25_B = 0.75
 DESCRIPTION_SNIPPET_CHARS = 160
 INDEX_NAME = "MAIN"
 
-# The per-document record kept in the ``meta`` column, in this order (lists joined with _LIST_SEP).
+# The per-document record kept in the ``meta`` column (lists joined with _LIST_SEP), in this order:
+_RECORD = (
+    "name",
+    "title",
+    "domain",
+    "domain_label",
+    "department",
+    "department_label",
+    "format",
+    "open_class",
+    "update_frequency",
+    "keywords",
+    "modified",
+    "downloads",
+)
 _REC_SEP = "\x1e"
 _LIST_SEP = "\x1f"
 _NO_MODIFIED = -(2**62)
@@ -77,9 +98,47 @@ _MULTI_FACETS = tuple(f for f in FACET_NAMES if f in MULTI_VALUED_FACETS)
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float32)
 
 
+_POSITION_CODES: dict[int, bytes] = {}
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    """Same bytes as ``whoosh.formats.Positions.encode`` (memoised for the common one-position case)."""
+    if len(positions) == 1:
+        p = positions[0]
+        code = _POSITION_CODES.get(p)
+        if code is None:
+            code = _POSITION_CODES[p] = pack_uint(1) + pickle.dumps([p], 2)
+        return code
+    deltas = [positions[0]] + [b - a for a, b in zip(positions, positions[1:], strict=False)]
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+class ChineseText(TEXT):
+    """A TEXT field (positions stored, :class:`~.tokenizer.JiebaTokenizer` analyzer) whose indexing skips
+    Whoosh's per-token objects: it turns :func:`~.tokenizer.segment` output straight into postings."""
+
+    def __init__(self, stored: bool = False) -> None:
+        super().__init__(analyzer=ChineseAnalyzer(), phrase=True, stored=stored)
+
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        if not isinstance(value, str):
+            yield from super().index(value, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        pos = -1
+        for text, _start, _end, inc in segment(value):
+            pos += inc
+            found = positions.get(text)
+            if found is None:
+                positions[text] = [pos]
+            else:
+                found.append(pos)
+        for text, found in positions.items():
+            yield text.encode("utf-8"), len(found), float(len(found)), _encode_positions(found)
+
+
 def make_schema() -> Schema:
-    analyzer = ChineseAnalyzer()
-    text = {f: TEXT(analyzer=analyzer, phrase=True, stored=f in ("title", "description")) for f in FIELD_BOOSTS}
+    text = {f: ChineseText(stored=f in ("title", "description")) for f in FIELD_BOOSTS}
     return Schema(name=ID(stored=True, unique=True), meta=COLUMN(VarBytesColumn()), **text)
 
 
@@ -88,16 +147,11 @@ def make_schema() -> Schema:
 
 def _clean(value: Any) -> str:
     text = "" if value is None else str(value)
-    return text.replace(_REC_SEP, " ").replace(_LIST_SEP, " ").strip()
+    return text.replace(_REC_SEP, " ").replace(_LIST_SEP, " ").replace(ITEM_SEPARATOR, " ").strip()
 
 
 def _clean_list(values: Iterable[Any] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or ():
-        c = _clean(v)
-        if c and c not in out:
-            out.append(c)
-    return out
+    return list(dict.fromkeys(c for c in (_clean(v) for v in values or ()) if c))
 
 
 def _timestamp_ms(value: datetime | None) -> int:
@@ -108,38 +162,39 @@ def _timestamp_ms(value: datetime | None) -> int:
     return int(value.timestamp() * 1000)
 
 
-def _join_items(values: Iterable[str]) -> str:
-    return ITEM_SEPARATOR.join(v for v in values if v)
-
-
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
-    """The Whoosh field values for one document."""
+    """The Whoosh field values of one document."""
+    title = _clean(doc.title)
     formats = [f.upper() for f in _clean_list(doc.formats)]
     keywords = _clean_list(doc.keywords)
-    record = _REC_SEP.join(
-        [
-            _clean(doc.name),
-            _clean(doc.title),
-            _clean(doc.domain_code),
-            _clean(doc.department_name),
-            _LIST_SEP.join(formats),
-            _clean(doc.open_class),
-            _clean(doc.update_frequency),
-            _LIST_SEP.join(keywords),
-            str(_timestamp_ms(doc.modified)),
-            str(int(doc.downloads or 0)),
-        ]
-    )
+    # Resource names usually repeat the dataset title: index only what they add to it.
+    resources = []
+    for rn in _clean_list(doc.resource_names):
+        rest = rn[len(title) :].strip() if title and rn.startswith(title) else rn
+        if rest and rest not in resources:
+            resources.append(rest)
+    values = {
+        "name": _clean(doc.name),
+        "title": title,
+        "domain": _clean(doc.domain_code),
+        "domain_label": " ".join(filter(None, [_clean(doc.domain_name), _clean(doc.domain_code)])),
+        "department": _clean(doc.department_name),
+        "department_label": " ".join(filter(None, [_clean(doc.department_title), _clean(doc.department_name)])),
+        "format": _LIST_SEP.join(formats),
+        "open_class": _clean(doc.open_class),
+        "update_frequency": _clean(doc.update_frequency),
+        "keywords": _LIST_SEP.join(keywords),
+        "modified": str(_timestamp_ms(doc.modified)),
+        "downloads": str(int(doc.downloads or 0)),
+    }
     return {
         "name": doc.name,
-        "meta": record.encode("utf-8"),
+        "meta": _REC_SEP.join(values[k] for k in _RECORD).encode("utf-8"),
         "title": doc.title or "",
         "description": doc.description or "",
-        "keywords": _join_items(keywords),
-        "domain": _join_items([doc.domain_name or "", doc.domain_code or ""]),
-        "department": _join_items([doc.department_title or "", doc.department_name or ""]),
-        "resources": _join_items(list(doc.resource_names or []) + formats),
-        "fields": _join_items(doc.field_texts or []),
+        "keywords": ITEM_SEPARATOR.join(keywords),
+        "resources": ITEM_SEPARATOR.join(resources + formats),
+        "fields": ITEM_SEPARATOR.join(_clean_list(doc.field_texts)),
     }
 
 
@@ -147,11 +202,14 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
 
 
 class _Vocab:
-    """Facet value <-> small int id, append-only, shared by all segments of one backend."""
+    """Facet value <-> small int id, append-only, shared by all segments of one backend. Also keeps each
+    value's label (domain and department only) for matching query terms against it."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.values: list[str] = []
+        self.labels: list[str] = []
+        self._label_terms: list[frozenset[str] | None] = []
         self._rank: np.ndarray | None = None
 
     def id(self, value: str) -> int:
@@ -159,11 +217,28 @@ class _Vocab:
         if i is None:
             i = self.ids[value] = len(self.values)
             self.values.append(value)
+            self.labels.append("")
+            self._label_terms.append(None)
             self._rank = None
         return i
 
+    def set_label(self, i: int, label: str) -> None:
+        if label and self.labels[i] != label:
+            self.labels[i] = label
+            self._label_terms[i] = None
+
+    def ids_with_label_term(self, term: str) -> list[int]:
+        out = []
+        for i, label in enumerate(self.labels):
+            ts = self._label_terms[i]
+            if ts is None:
+                ts = self._label_terms[i] = frozenset(terms(label))
+            if term in ts:
+                out.append(i)
+        return out
+
     def rank(self) -> np.ndarray:
-        """rank[id] = position of the value in sorted order (for tie-breaking facet counts)."""
+        """rank[id] = position of the value in sorted order (to break ties between facet counts)."""
         if self._rank is None or len(self._rank) != len(self.values):
             order = sorted(range(len(self.values)), key=self.values.__getitem__)
             rank = np.empty(len(self.values), dtype=np.int64)
@@ -173,7 +248,7 @@ class _Vocab:
 
 
 class _SegmentData:
-    """Arrays for one Whoosh segment (segments are immutable apart from deletions)."""
+    """Arrays for one Whoosh segment (a segment never changes, apart from its deletions)."""
 
     def __init__(self, segreader: Any, vocabs: dict[str, _Vocab]) -> None:
         n = segreader.doc_count_all()
@@ -181,43 +256,49 @@ class _SegmentData:
         self.names: list[str] = [""] * n
         self.titles: list[str] = [""] * n
         self.has_record = np.zeros(n, dtype=bool)
-        self.single = {f: np.full(n, -1, dtype=np.int32) for f in _SINGLE_FACETS}
+        single = {f: np.full(n, -1, dtype=np.int32) for f in _SINGLE_FACETS}
         multi_docs: dict[str, list[int]] = {f: [] for f in _MULTI_FACETS}
         multi_vals: dict[str, list[int]] = {f: [] for f in _MULTI_FACETS}
         modified = np.full(n, _NO_MODIFIED, dtype=np.int64)
         downloads = np.zeros(n, dtype=np.int64)
-        vid = {f: vocabs[f].id for f in FACET_NAMES}
-        dom, dep, ocl, upd = (self.single[f] for f in ("domain", "department", "open_class", "update_frequency"))
+        dom_v, dep_v, fmt_v, ocl_v, upd_v, kw_v = (
+            vocabs[f] for f in ("domain", "department", "format", "open_class", "update_frequency", "keywords")
+        )
+        dom, dep, ocl, upd = (single[f] for f in ("domain", "department", "open_class", "update_frequency"))
         fdocs, fvals = multi_docs["format"], multi_vals["format"]
         kdocs, kvals = multi_docs["keywords"], multi_vals["keywords"]
+        nfields = len(_RECORD)
         if n:
             for i, raw in enumerate(segreader.column_reader("meta", translate=False)):
                 if not raw:
                     continue
                 rec = raw.decode("utf-8").split(_REC_SEP)
-                if len(rec) != 10:
+                if len(rec) != nfields:
                     continue
                 self.has_record[i] = True
                 self.names[i] = rec[0]
                 self.titles[i] = rec[1]
                 if rec[2]:
-                    dom[i] = vid["domain"](rec[2])
-                if rec[3]:
-                    dep[i] = vid["department"](rec[3])
+                    v = dom[i] = dom_v.id(rec[2])
+                    dom_v.set_label(v, rec[3])
                 if rec[4]:
-                    for v in rec[4].split(_LIST_SEP):
-                        fdocs.append(i)
-                        fvals.append(vid["format"](v))
-                if rec[5]:
-                    ocl[i] = vid["open_class"](rec[5])
+                    v = dep[i] = dep_v.id(rec[4])
+                    dep_v.set_label(v, rec[5])
                 if rec[6]:
-                    upd[i] = vid["update_frequency"](rec[6])
+                    for value in rec[6].split(_LIST_SEP):
+                        fdocs.append(i)
+                        fvals.append(fmt_v.id(value))
                 if rec[7]:
-                    for v in rec[7].split(_LIST_SEP):
+                    ocl[i] = ocl_v.id(rec[7])
+                if rec[8]:
+                    upd[i] = upd_v.id(rec[8])
+                if rec[9]:
+                    for value in rec[9].split(_LIST_SEP):
                         kdocs.append(i)
-                        kvals.append(vid["keywords"](v))
-                modified[i] = int(rec[8])
-                downloads[i] = int(rec[9])
+                        kvals.append(kw_v.id(value))
+                modified[i] = int(rec[10])
+                downloads[i] = int(rec[11])
+        self.single = single
         self.multi = {
             f: (np.array(multi_docs[f], dtype=np.int32), np.array(multi_vals[f], dtype=np.int32))
             for f in _MULTI_FACETS
@@ -235,7 +316,7 @@ class _SegmentData:
 
 def _field_lengths(segreader: Any, fieldname: str, n: int) -> np.ndarray:
     """Token count of ``fieldname`` for every document of a segment (Whoosh stores it as one byte)."""
-    try:  # fast path: the raw length column of the W3 codec
+    try:  # fast path: the raw length column of Whoosh's W3 codec
         from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
         creader = segreader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
@@ -245,21 +326,25 @@ def _field_lengths(segreader: Any, fieldname: str, n: int) -> np.ndarray:
             raw = creader._dbfile.get(creader._basepos, count)
             out[:count] = _BYTE_TO_LENGTH[np.frombuffer(raw, dtype=np.uint8)]
         return out
-    except Exception:  # noqa: BLE001 - any other codec: the slow, public way
-        return np.array([segreader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)], dtype=np.float32)
+    except Exception:  # any other codec: the slow, public way
+        lengths = [segreader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)]
+        return np.array(lengths, dtype=np.float32)
 
 
 def _drain_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, term frequency) of a term's postings in one segment, ignoring deletions."""
+    """All (docnum, term frequency) of a term's posting list in one segment, deleted documents included."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
-    while isinstance(matcher, FilterMatcher):  # deletions are applied later, with the live mask
+    while isinstance(matcher, FilterMatcher):  # deletions are applied later, by the live mask
         matcher = matcher.child
+    if type(matcher) is OdpLeafMatcher:
+        return read_block_arrays(matcher)
     if type(matcher) is W3LeafMatcher:
         try:
             return _drain_w3(matcher)
-        except Exception:  # noqa: BLE001 - internals changed: fall through to the public API
+        except Exception:  # internals changed: use the public API below
+            _log.debug("fast postings reader failed; using the slow one", exc_info=True)
             matcher.reset()
     ids: list[int] = []
     weights: list[float] = []
@@ -271,7 +356,7 @@ def _drain_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _drain_w3(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    # A W3 posting list is a chain of blocks; each block is a pickled (delta-coded ids, weights, values).
+    # A W3 posting list is a chain of blocks, each a pickled (delta-coded ids, weights, values) tuple.
     id_parts: list[np.ndarray] = []
     w_parts: list[np.ndarray] = []
     while True:
@@ -297,6 +382,19 @@ def _drain_w3(m: Any) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------------------------- reader snapshot
 
 
+def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _rank_of(values: list[str]) -> np.ndarray:
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(np.array(values, dtype=str), kind="stable")
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    return rank
+
+
 class _Snapshot:
     """Everything derived from one reader generation."""
 
@@ -304,11 +402,15 @@ class _Snapshot:
         self.reader = reader
         self.searcher = Searcher(reader, fromindex=ix)
         self.generation = reader.generation()
-        leaves = [(r, o) for r, o in reader.leaf_readers() if getattr(r, "segment", lambda: None)() is not None]
         self.leaves: list[tuple[Any, _SegmentData, int]] = []
-        live_parts, names, titles = [], [], []
-        for segreader, offset in leaves:
-            segid = segreader.segment().segment_id()
+        live_parts: list[np.ndarray] = []
+        self.names: list[str] = []
+        self.titles: list[str] = []
+        for segreader, offset in reader.leaf_readers():
+            segment = getattr(segreader, "segment", lambda: None)()
+            if segment is None:  # an empty index
+                continue
+            segid = segment.segment_id()
             data = cache.get(segid)
             if data is None:
                 data = cache[segid] = _SegmentData(segreader, vocabs)
@@ -318,67 +420,52 @@ class _Snapshot:
                 deleted = np.fromiter(segreader.deleted_docs_set, dtype=np.int64)
                 live[deleted[deleted < data.n]] = False
             live_parts.append(live)
-            names.extend(data.names)
-            titles.extend(data.titles)
+            self.names.extend(data.names)
+            self.titles.extend(data.titles)
         datas = [d for _, d, _ in self.leaves]
         offsets = [o for _, _, o in self.leaves]
         self.n = sum(d.n for d in datas)
-
-        def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-
-        self.live = cat(live_parts, bool)
-        self.names = names
-        self.titles = titles
-        self.single = {f: cat([d.single[f] for d in datas], np.int32) for f in _SINGLE_FACETS}
+        self.live = _cat(live_parts, bool)
+        self.single = {f: _cat([d.single[f] for d in datas], np.int32) for f in _SINGLE_FACETS}
         self.multi = {
             f: (
-                cat([d.multi[f][0] + o for d, o in zip(datas, offsets)], np.int32),
-                cat([d.multi[f][1] for d in datas], np.int32),
+                _cat([d.multi[f][0] + o for d, o in zip(datas, offsets, strict=True)], np.int32),
+                _cat([d.multi[f][1] for d in datas], np.int32),
             )
             for f in _MULTI_FACETS
         }
-        self.modified = cat([d.modified for d in datas], np.int64)
-        self.downloads = cat([d.downloads for d in datas], np.int64)
+        self.modified = _cat([d.modified for d in datas], np.int64)
+        self.downloads = _cat([d.downloads for d in datas], np.int64)
         self.doc_count = int(np.count_nonzero(self.live))
         self._orders: dict[str, np.ndarray] = {}
         self._rank_modified: np.ndarray | None = None
         self._avg: dict[str, float] = {}
         self._df: dict[tuple[str, str], int] = {}
+        self._live_counts: dict[str, np.ndarray] = {}
 
     def close(self) -> None:
         self.searcher.close()
 
-    # sort orders over all documents, computed on first use
     def order(self, mode: str) -> np.ndarray:
+        """All document numbers in ``mode`` order (ties broken by modified desc, then name)."""
         order = self._orders.get(mode)
         if order is None:
-            name_rank = self._rank_of(self.names)
+            name_rank = _rank_of(self.names)
             if mode == "modified":
                 order = np.lexsort((name_rank, -self.modified))
             elif mode == "downloads":
                 order = np.lexsort((name_rank, -self.modified, -self.downloads))
             elif mode == "title":
-                order = np.lexsort((name_rank, self._rank_of(self.titles)))
+                order = np.lexsort((name_rank, -self.modified, _rank_of(self.titles)))
             else:
                 raise ValueError(mode)
             self._orders[mode] = order
         return order
 
-    @staticmethod
-    def _rank_of(values: list[str]) -> np.ndarray:
-        if not values:
-            return np.zeros(0, dtype=np.int64)
-        order = np.argsort(np.array(values, dtype=str), kind="stable")
-        rank = np.empty(len(values), dtype=np.int64)
-        rank[order] = np.arange(len(values))
-        return rank
-
     def rank_modified(self) -> np.ndarray:
         if self._rank_modified is None:
-            order = self.order("modified")
             rank = np.empty(self.n, dtype=np.int64)
-            rank[order] = np.arange(self.n)
+            rank[self.order("modified")] = np.arange(self.n)
             self._rank_modified = rank
         return self._rank_modified
 
@@ -396,6 +483,14 @@ class _Snapshot:
             df = self._df[key] = self.reader.doc_frequency(fieldname, term)
         return df
 
+    def live_counts(self, facet: str, size: int) -> np.ndarray:
+        """Number of live documents per value id of a single-valued facet."""
+        counts = self._live_counts.get(facet)
+        if counts is None or len(counts) < size:
+            col = self.single[facet][self.live]
+            counts = self._live_counts[facet] = np.bincount(col[col >= 0], minlength=size)
+        return counts
+
 
 # ---------------------------------------------------------------------------------------------- backend
 
@@ -403,9 +498,9 @@ class _Snapshot:
 class WhooshBackend:
     """Search backend on a Whoosh index directory (created if missing).
 
-    One writer at a time: a writer waits up to ``lock_timeout`` seconds for the index write lock, then
-    raises :class:`IndexLockedError`. Any number of processes may search; each search sees the latest
-    commit. An instance is safe to share between threads (searches are serialised per instance).
+    One writer at a time, across processes: a writer waits up to ``lock_timeout`` seconds for the index
+    write lock, then raises :class:`IndexLockedError`. Any number of processes may search; every search
+    sees the latest commit. An instance may be shared by threads (its searches run one at a time).
     """
 
     def __init__(self, index_dir: str | Path, lock_timeout: float = 30.0, writer_limitmb: int = 256) -> None:
@@ -423,18 +518,19 @@ class WhooshBackend:
 
     def _open_or_create(self) -> Any:
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        if whoosh_index.exists_in(str(self.index_dir), indexname=INDEX_NAME):
-            return whoosh_index.open_dir(str(self.index_dir), indexname=INDEX_NAME)
+        path = str(self.index_dir)
+        if whoosh_index.exists_in(path, indexname=INDEX_NAME):
+            return whoosh_index.open_dir(path, indexname=INDEX_NAME)
         from whoosh.filedb.filestore import FileStorage
         from whoosh.util.filelock import try_for
 
-        storage = FileStorage(str(self.index_dir))
+        storage = FileStorage(path)
         lock = storage.lock(f"{INDEX_NAME}_WRITELOCK")
         if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
             raise self._locked_error()
         try:
-            if whoosh_index.exists_in(str(self.index_dir), indexname=INDEX_NAME):
-                return whoosh_index.open_dir(str(self.index_dir), indexname=INDEX_NAME)
+            if whoosh_index.exists_in(path, indexname=INDEX_NAME):  # another process was quicker
+                return whoosh_index.open_dir(path, indexname=INDEX_NAME)
             return storage.create_index(self.schema, indexname=INDEX_NAME)
         finally:
             lock.release()
@@ -445,12 +541,17 @@ class WhooshBackend:
             f"{self.lock_timeout:g} s (is an `odp reindex` or a harvest still running?)"
         )
 
+    def _outdated_error(self) -> SearchError:
+        return SearchError(f"search index {self.index_dir} was built by another version: run `odp reindex`")
+
     def _schema_is_current(self, schema: Schema) -> bool:
         return sorted(schema.names()) == sorted(self.schema.names())
 
     def _writer(self) -> Any:
         try:
-            return self._ix.writer(timeout=self.lock_timeout, delay=0.05, limitmb=self.writer_limitmb)
+            return self._ix.writer(
+                timeout=self.lock_timeout, delay=0.05, limitmb=self.writer_limitmb, codec=OdpCodec()
+            )
         except LockError:
             raise self._locked_error() from None
 
@@ -477,7 +578,8 @@ class WhooshBackend:
             return
         writer = self._writer()
         try:
-            self._require_current_schema(writer)
+            if not self._schema_is_current(writer.schema):
+                raise self._outdated_error()
             for doc in batch.values():
                 if doc.searchable:
                     writer.update_document(**document_fields(doc))
@@ -494,7 +596,8 @@ class WhooshBackend:
             return
         writer = self._writer()
         try:
-            self._require_current_schema(writer)
+            if not self._schema_is_current(writer.schema):
+                raise self._outdated_error()
             for name in unique:
                 writer.delete_by_term("name", name)
         except BaseException:
@@ -505,7 +608,7 @@ class WhooshBackend:
     def rebuild(self, docs: Iterable[SearchDocument]) -> None:
         writer = self._writer()
         try:
-            writer.schema = self.schema  # a rebuild also upgrades an index made by an older version
+            writer.schema = self.schema  # so a rebuild also upgrades an index made by another version
             seen: set[str] = set()
             for doc in docs:
                 if doc.name in seen:
@@ -519,24 +622,20 @@ class WhooshBackend:
             raise
         writer.commit(mergetype=CLEAR)
 
-    def _require_current_schema(self, writer: Any) -> None:
-        if not self._schema_is_current(writer.schema):
-            raise SearchError(f"search index {self.index_dir} was built by an older version: run `odp reindex`")
-
     # -- reading
 
     def _current(self) -> _Snapshot:
-        """The snapshot of the latest commit (reopened when another writer committed)."""
+        """The snapshot of the latest commit (reopened when a writer has committed since)."""
         snap = self._snapshot
         if snap is not None and snap.generation == self._ix.latest_generation():
             return snap
         reader = self._ix.reader()
         if not self._schema_is_current(reader.schema):
             reader.close()
-            raise SearchError(f"search index {self.index_dir} was built by an older version: run `odp reindex`")
+            raise self._outdated_error()
         new = _Snapshot(self._ix, reader, self._segments, self._vocabs)
-        live_ids = {id(d) for _, d, _ in new.leaves}
-        for segid in [s for s, d in self._segments.items() if id(d) not in live_ids]:
+        in_use = {id(d) for _, d, _ in new.leaves}
+        for segid in [s for s, d in self._segments.items() if id(d) not in in_use]:
             del self._segments[segid]
         self._snapshot = new
         if snap is not None:
@@ -550,8 +649,7 @@ class WhooshBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         query.validate()
         with self._lock:
-            snap = self._current()
-            return self._search(snap, query)
+            return self._search(self._current(), query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         parsed = parse_query(query.q)
@@ -560,29 +658,21 @@ class WhooshBackend:
             if values:
                 mask &= self._filter_mask(snap, key, values)
         scores: np.ndarray | None = None
-        if not parsed.is_empty and mask.any():
+        if not parsed.is_empty:
             scores, matched = self._match(snap, parsed.clauses, parsed.scoring_terms)
             mask &= matched
         count = int(np.count_nonzero(mask))
         facets = {f: self._facet(snap, f, mask, query.facet_limit) for f in query.facets}
         start = (query.page - 1) * query.size
         page = self._page(snap, mask, scores, query.sort, start, start + query.size) if query.size else []
-        terms = parsed.highlight_terms
+        marks = frozenset(parsed.highlight_terms)
         hits = []
         for docnum in page:
-            stored = snap.reader.stored_fields(int(docnum))
-            hits.append(
-                SearchHit(
-                    name=snap.names[docnum],
-                    score=float(scores[docnum]) if scores is not None else 0.0,
-                    highlights={
-                        "title": highlight(stored.get("title", ""), terms),
-                        "description": highlight(
-                            stored.get("description", ""), terms, max_chars=DESCRIPTION_SNIPPET_CHARS
-                        ),
-                    },
-                )
-            )
+            stored = snap.reader.stored_fields(docnum)
+            title = highlight(stored.get("title", ""), marks)
+            description = highlight(stored.get("description", ""), marks, max_chars=DESCRIPTION_SNIPPET_CHARS)
+            score = float(scores[docnum]) if scores is not None else 0.0
+            hits.append(SearchHit(snap.names[docnum], score, {"title": title, "description": description}))
         return SearchResult(count=count, hits=hits, facets=facets)
 
     # -- query evaluation
@@ -602,11 +692,11 @@ class WhooshBackend:
     def _match(
         self, snap: _Snapshot, clauses: list[Clause], scoring_terms: list[str]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 scores of all documents, and the mask of documents satisfying every clause."""
-        n_docs = max(snap.reader.doc_count(), 1)
+        """BM25 scores of all documents, and the mask of the documents satisfying every clause."""
+        n_docs = max(snap.doc_count, 1)
         scores = np.zeros(snap.n, dtype=np.float64)
-        term_masks: dict[str, np.ndarray] = {}
         required = {c.terms[0] for c in clauses if not c.is_phrase}
+        present_by_term: dict[str, np.ndarray] = {}
         for term in scoring_terms:
             present = np.zeros(snap.n, dtype=bool) if term in required else None
             for fieldname, boost in FIELD_BOOSTS.items():
@@ -618,32 +708,48 @@ class WhooshBackend:
                 for segreader, data, offset in snap.leaves:
                     try:
                         matcher = segreader.postings(fieldname, term)
-                    except Exception:  # noqa: BLE001 - term not in this segment
+                    except TermNotFound:
                         continue
                     ids, tf = _drain_postings(matcher)
                     if not len(ids):
                         continue
-                    lengths = data.lengths(segreader, fieldname)[ids]
-                    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / avg)
-                    scores[ids + offset] += boost * idf * tf * (BM25_K1 + 1.0) / (tf + norm)
+                    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * data.lengths(segreader, fieldname)[ids] / avg)
+                    if offset:
+                        ids = ids + offset
+                    scores[ids] += boost * idf * tf * (BM25_K1 + 1.0) / (tf + norm)
                     if present is not None:
-                        present[ids + offset] = True
+                        present[ids] = True
+            for facet, boost in LABEL_BOOSTS.items():
+                vocab = self._vocabs[facet]
+                vids = vocab.ids_with_label_term(term)
+                if not vids:
+                    continue
+                df = int(snap.live_counts(facet, len(vocab.values))[vids].sum())
+                if not df:
+                    continue
+                allowed = np.zeros(len(vocab.values) + 1, dtype=bool)
+                allowed[np.array(vids, dtype=np.int64) + 1] = True
+                hit = allowed[snap.single[facet] + 1]
+                scores[hit] += boost * math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+                if present is not None:
+                    present |= hit
             if present is not None:
-                term_masks[term] = present
+                present_by_term[term] = present
         matched = np.ones(snap.n, dtype=bool)
         for clause in clauses:
             if clause.is_phrase:
                 matched &= self._phrase_mask(snap, clause.terms)
             else:
-                matched &= term_masks.get(clause.terms[0], np.zeros(snap.n, dtype=bool))
+                matched &= present_by_term[clause.terms[0]]
         return scores, matched
 
-    def _phrase_mask(self, snap: _Snapshot, terms: tuple[str, ...]) -> np.ndarray:
+    def _phrase_mask(self, snap: _Snapshot, phrase: tuple[str, ...]) -> np.ndarray:
         out = np.zeros(snap.n, dtype=bool)
-        q = Or([Phrase(f, list(terms)) for f in FIELD_BOOSTS])
-        docnums = list(snap.searcher.docs_for_query(q))
-        if docnums:
-            out[np.array(docnums, dtype=np.int64)] = True
+        fields = [f for f in FIELD_BOOSTS if all(snap.doc_frequency(f, t) for t in phrase)]
+        if fields:
+            docnums = list(snap.searcher.docs_for_query(Or([Phrase(f, list(phrase)) for f in fields])))
+            if docnums:
+                out[np.array(docnums, dtype=np.int64)] = True
         return out
 
     def _facet(self, snap: _Snapshot, facet: str, mask: np.ndarray, limit: int) -> list[FacetValue]:
@@ -674,7 +780,7 @@ class WhooshBackend:
             return []
         s = scores[cand]
         if len(cand) > 4 * end:
-            # keep only candidates scoring at least the end-th best (ties included), then sort those
+            # keep the candidates scoring at least the end-th best score (ties included), sort only those
             kth = np.partition(s, len(s) - end)[len(s) - end]
             keep = s >= kth
             cand, s = cand[keep], s[keep]

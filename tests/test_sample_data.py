@@ -1,0 +1,146 @@
+"""The departmental sample data, harvested once through the normal path: what `make run` serves."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from catalog.db import session_scope
+from catalog.indexing import get_search_backend, reindex_all
+from catalog.models import Dataset, Department
+from catalog.queries import get_dataset, list_datasets
+from catalog.schemas import list_schemas
+from catalog.search.base import SearchQuery
+from harvesters.base import run_harvest
+from harvesters.datapackage import DataPackageHarvester
+from portal.app import create_app
+
+from .conftest import SAMPLE_DATA, fresh_settings, release
+
+DELIBERATE_ERRORS = {  # from sample_data/README.md: dataset -> {error type: count}
+    "public-libraries": {"constraint-error": 2},
+    "public-sports-venues": {"type-error": 1},
+    "urban-parks": {"extra-cell": 1},
+    "community-health-service-centers": {"constraint-error": 1},
+    "social-organizations": {"primary-key": 1},
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory, pg_database_url):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = fresh_settings(tmp_path_factory.mktemp("sample") / "var", monkeypatch, pg_database_url)
+        first = run_harvest(DataPackageHarvester(SAMPLE_DATA, settings), settings=settings)
+        second = run_harvest(DataPackageHarvester(SAMPLE_DATA, settings), settings=settings)
+        with TestClient(create_app()) as client:
+            yield settings, first, second, client
+        release(settings, pg_database_url)
+
+
+def test_sample_catalog_covers_all_domains_and_departments(sample):
+    settings, first, _, _ = sample
+    assert first.tally.failed == 0, first.tally.errors
+    assert first.tally.added >= 36
+    with session_scope(settings) as session:
+        rows = list_datasets(session)
+        departments = session.exec(select(Department)).all()
+    per_domain = Counter(dom.code for _, dom, _ in rows)
+    assert len(per_domain) == 12 and min(per_domain.values()) >= 3
+    assert len(departments) >= 15
+    assert all(d.title.startswith("上海市") for d in departments)
+
+
+def test_second_harvest_adds_and_updates_nothing(sample):
+    _, first, second, _ = sample
+    assert (second.tally.added, second.tally.updated, second.tally.failed) == (0, 0, 0)
+    assert second.tally.unchanged == first.tally.added
+
+
+def test_every_table_has_a_stored_validation_status(sample):
+    settings, *_ = sample
+    statuses: dict[str, str] = {}
+    big = []
+    with session_scope(settings) as session:
+        for ds in session.exec(select(Dataset)).all():
+            view = get_dataset(session, ds.name)
+            for res in view.resources:
+                statuses[f"{ds.name}/{res.resource.name}"] = res.current.validation_status
+                if (res.current.row_count or 0) >= 20_000:
+                    big.append(ds.name)
+            if ds.name in DELIBERATE_ERRORS:
+                invalid = [r for r in view.resources if r.current.validation_status == "invalid"]
+                assert len(invalid) == 1, ds.name
+                assert invalid[0].current.validation_report["errors_by_type"] == DELIBERATE_ERRORS[ds.name]
+    assert len(big) >= 2
+    assert "error" not in statuses.values()
+    invalid_datasets = {key.split("/")[0] for key, status in statuses.items() if status == "invalid"}
+    assert invalid_datasets == set(DELIBERATE_ERRORS)
+    assert Counter(statuses.values())["not_tabular"] == 2  # the .txt dictionary and the .geojson map
+
+
+def test_gbk_and_xlsx_samples_are_read_correctly(sample):
+    settings, *_ = sample
+    with session_scope(settings) as session:
+        undeclared = get_dataset(session, "construction-permits-2023").resources[0].current
+        declared = get_dataset(session, "elderly-care-institutions").resources[0].current
+        scenic = get_dataset(session, "a-level-scenic-spots").resources[0].current
+        bom = get_dataset(session, "shanghai-on-street-parking-berths").resources[0].current
+    assert undeclared.encoding == declared.encoding == "gb18030"
+    assert undeclared.validation_status == declared.validation_status == "valid"
+    assert undeclared.row_count > 100
+    assert scenic.validation_status == "valid" and scenic.row_count > 50
+    assert bom.encoding == "utf-8-sig" and bom.validation_status == "valid"
+
+
+def test_published_schemas_are_documented_in_chinese():
+    schemas = list_schemas()
+    assert len(schemas) >= 12
+    for schema in schemas:
+        assert schema.title and schema.description, schema.name
+        for field in schema.fields:
+            assert field.get("title") and field.get("description"), f"{schema.name}.{field.get('name')}"
+
+
+def test_search_finds_the_right_sample_datasets(sample):
+    *_, client = sample
+    for q in ("停车场", "停车"):
+        parking = client.get("/api/v1/search", params={"q": q}).json()
+        top3 = [r["name"] for r in parking["results"][:3]]
+        assert all("parking" in name for name in top3), top3
+        assert "shanghai-public-parking-lots" in top3
+    air = client.get("/api/v1/search", params={"q": "空气质量"}).json()
+    assert "air" in air["results"][0]["name"]
+    pm = client.get("/api/v1/search", params={"q": "PM2.5"}).json()
+    assert pm["count"] >= 1 and any("air" in r["name"] for r in pm["results"])
+    closed = client.get("/api/v1/search", params={"q": "交通事故"}).json()
+    assert "road-traffic-accident-statistics" not in {r["name"] for r in closed["results"]}
+
+
+def test_facet_counts_equal_catalog_counts(sample):
+    settings, _, _, client = sample
+    body = client.get("/api/v1/search", params={"size": 0}).json()
+    domains = {d["code"]: d["dataset_count"] for d in client.get("/api/v1/domains").json()}
+    assert {f["value"]: f["count"] for f in body["facets"]["domain"]} == {k: v for k, v in domains.items() if v}
+    with session_scope(settings) as session:
+        published = session.exec(
+            select(Dataset).where(Dataset.state == "active", Dataset.open_class != "closed")
+        ).all()
+    assert body["count"] == len(published)
+    by_class = Counter(d.open_class for d in published)
+    assert {f["value"]: f["count"] for f in body["facets"]["open_class"]} == dict(by_class)
+
+
+def test_reindex_gives_the_same_results_as_incremental_indexing(sample):
+    settings, *_ = sample
+    backend = get_search_backend(settings)
+    queries = [SearchQuery(q=q) for q in ("停车场", "空气质量", "学校", "浦东新区", "")]
+    before = [json.dumps([h.name for h in backend.search(q).hits]) for q in queries]
+    with session_scope(settings) as session:
+        count = reindex_all(session, settings)
+    assert count == backend.doc_count()
+    after = [json.dumps([h.name for h in backend.search(q).hits]) for q in queries]
+    assert before == after
