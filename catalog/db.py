@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -13,6 +16,9 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from . import models
 from .config import Settings, get_settings
 from .domains import DOMAINS
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @lru_cache(maxsize=8)
@@ -50,6 +56,38 @@ def init_db(settings: Settings | None = None) -> Engine:
             session.add(row)
         session.commit()
     return engine
+
+
+@contextmanager
+def write_lock(settings: Settings | None = None) -> Iterator[None]:
+    """Serialize catalog writers on SQLite (one writer at a time, waiting instead of failing).
+
+    SQLite upgrades a reader to a writer only if no one else wrote in between, and otherwise fails at once
+    ("database is locked"); an OS file lock around each write transaction makes concurrent harvests queue.
+    PostgreSQL needs no such lock.
+    """
+    settings = settings or get_settings()
+    if not settings.effective_database_url.startswith("sqlite"):
+        yield
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / ".catalog-write.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def serialized_write(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a short catalog write under ``write_lock`` (for helpers that take no settings)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with write_lock():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from .db import serialized_write
 from .models import HarvestJob, HarvestSource, utcnow
 
 COUNTERS = ("added", "updated", "unchanged", "withdrawn", "failed")
@@ -34,6 +35,7 @@ class JobTally:
         return {name: getattr(self, name) for name in COUNTERS}
 
 
+@serialized_write
 def get_or_create_source(session: Session, kind: str, url: str, title: str | None = None) -> HarvestSource:
     source = session.exec(select(HarvestSource).where(HarvestSource.url == url)).first()
     if source is None:
@@ -44,6 +46,7 @@ def get_or_create_source(session: Session, kind: str, url: str, title: str | Non
     return source
 
 
+@serialized_write
 def start_job(session: Session, source: HarvestSource) -> HarvestJob:
     # A job left "running" by a killed process would otherwise stay stuck forever (CKAN's classic failure).
     for stale in session.exec(
@@ -63,6 +66,7 @@ def start_job(session: Session, source: HarvestSource) -> HarvestJob:
     return job
 
 
+@serialized_write
 def finish_job(
     session: Session,
     job: HarvestJob,

@@ -16,9 +16,11 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from .config import Settings, get_settings
+from .db import write_lock
 from .domains import DOMAINS, OPEN_CLASSES, resolve_domain
 from .encoding import detect_encoding
 from .inputs import DatasetInput, ResourceInput
@@ -120,6 +122,7 @@ class _PreparedResource:
             raise FileTooLarge(
                 f"resource '{res.name}' is {self.size:,} bytes, above the limit of {settings.max_file_bytes:,}"
             )
+        self.version: ResourceVersion | None = None  # built before the write transaction, if needed
         self.fingerprint = _digest(
             [self.sha256, res.schema, res.dialect, (res.encoding or "").lower(), self.format]
         )
@@ -134,30 +137,59 @@ def publish_dataset(
     store: FileStore | None = None,
     settings: Settings | None = None,
 ) -> Change:
-    """Add or update one dataset and its resource versions in one transaction; say what happened."""
+    """Add or update one dataset and its resource versions in one transaction; say what happened.
+
+    The slow part (storing and validating new files) runs before the write transaction, so a big table
+    never holds the catalog's write lock while frictionless reads it.
+    """
     settings = settings or get_settings()
     store = store or FileStore(settings.files_dir)
-    try:
-        change = _publish(session, data, source, identifier, store, settings)
-        session.commit()
-        return change
-    except BaseException:
-        session.rollback()
-        raise
+    check_metadata(data)
+    prepared = [_PreparedResource(r, settings) for r in data.resources]
+    current = _current_fingerprints(session, data.name)
+    session.rollback()  # end the read transaction before the slow work
+    for prep in prepared:
+        if current.get(prep.input.name) != prep.fingerprint:
+            prep.version = _new_version(prep, store, settings, data.name)
+    with write_lock(settings):
+        for attempt in (1, 2):
+            try:
+                change = _publish(session, data, prepared, source, identifier, store, settings)
+                session.commit()
+                return change
+            except IntegrityError:
+                # Another harvest created the same department a moment ago: once more, now it exists.
+                session.rollback()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                session.rollback()
+                raise
+    raise AssertionError("unreachable")
+
+
+def _current_fingerprints(session: Session, name: str) -> dict[str, str]:
+    """resource name -> fingerprint of its current version, for the dataset called ``name``."""
+    rows = session.exec(
+        select(Resource.name, ResourceVersion.fingerprint)
+        .join(Dataset, Resource.dataset_id == Dataset.id)
+        .join(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
+        .where(Dataset.name == name)
+    ).all()
+    return dict(rows)
 
 
 def _publish(
     session: Session,
     data: DatasetInput,
+    prepared: list[_PreparedResource],
     source: HarvestSource | None,
     identifier: str | None,
     store: FileStore,
     settings: Settings,
 ) -> Change:
-    check_metadata(data)
-    prepared = [_PreparedResource(r, settings) for r in data.resources]
     domain = resolve_domain(data.domain)
-    assert domain is not None  # checked above
+    assert domain is not None  # checked by check_metadata
 
     dataset = session.exec(select(Dataset).where(Dataset.name == data.name)).first()
     if dataset and source and dataset.source_id not in (None, source.id):
@@ -264,7 +296,10 @@ def _sync_resources(
         )
         if current is not None and current.fingerprint == prep.fingerprint:
             continue
-        version = _new_version(resource, prep, store, settings, dataset.name)
+        # Prepared before the transaction; made here only if the current version changed in between.
+        version = prep.version or _new_version(prep, store, settings, dataset.name)
+        version.id = None  # a retried transaction inserts it afresh
+        version.resource_id = resource.id
         session.add(version)
         session.flush()
         resource.current_version_id = version.id
@@ -279,12 +314,12 @@ def _sync_resources(
 
 
 def _new_version(
-    resource: Resource, prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str
+    prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str
 ) -> ResourceVersion:
+    """Store the file and validate it: a version not yet attached to its resource."""
     res_in = prep.input
     stored = store.put(res_in.path, max_bytes=settings.max_file_bytes)
     version = ResourceVersion(
-        resource_id=resource.id,
         sha256=stored.sha256,
         size=stored.size,
         stored_path=stored.relpath,
@@ -318,12 +353,19 @@ def _new_version(
     return version
 
 
-def withdraw_missing(session: Session, source: HarvestSource, seen: dict[str, str | None]) -> list[str]:
+def withdraw_missing(
+    session: Session, source: HarvestSource, seen: dict[str, str | None], settings: Settings | None = None
+) -> list[str]:
     """Withdraw (never delete) the active datasets of ``source`` that it no longer lists.
 
     ``seen`` maps each identifier the source listed in this run to the dataset name published under it, or
     to None when that item failed (its dataset is then kept as it was: a broken file is not a deletion).
     """
+    with write_lock(settings or get_settings()):
+        return _withdraw(session, source, seen)
+
+
+def _withdraw(session: Session, source: HarvestSource, seen: dict[str, str | None]) -> list[str]:
     active = session.exec(
         select(Dataset).where(Dataset.source_id == source.id, Dataset.state == "active")
     ).all()

@@ -113,7 +113,7 @@ def run_harvest(
                         tally.fail(item.identifier, str(exc))
                         progress.item_done(item, outcome, str(exc))
                     result.outcomes[item.identifier] = outcome
-                result.withdrawn = withdraw_missing(session, source, seen)
+                result.withdrawn = withdraw_missing(session, source, seen, settings)
                 tally.withdrawn = len(result.withdrawn)
                 index_message = _update_index(session, changed | set(result.withdrawn), settings)
         except HarvestError as exc:
