@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run harvest test test-sqlite test-postgres postgres lint sample-data clean
+.PHONY: install run harvest test test-sqlite test-postgres postgres browser-deps screenshots lint sample-data clean
 
 # The virtual environment, rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -28,11 +28,11 @@ run: harvest
 
 test: test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install browser-deps
 	$(BIN)/python -m pytest -q
 
 # The same suite on PostgreSQL (a throw-away database per run, created from $(PG_TEST_URL)).
-test-postgres: install postgres
+test-postgres: install browser-deps postgres
 	ODP_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
 
 # Make sure the machine's PostgreSQL answers; start the local cluster if it is installed but stopped.
@@ -41,6 +41,23 @@ postgres:
 		echo "PostgreSQL is not answering on 127.0.0.1:5432; trying to start it"; \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start && sleep 2; \
 		pg_isready -h 127.0.0.1 -p 5432; }
+
+# The browser tests drive Debian's Chromium with the Noto CJK fonts (never a downloaded browser). Installed only
+# when missing; apt-get needs root, so sudo is used when not root.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser-deps:
+	@if [ -x $(CHROMIUM) ] && [ -e $(CJK_FONT) ]; then :; else \
+		echo "installing chromium and fonts-noto-cjk (Debian packages) for the browser tests"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+# Re-capture docs/screenshots/*.png (home, search, dataset; desktop and phone) from a real browser.
+screenshots: install browser-deps
+	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
 
 lint: install
 	$(BIN)/ruff check catalog harvesters portal tests benchmarks

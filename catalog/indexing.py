@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from .config import Settings, get_settings
+from .download_stats import dataset_downloads
 from .models import Dataset
 from .queries import DatasetView, get_dataset
 from .search.base import SearchBackend, SearchDocument
@@ -53,7 +54,7 @@ def search_document(view: DatasetView) -> SearchDocument:
         field_texts=fields,
         state=ds.state,
         modified=ds.modified,
-        downloads=0,
+        downloads=dataset_downloads(ds),
     )
 
 

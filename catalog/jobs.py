@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -94,3 +95,21 @@ def recent_jobs(session: Session, limit: int = 20) -> list[tuple[HarvestJob, Har
         .limit(limit)
     ).all()
     return [(job, source) for job, source in rows]
+
+
+def last_successful_start(session: Session, source_url: str) -> datetime | None:
+    """When the newest job of this source that finished without failures started (aware UTC), or None.
+
+    An incremental harvest asks its source for what changed since then: everything older was imported by
+    that job or an earlier one. A job with failed items does not count, so those items are tried again.
+    """
+    started = session.exec(
+        select(HarvestJob.started)
+        .join(HarvestSource, HarvestJob.source_id == HarvestSource.id)
+        .where(HarvestSource.url == source_url, HarvestJob.status == "finished", HarvestJob.failed == 0)
+        .order_by(HarvestJob.id.desc())
+        .limit(1)
+    ).first()
+    if started is not None and started.tzinfo is None:  # SQLite hands back naive UTC
+        started = started.replace(tzinfo=UTC)
+    return started

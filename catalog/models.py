@@ -104,6 +104,18 @@ class ResourceVersion(SQLModel, table=True):
     validation_report: dict[str, Any] | None = _json()
     fingerprint: str = Field(max_length=64)  # sha256 + schema + dialect: same fingerprint = same version
     created: datetime = Field(default_factory=utcnow)
+    # The typed Parquet copy of a table (catalog/parquet.py), in the file store; or why it could not be made.
+    parquet_path: str | None = Field(default=None, max_length=300)
+    parquet_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class DownloadCount(SQLModel, table=True):
+    """Downloads and rows-API calls of a resource, added up in batches by catalog/download_stats.py."""
+
+    resource_id: int = Field(primary_key=True)  # no FK: counts are advisory and never block a harvest
+    dataset_id: int = Field(index=True)
+    downloads: int = 0
+    api_calls: int = 0
 
 
 class HarvestJob(SQLModel, table=True):

@@ -25,6 +25,7 @@ from .domains import DOMAINS, OPEN_CLASSES, resolve_domain
 from .encoding import detect_encoding
 from .inputs import DatasetInput, ResourceInput
 from .models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
+from .parquet import build_parquet
 from .storage import FileStore, FileTooLarge, sha256_of
 from .validation import is_tabular, validate_table
 
@@ -350,6 +351,7 @@ def _new_version(
                 f"dataset '{dataset_name}' resource '{res_in.name}' failed validation ({counts}) "
                 "and ODP_REJECT_INVALID is set"
             )
+        build_parquet(version, prep.format, store)  # records its own failure; never fails the harvest
     return version
 
 

@@ -43,10 +43,15 @@ class Harvester(Protocol):
     source_url: str
 
     def open(self) -> AbstractContextManager[list[HarvestItem]]:
-        """Gather: list the source's items (may raise HarvestError)."""
+        """Gather: list the source's items (may raise HarvestError). Any sized iterable will do, so a
+        remote source can be read page by page."""
 
     def fetch(self, item: HarvestItem) -> DatasetInput:
         """Fetch one item into a DatasetInput with local files (may raise ItemError)."""
+
+    # Optional, for incremental gathers (only what changed since the last run): ``incremental = True``
+    # after open(), and ``source_identifiers()`` returns every identifier the source still lists, or None
+    # if it cannot tell (then nothing is withdrawn).
 
 
 class Progress(Protocol):
@@ -113,7 +118,9 @@ def run_harvest(
                         tally.fail(item.identifier, str(exc))
                         progress.item_done(item, outcome, str(exc))
                     result.outcomes[item.identifier] = outcome
-                result.withdrawn = withdraw_missing(session, source, seen, settings)
+                listed = _still_listed(harvester, seen)
+                if listed is not None:
+                    result.withdrawn = withdraw_missing(session, source, listed, settings)
                 tally.withdrawn = len(result.withdrawn)
                 index_message = _update_index(session, changed | set(result.withdrawn), settings)
         except HarvestError as exc:
@@ -124,6 +131,20 @@ def run_harvest(
             raise
         finish_job(session, job, tally, message=index_message)
     return result
+
+
+def _still_listed(harvester: Harvester, seen: dict[str, str | None]) -> dict[str, str | None] | None:
+    """What the source still has: the items gathered; after an incremental gather (only what changed),
+    those plus every identifier the source still lists, kept as they are; None when it cannot tell."""
+    if not getattr(harvester, "incremental", False):
+        return seen
+    identifiers = getattr(harvester, "source_identifiers", lambda: None)()
+    if identifiers is None:
+        return None
+    listed = dict(seen)
+    for identifier in identifiers:
+        listed.setdefault(identifier, None)
+    return listed
 
 
 def _update_index(session: Session, names: set[str], settings: Settings) -> str | None:

@@ -8,7 +8,10 @@ from catalog.config import get_settings
 from catalog.db import init_db
 
 from .api.errors import install_error_handlers
-from .api.routes import catalog, schemas, search
+from .api.routes import catalog, downloads, rows, schemas, search
+from .ckan import install_ckan_error_handlers
+from .ckan import router as ckan_router
+from .web import install_pages
 
 API_PREFIX = "/api/v1"
 
@@ -24,8 +27,11 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     api = APIRouter(prefix=API_PREFIX)
-    for module in (catalog, search, schemas):
+    for module in (catalog, search, schemas, downloads, rows):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(ckan_router)  # CKAN's Action API: /api/3/action/…, /api/action/…
     install_error_handlers(app)
+    install_pages(app)  # after the API's handlers: pages get HTML errors, /api keeps its JSON
+    install_ckan_error_handlers(app)  # last: the CKAN API's paths answer in CKAN's envelope
     return app

@@ -23,7 +23,8 @@ from catalog.queries import (
     list_datasets,
 )
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
-from harvesters.base import run_harvest
+from harvesters.base import Harvester, HarvestError, run_harvest
+from harvesters.ckan import CkanHarvester, load_domain_map
 from harvesters.datapackage import DataPackageHarvester
 
 from .progress import ConsoleProgress
@@ -65,12 +66,34 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command()
 def harvest(
-    path: Annotated[Path, typer.Argument(help="A folder of data packages, one datapackage.json, or a .zip")],
+    path: Annotated[str, typer.Argument(help="A folder of data packages, one datapackage.json, a .zip, "
+                                             "or a CKAN site's URL")],
+    kind: Annotated[str | None, typer.Option(help="datapackage or ckan (default: ckan for http(s) URLs)")] = None,
+    organization: Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")] = None,
+    domain_map: Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or "
+                                                         "organization names to domains")] = None,
+    default_domain: Annotated[str | None, typer.Option(help="CKAN: the domain of datasets nothing else "
+                                                            "places")] = None,
+    full: Annotated[bool, typer.Option("--full", help="CKAN: gather everything, not only what changed "
+                                                      "since the last run")] = False,
 ) -> None:
-    """Harvest data packages into the catalog: validate, store and record what changed."""
+    """Harvest data packages or a CKAN site into the catalog: validate, store and record what changed."""
     settings = get_settings()
+    kind = kind or ("ckan" if path.startswith(("http://", "https://")) else "datapackage")
+    try:
+        if kind == "ckan":
+            harvester: Harvester = CkanHarvester(
+                path, settings, organization=organization, default_domain=default_domain, full=full,
+                domain_map=load_domain_map(domain_map) if domain_map else None,
+            )
+        elif kind == "datapackage":
+            harvester = DataPackageHarvester(Path(path), settings)
+        else:
+            raise HarvestError(f"--kind must be datapackage or ckan, not '{kind}'")
+    except HarvestError as exc:
+        raise _fail(str(exc), code=2) from exc
     with ConsoleProgress(console) as progress:
-        result = run_harvest(DataPackageHarvester(path, settings), settings=settings, progress=progress)
+        result = run_harvest(harvester, settings=settings, progress=progress)
     job, tally = result.job, result.tally
     table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
     for column, style in (
@@ -300,6 +323,23 @@ def reindex() -> None:
     with console.status("重建索引 rebuilding the search index…"), session_scope() as session:
         count = reindex_all(session)
     console.print(f"indexed [bold]{count}[/] searchable datasets into {get_settings().index_dir.resolve()}")
+
+
+@app.command()
+def parquet(
+    name: Annotated[str | None, typer.Argument(help="Only this dataset")] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild the files that exist too")] = False,
+) -> None:
+    """(Re)build the typed Parquet files of tabular resources (for the rows API and conversions)."""
+    from catalog.parquet import rebuild_parquet
+
+    init_db()
+    with console.status("转换 building Parquet files…"), session_scope() as session:
+        counts = rebuild_parquet(session, dataset=name, force=force)
+    console.print(f"built [bold]{counts['built']}[/], failed {counts['failed']}, "
+                  f"up to date {counts['skipped']}, unreadable {counts['unreadable']}")
+    if counts["failed"]:
+        raise typer.Exit(1)
 
 
 @app.command()

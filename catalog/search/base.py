@@ -93,6 +93,9 @@ class SearchQuery:
     size: int = 20
     facets: list[str] = field(default_factory=_all_facets)
     facet_limit: int = 50
+    #: False skips loading and marking titles/descriptions (hits get empty ``highlights``): for callers
+    #: that only need the ranked names, e.g. paging through every match.
+    highlight: bool = True
 
     def validate(self) -> None:
         """Raise ``ValueError`` for a malformed query (the API turns it into a 400)."""

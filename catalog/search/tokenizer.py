@@ -39,6 +39,7 @@ from whoosh.analysis import Token, Tokenizer
 ITEM_SEPARATOR = "\u2029"  # PARAGRAPH SEPARATOR: joins list items in one field
 POSITION_GAP = 100
 
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 

@@ -21,24 +21,25 @@ Withdrawn and closed (非开放) datasets are never indexed: indexing one remove
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
-import pickle
+import os
 import threading
-from collections.abc import Iterable
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.index import LockError
-from whoosh.query import Or, Phrase
+from whoosh.query import Phrase
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
-from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR
 
@@ -53,8 +54,17 @@ from .base import (
     SearchQuery,
     SearchResult,
 )
-from .codec import OdpCodec, OdpLeafMatcher, read_block_arrays
+from .codec import (
+    OdpLeafMatcher,
+    OdpPositions,
+    Postings,
+    encode_positions,
+    phrase_docs,
+    read_postings,
+    segment_writer,
+)
 from .highlight import highlight
+from .parallel import parallel_rebuild
 from .query import Clause, parse_query
 from .tokenizer import ITEM_SEPARATOR, ChineseAnalyzer, segment, terms
 
@@ -73,6 +83,8 @@ LABEL_BOOSTS: dict[str, float] = {"domain": 1.5, "department": 1.5}
 BM25_K1 = 1.2
 BM25_B = 0.75
 DESCRIPTION_SNIPPET_CHARS = 160
+#: rebuild() indexes in worker processes from this many documents on
+PARALLEL_MIN_DOCS = 2000
 INDEX_NAME = "MAIN"
 
 # The per-document record kept in the ``meta`` column (lists joined with _LIST_SEP), in this order:
@@ -98,27 +110,13 @@ _MULTI_FACETS = tuple(f for f in FACET_NAMES if f in MULTI_VALUED_FACETS)
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float32)
 
 
-_POSITION_CODES: dict[int, bytes] = {}
-
-
-def _encode_positions(positions: list[int]) -> bytes:
-    """Same bytes as ``whoosh.formats.Positions.encode`` (memoised for the common one-position case)."""
-    if len(positions) == 1:
-        p = positions[0]
-        code = _POSITION_CODES.get(p)
-        if code is None:
-            code = _POSITION_CODES[p] = pack_uint(1) + pickle.dumps([p], 2)
-        return code
-    deltas = [positions[0]] + [b - a for a, b in zip(positions, positions[1:], strict=False)]
-    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
-
-
 class ChineseText(TEXT):
     """A TEXT field (positions stored, :class:`~.tokenizer.JiebaTokenizer` analyzer) whose indexing skips
     Whoosh's per-token objects: it turns :func:`~.tokenizer.segment` output straight into postings."""
 
     def __init__(self, stored: bool = False) -> None:
         super().__init__(analyzer=ChineseAnalyzer(), phrase=True, stored=stored)
+        self.format = OdpPositions(field_boost=1.0)
 
     def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
         if not isinstance(value, str):
@@ -134,7 +132,7 @@ class ChineseText(TEXT):
             else:
                 found.append(pos)
         for text, found in positions.items():
-            yield text.encode("utf-8"), len(found), float(len(found)), _encode_positions(found)
+            yield text.encode("utf-8"), len(found), float(len(found)), encode_positions(found)
 
 
 def make_schema() -> Schema:
@@ -158,7 +156,7 @@ def _timestamp_ms(value: datetime | None) -> int:
     if value is None:
         return _NO_MODIFIED
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1000)
 
 
@@ -179,7 +177,9 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         "domain": _clean(doc.domain_code),
         "domain_label": " ".join(filter(None, [_clean(doc.domain_name), _clean(doc.domain_code)])),
         "department": _clean(doc.department_name),
-        "department_label": " ".join(filter(None, [_clean(doc.department_title), _clean(doc.department_name)])),
+        "department_label": " ".join(
+            filter(None, [_clean(doc.department_title), _clean(doc.department_name)])
+        ),
         "format": _LIST_SEP.join(formats),
         "open_class": _clean(doc.open_class),
         "update_frequency": _clean(doc.update_frequency),
@@ -262,7 +262,8 @@ class _SegmentData:
         modified = np.full(n, _NO_MODIFIED, dtype=np.int64)
         downloads = np.zeros(n, dtype=np.int64)
         dom_v, dep_v, fmt_v, ocl_v, upd_v, kw_v = (
-            vocabs[f] for f in ("domain", "department", "format", "open_class", "update_frequency", "keywords")
+            vocabs[f]
+            for f in ("domain", "department", "format", "open_class", "update_frequency", "keywords")
         )
         dom, dep, ocl, upd = (single[f] for f in ("domain", "department", "open_class", "update_frequency"))
         fdocs, fvals = multi_docs["format"], multi_vals["format"]
@@ -326,25 +327,26 @@ def _field_lengths(segreader: Any, fieldname: str, n: int) -> np.ndarray:
             raw = creader._dbfile.get(creader._basepos, count)
             out[:count] = _BYTE_TO_LENGTH[np.frombuffer(raw, dtype=np.uint8)]
         return out
-    except Exception:  # any other codec: the slow, public way
+    except Exception:  # noqa: BLE001 - any other codec: the slow, public way
         lengths = [segreader.doc_field_length(d, fieldname, 0) or 0 for d in range(n)]
         return np.array(lengths, dtype=np.float32)
 
 
-def _drain_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, term frequency) of a term's posting list in one segment, deleted documents included."""
+def _read_postings(matcher: Any, with_positions: bool) -> Postings:
+    """A term's whole posting list in one segment, deleted documents included. Positions only come with
+    our own codec and format; otherwise ``positions`` is None and phrases are left to Whoosh."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching.wrappers import FilterMatcher
 
     while isinstance(matcher, FilterMatcher):  # deletions are applied later, by the live mask
         matcher = matcher.child
     if type(matcher) is OdpLeafMatcher:
-        return read_block_arrays(matcher)
+        return read_postings(matcher, with_positions and isinstance(matcher.format, OdpPositions))
     if type(matcher) is W3LeafMatcher:
         try:
-            return _drain_w3(matcher)
-        except Exception:  # internals changed: use the public API below
-            _log.debug("fast postings reader failed; using the slow one", exc_info=True)
+            return _read_w3_postings(matcher)
+        except Exception:  # noqa: BLE001 - Whoosh internals changed: use the public API below
+            _log.debug("fast W3 postings reader failed; using the slow one", exc_info=True)
             matcher.reset()
     ids: list[int] = []
     weights: list[float] = []
@@ -352,11 +354,11 @@ def _drain_postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+    return Postings(np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32), None, None)
 
 
-def _drain_w3(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    # A W3 posting list is a chain of blocks, each a pickled (delta-coded ids, weights, values) tuple.
+def _read_w3_postings(m: Any) -> Postings:
+    # Segments written by Whoosh's default codec: each block is a pickled (delta ids, weights, values).
     id_parts: list[np.ndarray] = []
     w_parts: list[np.ndarray] = []
     while True:
@@ -374,9 +376,30 @@ def _drain_w3(m: Any) -> tuple[np.ndarray, np.ndarray]:
         if m._lastblock:
             break
         m._goto(m._nextoffset)
-    if len(id_parts) == 1:
-        return id_parts[0], w_parts[0]
-    return np.concatenate(id_parts), np.concatenate(w_parts)
+    return Postings(np.concatenate(id_parts), np.concatenate(w_parts), None, None)
+
+
+class _PostingsCache:
+    """Posting lists read during one query, so a term is read once even if scored and phrase-matched."""
+
+    def __init__(self, positional: set[str]) -> None:
+        self.positional = positional
+        self._cache: dict[tuple[int, str, str], Postings | None] = {}
+
+    def get(self, segreader: Any, fieldname: str, term: str) -> Postings | None:
+        key = (id(segreader), fieldname, term)
+        if key in self._cache:
+            return self._cache[key]
+        try:
+            matcher = segreader.postings(fieldname, term)
+        except TermNotFound:
+            postings = None
+        else:
+            postings = _read_postings(matcher, term in self.positional)
+            if not len(postings.ids):
+                postings = None
+        self._cache[key] = postings
+        return postings
 
 
 # ------------------------------------------------------------------------------------- reader snapshot
@@ -503,10 +526,15 @@ class WhooshBackend:
     sees the latest commit. An instance may be shared by threads (its searches run one at a time).
     """
 
-    def __init__(self, index_dir: str | Path, lock_timeout: float = 30.0, writer_limitmb: int = 256) -> None:
+    def __init__(
+        self,
+        index_dir: str | Path,
+        lock_timeout: float = 30.0,
+        index_procs: int | None = None,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.lock_timeout = lock_timeout
-        self.writer_limitmb = writer_limitmb
+        self.index_procs = index_procs  # processes for rebuild(); None: one per core, at most 4
         self.schema = make_schema()
         self._lock = threading.RLock()
         self._segments: dict[str, _SegmentData] = {}
@@ -549,9 +577,7 @@ class WhooshBackend:
 
     def _writer(self) -> Any:
         try:
-            return self._ix.writer(
-                timeout=self.lock_timeout, delay=0.05, limitmb=self.writer_limitmb, codec=OdpCodec()
-            )
+            return segment_writer(self._ix, timeout=self.lock_timeout, delay=0.05)
         except LockError:
             raise self._locked_error() from None
 
@@ -562,7 +588,7 @@ class WhooshBackend:
                 self._snapshot = None
             self._segments.clear()
 
-    def __enter__(self) -> WhooshBackend:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -606,21 +632,43 @@ class WhooshBackend:
         writer.commit()
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> None:
+        fields = self._rebuild_fields(docs)
+        head = list(islice(fields, PARALLEL_MIN_DOCS))
+        procs = self._index_procs()
         writer = self._writer()
+        if procs > 1 and len(head) >= PARALLEL_MIN_DOCS:
+            # parallel_rebuild commits, or cancels the writer and raises
+            parallel_rebuild(writer, str(self.index_dir), self.schema, chain(head, fields), procs)
+            return
+        gc_enabled = gc.isenabled()
+        gc.disable()  # the writer's pool holds millions of small lists: collecting them is wasted time
         try:
-            writer.schema = self.schema  # so a rebuild also upgrades an index made by another version
-            seen: set[str] = set()
-            for doc in docs:
-                if doc.name in seen:
-                    _log.warning("rebuild: duplicate dataset name %r ignored", doc.name)
-                    continue
-                seen.add(doc.name)
-                if doc.searchable:
-                    writer.add_document(**document_fields(doc))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR)
+            try:
+                writer.schema = self.schema  # so a rebuild also upgrades an index made by another version
+                for values in chain(head, fields):
+                    writer.add_document(**values)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR)
+        finally:
+            if gc_enabled:
+                gc.enable()
+
+    def _rebuild_fields(self, docs: Iterable[SearchDocument]) -> Iterator[dict[str, Any]]:
+        seen: set[str] = set()
+        for doc in docs:
+            if doc.name in seen:
+                _log.warning("rebuild: duplicate dataset name %r ignored", doc.name)
+                continue
+            seen.add(doc.name)
+            if doc.searchable:
+                yield document_fields(doc)
+
+    def _index_procs(self) -> int:
+        if self.index_procs is not None:
+            return max(1, self.index_procs)
+        return max(1, min(os.cpu_count() or 1, 4))
 
     # -- reading
 
@@ -668,10 +716,13 @@ class WhooshBackend:
         marks = frozenset(parsed.highlight_terms)
         hits = []
         for docnum in page:
+            score = float(scores[docnum]) if scores is not None else 0.0
+            if not query.highlight:
+                hits.append(SearchHit(snap.names[docnum], score, {}))
+                continue
             stored = snap.reader.stored_fields(docnum)
             title = highlight(stored.get("title", ""), marks)
             description = highlight(stored.get("description", ""), marks, max_chars=DESCRIPTION_SNIPPET_CHARS)
-            score = float(scores[docnum]) if scores is not None else 0.0
             hits.append(SearchHit(snap.names[docnum], score, {"title": title, "description": description}))
         return SearchResult(count=count, hits=hits, facets=facets)
 
@@ -679,6 +730,8 @@ class WhooshBackend:
 
     def _filter_mask(self, snap: _Snapshot, key: str, values: list[str]) -> np.ndarray:
         vocab = self._vocabs[key]
+        if key == "format":  # formats are indexed upper-case
+            values = [v.upper() for v in values]
         ids = [vocab.ids[v] for v in dict.fromkeys(values) if v in vocab.ids]
         allowed = np.zeros(len(vocab.values) + 1, dtype=bool)
         allowed[np.array(ids, dtype=np.int64) + 1] = True
@@ -696,6 +749,7 @@ class WhooshBackend:
         n_docs = max(snap.doc_count, 1)
         scores = np.zeros(snap.n, dtype=np.float64)
         required = {c.terms[0] for c in clauses if not c.is_phrase}
+        cache = _PostingsCache({t for c in clauses if c.is_phrase for t in c.terms})
         present_by_term: dict[str, np.ndarray] = {}
         for term in scoring_terms:
             present = np.zeros(snap.n, dtype=bool) if term in required else None
@@ -706,13 +760,10 @@ class WhooshBackend:
                 idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
                 avg = snap.avg_length(fieldname)
                 for segreader, data, offset in snap.leaves:
-                    try:
-                        matcher = segreader.postings(fieldname, term)
-                    except TermNotFound:
+                    postings = cache.get(segreader, fieldname, term)
+                    if postings is None:
                         continue
-                    ids, tf = _drain_postings(matcher)
-                    if not len(ids):
-                        continue
+                    ids, tf = postings.ids, postings.weights
                     norm = BM25_K1 * (1.0 - BM25_B + BM25_B * data.lengths(segreader, fieldname)[ids] / avg)
                     if offset:
                         ids = ids + offset
@@ -738,18 +789,26 @@ class WhooshBackend:
         matched = np.ones(snap.n, dtype=bool)
         for clause in clauses:
             if clause.is_phrase:
-                matched &= self._phrase_mask(snap, clause.terms)
+                matched &= self._phrase_mask(snap, clause.terms, cache)
             else:
                 matched &= present_by_term[clause.terms[0]]
         return scores, matched
 
-    def _phrase_mask(self, snap: _Snapshot, phrase: tuple[str, ...]) -> np.ndarray:
+    def _phrase_mask(self, snap: _Snapshot, phrase: tuple[str, ...], cache: _PostingsCache) -> np.ndarray:
+        """Documents with the phrase's tokens at consecutive positions in one field."""
         out = np.zeros(snap.n, dtype=bool)
-        fields = [f for f in FIELD_BOOSTS if all(snap.doc_frequency(f, t) for t in phrase)]
-        if fields:
-            docnums = list(snap.searcher.docs_for_query(Or([Phrase(f, list(phrase)) for f in fields])))
-            if docnums:
-                out[np.array(docnums, dtype=np.int64)] = True
+        for fieldname in FIELD_BOOSTS:
+            if not all(snap.doc_frequency(fieldname, t) for t in phrase):
+                continue
+            for segreader, _data, offset in snap.leaves:
+                postings = [cache.get(segreader, fieldname, t) for t in phrase]
+                if any(p is None for p in postings):
+                    continue
+                if any(p.positions is None for p in postings):  # a segment of another codec
+                    docnums = list(snap.searcher.docs_for_query(Phrase(fieldname, list(phrase))))
+                    out[np.array(docnums, dtype=np.int64)] = True
+                    break
+                out[phrase_docs(postings) + offset] = True
         return out
 
     def _facet(self, snap: _Snapshot, facet: str, mask: np.ndarray, limit: int) -> list[FacetValue]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from catalog.domains import OPEN_CLASSES
+from catalog.download_stats import resource_counts
 from catalog.models import Dataset, Department, Domain, ResourceVersion
 from catalog.queries import DatasetView, ResourceView
 
@@ -66,7 +69,7 @@ def _version(version: ResourceVersion) -> dict[str, Any]:
     }
 
 
-def resource_detail(res: ResourceView) -> dict[str, Any]:
+def resource_detail(res: ResourceView, counts: dict[str, int] | None = None) -> dict[str, Any]:
     cur = res.current
     return {
         "name": res.resource.name,
@@ -83,12 +86,16 @@ def resource_detail(res: ResourceView) -> dict[str, Any]:
         "validation": _validation(cur) if cur else None,
         "current_version": cur.id if cur else None,
         "versions": [_version(v) for v in res.versions],
+        "downloads": (counts or {}).get("downloads", 0),
+        "api_calls": (counts or {}).get("api_calls", 0),
     }
 
 
 def dataset_detail(view: DatasetView) -> dict[str, Any]:
     ds = view.dataset
-    resources = [resource_detail(r) for r in view.resources]
+    session = object_session(ds)  # the request's session the view was read with
+    counts = resource_counts(session, [r.resource.id for r in view.resources]) if session else {}
+    resources = [resource_detail(r, counts.get(r.resource.id)) for r in view.resources]
     formats = list(dict.fromkeys(r["format"] or "OTHER" for r in resources))
     rows = [r["row_count"] for r in resources if r["row_count"] is not None]
     return dataset_summary(ds, view.domain, view.department, formats) | {
@@ -107,5 +114,7 @@ def dataset_detail(view: DatasetView) -> dict[str, Any]:
         "state": ds.state,
         "validation_status": view.validation_status,
         "row_count": sum(rows) if rows else None,
+        "downloads": sum(r["downloads"] for r in resources),
+        "api_calls": sum(r["api_calls"] for r in resources),
         "resources": resources,
     }

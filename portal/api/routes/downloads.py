@@ -1,0 +1,186 @@
+"""Downloads: a resource's original bytes (any version, Range-able), or its table converted to CSV, JSON,
+XLSX or Parquet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+from pathlib import PurePosixPath
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+
+from catalog import download_stats
+from catalog.config import Settings
+from catalog.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
+from catalog.models import ResourceVersion
+from catalog.queries import DatasetView, ResourceView, get_published_dataset
+from catalog.rows import RowsError, RowsQuery, RowsTimeout, Table, TableUnavailable
+
+from ..deps import SessionDep, SettingsDep
+from ..errors import ApiError
+from ..serializers import iso
+
+router = APIRouter(tags=["downloads 下载"])
+
+RESOURCE_PATH = "/datasets/{name}/resources/{resource}"
+
+
+# --- Shared by the download and rows routes -------------------------------------------------------------
+
+
+@dataclass
+class PublishedResource:
+    view: DatasetView
+    resource: ResourceView
+    version: ResourceVersion
+
+    @property
+    def dataset_id(self) -> int:
+        return self.view.dataset.id  # type: ignore[return-value]
+
+    @property
+    def resource_id(self) -> int:
+        return self.resource.resource.id  # type: ignore[return-value]
+
+
+def published_resource(session: SessionDep, name: str, resource: str, version: int | None = None,
+                       ) -> PublishedResource:
+    """The dataset (404 closed, 410 withdrawn), its resource and the asked-for (default: current) version."""
+    view = get_published_dataset(session, name)
+    found = next((r for r in view.resources if r.resource.name == resource), None)
+    if found is None:
+        raise ApiError(404, "not_found", f"dataset '{name}' has no resource named '{resource}'")
+    if version is None:
+        chosen = found.current
+    else:
+        chosen = next((v for v in found.versions if v.id == version), None)
+        if chosen is None:
+            raise ApiError(404, "not_found", f"resource '{resource}' has no version {version}")
+    if chosen is None:
+        raise ApiError(404, "not_found", f"resource '{resource}' has no data yet")
+    return PublishedResource(view, found, chosen)
+
+
+def require_open(found: PublishedResource) -> None:
+    """有条件开放 data needs an access grant, which this portal does not issue yet: metadata only."""
+    if found.view.dataset.open_class == "conditional":
+        raise ApiError(
+            403, "conditional_access",
+            f"dataset '{found.view.dataset.name}' is 有条件开放 (conditional): its data is available only with "
+            "an approved access grant. Its metadata, schema and sample rows (…/sample) are public.",
+        )
+
+
+def table_of(found: PublishedResource, settings: Settings) -> Table:
+    try:
+        return Table.for_version(found.version, settings)
+    except TableUnavailable as exc:
+        raise ApiError(409, "not_available", f"resource '{found.resource.resource.name}': {exc}") from exc
+
+
+def rows_error(exc: RowsError | RowsTimeout) -> ApiError:
+    if isinstance(exc, RowsTimeout):
+        return ApiError(503, "timeout", str(exc))
+    return ApiError(422, "invalid_parameter", str(exc))
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def content_disposition(found: PublishedResource, extension: str) -> str:
+    """``attachment`` with an ASCII fallback name and the Chinese title as RFC 5987 ``filename*``."""
+    res = found.resource.resource
+    title = _UNSAFE.sub("_", (res.title or res.name).strip())[:120] or res.name
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", res.name) or "download"
+    suffix = f".{extension}" if extension else ""
+    return (f'attachment; filename="{ascii_name}{suffix}"; '
+            f"filename*=UTF-8''{quote(title + suffix, safe='')}")
+
+
+class _File(FileResponse):
+    chunk_size = 1024 * 1024  # big reads: far fewer thread hops per megabyte than Starlette's 64 KiB
+
+
+def _counts_as_download(request: Request) -> bool:
+    # A resumed download (Range not from byte 0) is the same download, not a new one.
+    http_range = request.headers.get("range", "").replace(" ", "")
+    return not http_range or http_range.startswith("bytes=0-")
+
+
+# --- Routes ---------------------------------------------------------------------------------------------
+
+Format = Literal["csv", "json", "jsonl", "xlsx", "parquet"]
+
+
+@router.get(f"{RESOURCE_PATH}/download", summary="Download a resource: the original file or a conversion",
+            response_class=Response)
+def download(
+    name: str,
+    resource: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    version: Annotated[int | None, Query(ge=1, description="A version id (default: the current one)")] = None,
+    format: Annotated[Format | None, Query(
+        description="Convert the table: csv, json (JSON Lines; add array=1 for one array), xlsx, parquet")] = None,
+    bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM (for Excel)")] = False,
+    array: Annotated[bool, Query(description="JSON only: one JSON array instead of JSON Lines")] = False,
+) -> Response:
+    found = published_resource(session, name, resource, version)
+    require_open(found)
+    if format is None:
+        return _original(found, request, settings)
+    table = table_of(found, settings)
+    download_stats.record(found.dataset_id, found.resource_id, "download", settings)
+    query = RowsQuery()
+    if format == "csv":
+        headers = {"Content-Disposition": content_disposition(found, "csv")}
+        chunks = prefetch(csv_chunks(table, query, bom=bom))
+        return StreamingResponse(chunks, media_type=FORMATS["csv"].media_type, headers=headers)
+    if format in ("json", "jsonl"):
+        kind = FORMATS["json" if array else "jsonl"]
+        headers = {"Content-Disposition": content_disposition(found, kind.extension)}
+        chunks = prefetch(json_chunks(table, query, array=array))
+        return StreamingResponse(chunks, media_type=kind.media_type, headers=headers)
+    try:
+        path = export_file(table, query, format, settings.data_dir / "cache" / "exports")
+    except (RowsError, RowsTimeout) as exc:
+        raise rows_error(exc) from exc
+    headers = {
+        "Content-Disposition": content_disposition(found, format),
+        "ETag": f'"{table.parquet.stem}-{format}"',
+        "Last-Modified": _http_date(found.version),
+        "Cache-Control": "public, max-age=3600",
+    }
+    return _File(path, media_type=FORMATS[format].media_type, headers=headers)
+
+
+def _http_date(version: ResourceVersion) -> str:
+    created = iso(version.created)  # aware UTC (SQLite hands back naive datetimes)
+    return format_datetime(datetime.fromisoformat(created), usegmt=True) if created else ""
+
+
+def _original(found: PublishedResource, request: Request, settings: Settings) -> Response:
+    version = found.version
+    etag = f'"{version.sha256}"'
+    headers = {"ETag": etag, "Last-Modified": _http_date(version), "Cache-Control": "public, max-age=3600"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    path = settings.files_dir / version.stored_path
+    if not path.is_file():
+        raise ApiError(404, "not_found", "the stored file of this version is missing")
+    if _counts_as_download(request):
+        download_stats.record(found.dataset_id, found.resource_id, "download", settings)
+    extension = PurePosixPath(version.original_filename or "").suffix.lstrip(".").lower() or (
+        found.resource.resource.format or "")
+    headers["Content-Disposition"] = content_disposition(found, extension)
+    media_type = found.resource.resource.media_type or "application/octet-stream"
+    if media_type.startswith("text/") and version.encoding and "charset" not in media_type:
+        charset = "utf-8" if version.encoding.startswith("utf-8") else version.encoding
+        media_type = f"{media_type}; charset={charset}"
+    return _File(path, media_type=media_type, headers=headers)

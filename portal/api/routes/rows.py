@@ -1,0 +1,128 @@
+"""The rows API: filtered, sorted, keyset-paged rows of a table (JSON), the same selection as streamed CSV,
+and a few public sample rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from catalog import download_stats
+from catalog.exports import FORMATS, csv_chunks, prefetch
+from catalog.rows import MAX_SIZE, RowsError, RowsPage, RowsQuery, RowsTimeout, fetch_rows, parse_query
+
+from ..deps import SessionDep, SettingsDep
+from .downloads import (
+    RESOURCE_PATH,
+    content_disposition,
+    published_resource,
+    require_open,
+    rows_error,
+    table_of,
+)
+
+router = APIRouter(tags=["rows 数据接口"])
+
+SAMPLE_ROWS = 10
+_ROUTE_ONLY = {"_version", "_bom"}  # read by the route, not filters
+_NOT_FOR_CSV = {"_size", "_next", "_total"}  # rows.csv is the whole selection
+
+# Documented here for the OpenAPI page; the values themselves are read by catalog.rows.parse_query, which
+# also takes the column filters (col=value, col__gt=…) that no signature can list.
+_Sort = Annotated[str | None, Query(alias="_sort", description="Sort by this column, ascending")]
+_SortDesc = Annotated[str | None, Query(alias="_sort_desc", description="Sort by this column, descending")]
+_Fields = Annotated[str | None, Query(alias="_fields", description="Columns to return, comma-separated")]
+_Version = Annotated[int | None, Query(alias="_version", ge=1, description="A version id (default: current)")]
+
+
+def _json(body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
+
+
+def _page_body(page: RowsPage, request: Request) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "fields": [c.public() for c in page.fields],
+        "rows": page.rows,
+        "next": page.next,
+        "next_url": None,
+    }
+    if page.next:
+        url = request.url.include_query_params(_next=page.next)
+        body["next_url"] = f"{url.path}?{url.query}"
+    if page.total is not None:
+        body["total"] = page.total
+    return body
+
+
+def _params(request: Request, drop: set[str]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.query_params.multi_items() if k not in drop]
+
+
+@router.get(f"{RESOURCE_PATH}/rows", summary="Rows of a table: filters, sort, fields, keyset paging")
+def rows(
+    name: str,
+    resource: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    _sort: _Sort = None,
+    _sort_desc: _SortDesc = None,
+    _fields: _Fields = None,
+    _size: Annotated[int | None, Query(alias="_size", ge=1, le=MAX_SIZE,
+                                       description=f"Rows per page (default 100, at most {MAX_SIZE})")] = None,
+    _next: Annotated[str | None, Query(alias="_next", description="The `next` token of the previous page")] = None,
+    _total: Annotated[bool, Query(alias="_total", description="1: also count all matching rows")] = False,
+    _version: _Version = None,
+) -> Response:
+    found = published_resource(session, name, resource, _version)
+    require_open(found)
+    table = table_of(found, settings)
+    try:
+        query = parse_query(table, _params(request, _ROUTE_ONLY))
+        page = fetch_rows(table, query)
+    except (RowsError, RowsTimeout) as exc:
+        raise rows_error(exc) from exc
+    download_stats.record(found.dataset_id, found.resource_id, "api", settings)
+    return _json(_page_body(page, request))
+
+
+@router.get(f"{RESOURCE_PATH}/rows.csv", summary="All rows matching the filters, as streamed CSV",
+            response_class=StreamingResponse)
+def rows_csv(
+    name: str,
+    resource: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    _sort: _Sort = None,
+    _sort_desc: _SortDesc = None,
+    _fields: _Fields = None,
+    _bom: Annotated[bool, Query(alias="_bom", description="1: start with a UTF-8 BOM (for Excel)")] = False,
+    _version: _Version = None,
+) -> StreamingResponse:
+    found = published_resource(session, name, resource, _version)
+    require_open(found)
+    table = table_of(found, settings)
+    try:
+        query = parse_query(table, _params(request, _ROUTE_ONLY | _NOT_FOR_CSV))
+    except RowsError as exc:
+        raise rows_error(exc) from exc
+    download_stats.record(found.dataset_id, found.resource_id, "api", settings)
+    headers = {"Content-Disposition": content_disposition(found, "csv")}
+    chunks = prefetch(csv_chunks(table, query, bom=_bom))
+    return StreamingResponse(chunks, media_type=FORMATS["csv"].media_type, headers=headers)
+
+
+@router.get(f"{RESOURCE_PATH}/sample", summary=f"The first {SAMPLE_ROWS} rows (public, also for 有条件开放 data)")
+def sample(name: str, resource: str, session: SessionDep, settings: SettingsDep,
+           request: Request) -> Response:
+    found = published_resource(session, name, resource)
+    table = table_of(found, settings)
+    try:
+        page = fetch_rows(table, RowsQuery(size=SAMPLE_ROWS))
+    except (RowsError, RowsTimeout) as exc:
+        raise rows_error(exc) from exc
+    page.next = None  # a sample never pages on
+    return _json(_page_body(page, request))

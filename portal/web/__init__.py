@@ -1,0 +1,20 @@
+"""The citizen web portal: server-rendered Chinese pages (Jinja2) over the same catalog as the JSON API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+
+def install_pages(app: FastAPI) -> None:
+    """Pages, their stylesheet, security headers and HTML error pages. Call after the API's error handlers
+    are installed: those are wrapped, so /api keeps its JSON errors and every other path gets a page."""
+    from .errors import install_page_error_handlers
+    from .routes import router
+    from .security import SecurityHeadersMiddleware
+    from .templating import STATIC_DIR
+
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_page_error_handlers(app)
