@@ -431,7 +431,7 @@ class _Database:
                 while sum(h.nbytes for h in self.hot.values()) > HOT_BYTES:
                     self.hot.popitem(last=False)  # queries that hold it finish with it
             return True
-        except (OSError, pa.ArrowException):
+        except (OSError, MemoryError, pa.ArrowException):
             log.warning("could not load %s into memory; it is queried from Parquet", table.parquet, exc_info=True)
             return False
         finally:
