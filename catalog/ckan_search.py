@@ -8,7 +8,7 @@ to include. Fields understood in ``q`` and ``fq`` are listed in ``FIELDS`` (docs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -187,7 +188,7 @@ class _Compiler:
 
     def text(self, text: str) -> ColumnElement[bool]:
         names = ranked_names(self.backend, text)
-        return Dataset.name.in_(list(names)) if names else false()
+        return name_in(names)
 
     def tag(self, term: cq.Term) -> ColumnElement[bool]:
         value = keyword_values(self.dialect)
@@ -349,6 +350,15 @@ def _text_query(nodes: list[cq.Text]) -> str:
     return " ".join(f'"{n.text}"' if n.quoted else n.text for n in nodes)
 
 
+def name_in(names: Iterable[str]) -> ColumnElement[bool]:
+    """``Dataset.name IN (…)`` for the names the backend found. Rendered as literals (quoted by SQLAlchemy),
+    so tens of thousands of names stay within PostgreSQL's limit on bound parameters."""
+    values = list(names)
+    if not values:
+        return false()
+    return Dataset.name.in_(bindparam(None, values, expanding=True, literal_execute=True))
+
+
 def ranked_names(backend: SearchBackend, text: str) -> dict[str, int]:
     """Every dataset name the backend finds for ``text``, best first (name -> rank)."""
     names: dict[str, int] = {}
@@ -432,7 +442,7 @@ def package_search(session: Session, backend: SearchBackend, query: PackageQuery
     ranks: dict[str, int] | None = None
     if text:
         ranks = ranked_names(backend, text)
-        cond = and_(cond, Dataset.name.in_(list(ranks)) if ranks else false())
+        cond = and_(cond, name_in(ranks))
 
     rows = max(0, min(query.rows, ROWS_MAX))
     count = session.exec(select(func.count()).select_from(Dataset).where(cond)).one()
