@@ -6,8 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from catalog.queries import get_published_dataset, published_department_counts, published_directory, \
-    published_domain_counts
+from catalog.queries import (
+    get_published_dataset,
+    published_department_counts,
+    published_directory,
+    published_domain_counts,
+)
 
 from ..deps import SessionDep
 from ..serializers import dataset_detail, dataset_summary

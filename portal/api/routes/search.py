@@ -25,7 +25,7 @@ def search(
     q: Annotated[str, Query(max_length=256, description="Words to find; \"quoted text\" is a phrase")] = "",
     domain: Annotated[list[str] | None, Query(description="Domain code; repeat for several (OR)")] = None,
     department: Annotated[list[str] | None, Query(description="Department slug; repeat for several")] = None,
-    format: Annotated[list[str] | None, Query(description="Resource format, e.g. CSV")] = None,  # noqa: A002
+    format: Annotated[list[str] | None, Query(description="Resource format, e.g. CSV")] = None,
     open_class: Annotated[list[Literal["open", "conditional"]] | None, Query()] = None,
     update_frequency: Annotated[list[str] | None, Query(description="更新频度, e.g. 每月")] = None,
     keywords: Annotated[list[str] | None, Query(description="关键字")] = None,
