@@ -33,25 +33,73 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from report import BENCHMARKS_DOC as DOC
+from report import cpu_model, replace_section
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-DOC = ROOT / "docs" / "benchmarks.md"
 SECTION = "## CKAN harvest"
 TARGET_RATE, TARGET_RSS_MB = 100, 400
 MODIFIED = "2024-06-01T00:00:00Z"
 
-DOMAINS = ["economy", "environment", "education-technology", "transport", "social-development", "public-safety",
-           "culture-leisure", "health", "livelihood", "institutions", "urban-construction", "credit"]
-DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区", "宝山区", "嘉定区",
-             "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区"]
-TOPICS = ["公共停车场", "充电桩", "公交站点", "医疗机构", "养老机构", "幼儿园", "公园绿地", "空气质量监测",
-          "菜市场", "体育场馆", "图书馆", "应急避难场所", "企业信用", "建设工程", "文物保护单位", "社区服务中心"]
-SCHEMA = {"fields": [
-    {"name": "id", "type": "integer", "title": "编号"},
-    {"name": "name", "type": "string", "title": "名称"},
-    {"name": "district", "type": "string", "title": "所属区"},
-    {"name": "capacity", "type": "integer", "title": "规模"},
-]}
+DOMAINS = [
+    "economy",
+    "environment",
+    "education-technology",
+    "transport",
+    "social-development",
+    "public-safety",
+    "culture-leisure",
+    "health",
+    "livelihood",
+    "institutions",
+    "urban-construction",
+    "credit",
+]
+DISTRICTS = [
+    "黄浦区",
+    "徐汇区",
+    "长宁区",
+    "静安区",
+    "普陀区",
+    "虹口区",
+    "杨浦区",
+    "闵行区",
+    "宝山区",
+    "嘉定区",
+    "浦东新区",
+    "金山区",
+    "松江区",
+    "青浦区",
+    "奉贤区",
+    "崇明区",
+]
+TOPICS = [
+    "公共停车场",
+    "充电桩",
+    "公交站点",
+    "医疗机构",
+    "养老机构",
+    "幼儿园",
+    "公园绿地",
+    "空气质量监测",
+    "菜市场",
+    "体育场馆",
+    "图书馆",
+    "应急避难场所",
+    "企业信用",
+    "建设工程",
+    "文物保护单位",
+    "社区服务中心",
+]
+SCHEMA = {
+    "fields": [
+        {"name": "id", "type": "integer", "title": "编号"},
+        {"name": "name", "type": "string", "title": "名称"},
+        {"name": "district", "type": "string", "title": "所属区"},
+        {"name": "capacity", "type": "integer", "title": "规模"},
+    ]
+}
 
 
 # --- the loopback CKAN site -----------------------------------------------------------------------------
@@ -62,8 +110,10 @@ def package_id(i: int) -> str:
 
 
 def csv_bytes(i: int) -> bytes:
-    rows = [f"{i * 10 + k},{DISTRICTS[(i + k) % 16]}{TOPICS[i % 16]}{k}号,{DISTRICTS[(i + k) % 16]},{(i * 7 + k) % 900}"
-            for k in range(5)]
+    rows = [
+        f"{i * 10 + k},{DISTRICTS[(i + k) % 16]}{TOPICS[i % 16]}{k}号,{DISTRICTS[(i + k) % 16]},{(i * 7 + k) % 900}"
+        for k in range(5)
+    ]
     return ("id,name,district,capacity\n" + "\n".join(rows) + "\n").encode()
 
 
@@ -71,25 +121,48 @@ def package(i: int, base: str, with_schema: bool) -> dict[str, Any]:
     district, topic, domain = DISTRICTS[i % 16], TOPICS[i % 16], DOMAINS[i % 12]
     org = f"dept-{i % 40:02d}"
     resource_dict: dict[str, Any] = {
-        "id": f"{i:08x}-1111-4000-8000-000000000000", "package_id": package_id(i), "name": f"{topic}清单",
-        "description": "", "format": "CSV", "mimetype": "text/csv", "url": f"{base}/files/{i}.csv",
-        "url_type": "upload", "position": 0, "state": "active", "size": len(csv_bytes(i)),
-        "created": "2024-01-01T00:00:00.000000", "last_modified": "2024-01-01T00:00:00.000000",
+        "id": f"{i:08x}-1111-4000-8000-000000000000",
+        "package_id": package_id(i),
+        "name": f"{topic}清单",
+        "description": "",
+        "format": "CSV",
+        "mimetype": "text/csv",
+        "url": f"{base}/files/{i}.csv",
+        "url_type": "upload",
+        "position": 0,
+        "state": "active",
+        "size": len(csv_bytes(i)),
+        "created": "2024-01-01T00:00:00.000000",
+        "last_modified": "2024-01-01T00:00:00.000000",
     }
     if with_schema:
         resource_dict["schema"] = SCHEMA
     return {
-        "id": package_id(i), "name": f"bench-{i:05d}", "title": f"{district}{topic}信息（{i}）",
-        "notes": f"{district}范围内{topic}的名称、位置和规模，按月更新。", "state": "active", "type": "dataset",
-        "private": False, "license_id": "CC-BY-4.0", "license_title": "知识共享署名 4.0",
-        "metadata_created": "2024-01-01T00:00:00.000000", "metadata_modified": MODIFIED.removesuffix("Z"),
-        "organization": {"id": f"org-{i % 40}", "name": org, "title": f"上海市第{i % 40 + 1}委办局",
-                         "type": "organization", "is_organization": True},
+        "id": package_id(i),
+        "name": f"bench-{i:05d}",
+        "title": f"{district}{topic}信息（{i}）",
+        "notes": f"{district}范围内{topic}的名称、位置和规模，按月更新。",
+        "state": "active",
+        "type": "dataset",
+        "private": False,
+        "license_id": "CC-BY-4.0",
+        "license_title": "知识共享署名 4.0",
+        "metadata_created": "2024-01-01T00:00:00.000000",
+        "metadata_modified": MODIFIED.removesuffix("Z"),
+        "organization": {
+            "id": f"org-{i % 40}",
+            "name": org,
+            "title": f"上海市第{i % 40 + 1}委办局",
+            "type": "organization",
+            "is_organization": True,
+        },
         "owner_org": f"org-{i % 40}",
         "groups": [{"name": domain, "title": domain, "id": f"group-{domain}"}],
         "tags": [{"name": topic, "display_name": topic}, {"name": district, "display_name": district}],
         "extras": [{"key": "update_frequency", "value": "每月"}],
-        "resources": [resource_dict], "num_resources": 1, "num_tags": 2,
+        "resources": [resource_dict],
+        "num_resources": 1,
+        "num_tags": 2,
     }
 
 
@@ -122,8 +195,11 @@ def serve_site(count: int, with_schema: bool, ready: Any) -> None:
                     results = [{"id": package_id(i)} for i in numbers]
                 else:
                     results = [package(i, base, with_schema) for i in numbers]
-                body = {"help": "", "success": True,
-                        "result": {"count": total, "results": results, "facets": {}, "search_facets": {}}}
+                body = {
+                    "help": "",
+                    "success": True,
+                    "result": {"count": total, "results": results, "facets": {}, "search_facets": {}},
+                }
                 return self._send(json.dumps(body, ensure_ascii=False).encode(), "application/json")
             return self._send(b"not found", "text/plain", 404)
 
@@ -140,8 +216,14 @@ def run_harvest(url: str, env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, the child's peak RSS in MB and its output, for one ``odp harvest``."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen([str(BIN / "odp"), "harvest", url], env=env, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [str(BIN / "odp"), "harvest", url],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -158,42 +240,34 @@ def counts(output: str) -> str:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}; "
-            f"load average {load:.1f} at the start")
-
-
-def write_section(text: str) -> None:
-    """Replace only our section of docs/benchmarks.md (others write theirs)."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    block = text.rstrip("\n") + "\n\n"
-    doc = pattern.sub(lambda _: block, doc) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + block
-    DOC.write_text(doc.rstrip("\n") + "\n", encoding="utf-8")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}; "
+        f"load average {load:.1f} at the start"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=20_000)
-    parser.add_argument("--no-schema", action="store_true", help="resources without a Table Schema (inferred)")
+    parser.add_argument(
+        "--no-schema", action="store_true", help="resources without a Table Schema (inferred)"
+    )
     parser.add_argument("--database-url", help="catalog DB (default: SQLite in a temp data dir)")
     parser.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
     args = parser.parse_args()
 
     ready: Any = multiprocessing.Queue()
-    site = multiprocessing.Process(target=serve_site, args=(args.datasets, not args.no_schema, ready), daemon=True)
+    site = multiprocessing.Process(
+        target=serve_site, args=(args.datasets, not args.no_schema, ready), daemon=True
+    )
     site.start()
     url = f"http://127.0.0.1:{ready.get(timeout=30)}"
     data_dir = Path(tempfile.mkdtemp(prefix="odp-bench-harvest-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ODP_")} | {"ODP_DATA_DIR": str(data_dir / "var")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ODP_")} | {
+        "ODP_DATA_DIR": str(data_dir / "var")
+    }
     if args.database_url:
         env["ODP_DATABASE_URL"] = args.database_url
     header = machine()
@@ -210,10 +284,14 @@ def main() -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
     verdict = lambda ok: "met" if ok else "**missed**"
     db = "PostgreSQL" if args.database_url else "SQLite"
-    schema = "without Table Schemas (inferred)" if args.no_schema else "with Table Schemas (ckanext-validation style)"
+    schema = (
+        "without Table Schemas (inferred)"
+        if args.no_schema
+        else "with Table Schemas (ckanext-validation style)"
+    )
     text = f"""{SECTION}
 
-`python benchmarks/harvest.py --datasets {args.datasets}{' --no-schema' if args.no_schema else ''}` — {date.today()}, \
+`python benchmarks/harvest.py --datasets {args.datasets}{" --no-schema" if args.no_schema else ""}` — {date.today()}, \
 {header}; catalog on {db}.
 
 {args.datasets:,} datasets, one ~250-byte CSV each, {schema}, served by a loopback CKAN stub in its own process;
@@ -228,7 +306,7 @@ peak RSS {rss2:.0f} MB | — | |
 """
     print(text)
     if args.write:
-        write_section(text)
+        replace_section(SECTION, text)
         print(f"wrote the {SECTION!r} section of {DOC}")
 
 

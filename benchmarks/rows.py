@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import random
-import re
 import shutil
 import socket
 import statistics
@@ -39,6 +38,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from report import cpu_model, replace_section
 
 DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区", "宝山区", "嘉定区",
              "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区"]
@@ -164,15 +164,7 @@ def measure(base: str, queries: int, exports: int, size: int) -> dict[str, float
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+    return (f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"{platform.system()} {platform.release()}")
 
 
@@ -202,17 +194,6 @@ run in two steps: DuckDB finds the positions of the 100 rows using only the filt
 file through pyarrow's CSV writer, converting the next batch while the last one is sent. Original files are
 sent in 1 MiB reads. The machine is shared with other work (see the load average), so figures vary between runs.
 """
-
-
-def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
-    """Replace only our section (from its heading to the next '## ' heading), keeping everything else."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current)
-    else:
-        updated = current.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -249,7 +230,7 @@ def main() -> None:
     text = report(args.rows, harvest_s, size / 1e6, figures, args.queries, args.exports)
     print(text)
     if args.write:
-        write_section(text)
+        replace_section(SECTION, text)
         print("wrote docs/benchmarks.md")
 
 

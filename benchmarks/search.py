@@ -17,7 +17,6 @@ import gc
 import os
 import platform
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -32,6 +31,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from report import cpu_model, replace_section
 
 from catalog.search import SearchDocument, SearchQuery, WhooshBackend
 
@@ -480,14 +481,7 @@ def run(n: int, rounds: int, workdir: Path) -> dict[str, float]:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        m = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
-        if m:
-            cpu = m.group(1).strip()
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()} ({platform.system()})"
+    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()} ({platform.system()})"
 
 
 def table(results: list[dict[str, float]]) -> str:
@@ -526,13 +520,7 @@ def write_section(results: list[dict[str, float]], path: Path, notes: str = "") 
         + "\nTargets: search p95 ≤ 20 ms at 10,000 and ≤ 100 ms at 100,000; reindex of 100,000 ≤ 120 s.\n"
         + (f"\n{notes}\n" if notes else "")
     )
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Search\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section("## Search", section, path)
 
 
 def main(argv: list[str] | None = None) -> int:
