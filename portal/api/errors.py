@@ -3,6 +3,8 @@ for bad input."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -32,6 +34,21 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+# Lookup errors the catalog raises, and what the API answers for them.
+_CATALOG_ERRORS = (
+    (DatasetNotFound, 404, "not_found"),
+    (SchemaNotFound, 404, "not_found"),
+    (DatasetWithdrawn, 410, "withdrawn"),
+)
+
+
+def _catalog_error_handler(status: int, code: str) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(status, code, str(exc))
+
+    return handler
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -41,17 +58,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "invalid_parameter", _describe(exc))
 
-    @app.exception_handler(DatasetNotFound)
-    async def _no_dataset(_: Request, exc: DatasetNotFound) -> JSONResponse:
-        return error_response(404, "not_found", str(exc))
-
-    @app.exception_handler(SchemaNotFound)
-    async def _no_schema(_: Request, exc: SchemaNotFound) -> JSONResponse:
-        return error_response(404, "not_found", str(exc))
-
-    @app.exception_handler(DatasetWithdrawn)
-    async def _withdrawn(_: Request, exc: DatasetWithdrawn) -> JSONResponse:
-        return error_response(410, "withdrawn", str(exc))
+    for exc_class, status, code in _CATALOG_ERRORS:
+        app.add_exception_handler(exc_class, _catalog_error_handler(status, code))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
