@@ -39,6 +39,46 @@ class Settings(BaseSettings):
         default=100_000, description="frictionless stops counting errors of one table after this many."
     )
 
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "Public base URL of the portal (e.g. https://data.example.gov.cn): every absolute link (CKAN dicts,"
+            " JSON-LD, page examples) starts with it, never with the request's Host header. Default: the"
+            " address `odp serve` binds, http://127.0.0.1:8000."
+        ),
+    )
+    public_sample_rows: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        description="Rows of a table that are public whatever its open class: the page preview and /sample.",
+    )
+    item_timeout: float = Field(
+        default=300,
+        gt=0,
+        description=(
+            "Seconds one harvested item may take to validate and convert before it is failed; also the age"
+            " after which leftover temporary files of a killed harvest are removed."
+        ),
+    )
+    max_resources_per_package: int = Field(
+        default=500, ge=1, description="Most resources one dataset may have; a package with more fails alone."
+    )
+    index_field_chars: int = Field(
+        default=10_000,
+        ge=100,
+        description="Characters of one text field (title, description, …) that go into the search index.",
+    )
+    index_commit_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="During a harvest the search index is committed at least this often, so search lags little.",
+    )
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or "http://127.0.0.1:8000").rstrip("/")
+
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"

@@ -75,8 +75,16 @@ class HarvestResult:
     withdrawn: list[str] = field(default_factory=list)
 
 
-# What counts as "this item is broken" rather than a bug: reported per item, the harvest goes on.
-ITEM_FAILURES = (ItemError, CatalogError, FileTooLarge, OSError, ValueError, UnicodeError)
+# What a publisher can act on: the message alone. Anything else in one item (a malformed descriptor that
+# trips a TypeError deep in a library, a RecursionError, a bad zip member) also fails that item only, with
+# the exception's type named so that a real bug is still visible in the report.
+EXPECTED_ITEM_FAILURES = (ItemError, CatalogError, FileTooLarge, OSError, ValueError, UnicodeError)
+
+
+def item_failure_message(exc: Exception) -> str:
+    if isinstance(exc, EXPECTED_ITEM_FAILURES) and str(exc):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def run_harvest(
@@ -113,10 +121,12 @@ def run_harvest(
                             changed.add(data.name)
                         tally.count(outcome)
                         progress.item_done(item, outcome)
-                    except ITEM_FAILURES as exc:
+                    except Exception as exc:  # noqa: BLE001 - one broken item never ends the harvest
+                        session.rollback()
                         outcome = "failed"
-                        tally.fail(item.identifier, str(exc))
-                        progress.item_done(item, outcome, str(exc))
+                        message = item_failure_message(exc)
+                        tally.fail(item.identifier, message)
+                        progress.item_done(item, outcome, message)
                     result.outcomes[item.identifier] = outcome
                 listed = _still_listed(harvester, seen)
                 if listed is not None:
