@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import asdict
+from pathlib import Path
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -23,16 +25,20 @@ from .config import Settings, get_settings
 from .db import write_lock
 from .domains import DOMAINS, OPEN_CLASSES, resolve_domain
 from .encoding import detect_encoding
-from .inputs import DatasetInput, ResourceInput
+from .inputs import DatasetInput, ResourceInput, input_type_problems
 from .models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
 from .parquet import build_parquet
+from .schemas import table_schema_problem
 from .storage import FileStore, FileTooLarge, sha256_of
 from .validation import is_tabular, validate_table
+from .workers import ItemTimeout, run_with_budget
 
 Change = Literal["added", "updated", "unchanged"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,99}$")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")
+# The Data Package rule, lower case: a resource name is a URL path segment and part of file names.
+RESOURCE_NAME_PATTERN = re.compile(r"[a-z0-9._-]{1,100}")
 
 
 class CatalogError(Exception):
@@ -51,30 +57,60 @@ class RejectedInvalid(CatalogError):
     pass
 
 
-def check_metadata(data: DatasetInput) -> None:
+class ItemOverBudget(CatalogError):
+    """Storing, validating and converting one dataset's files took longer than ``ODP_ITEM_TIMEOUT``."""
+
+
+def check_metadata(data: DatasetInput, settings: Settings | None = None) -> None:
     """Refuse metadata the catalog cannot hold, with a message a publisher can act on."""
-    problems = []
-    if not NAME_PATTERN.match(data.name or ""):
-        problems.append(f"name '{data.name}' must be 2-100 characters of a-z, 0-9, '-' or '_'")
+    problems = input_type_problems(data)
+    if problems:  # the checks below rely on the declared types
+        raise InvalidMetadata("; ".join(problems))
+    if not NAME_PATTERN.fullmatch(data.name or ""):
+        problems.append(f"name '{_shown(data.name)}' must be 2-100 characters of a-z, 0-9, '-' or '_'")
     if not (data.title or "").strip():
         problems.append("title is required")
     if not resolve_domain(data.domain or ""):
         codes = ", ".join(f"{d.code}/{d.name}" for d in DOMAINS)
-        problems.append(f"domain '{data.domain}' is not one of the 12 domains ({codes})")
-    if not NAME_PATTERN.match(data.publisher.name or "") or not (data.publisher.title or "").strip():
+        problems.append(f"domain '{_shown(data.domain)}' is not one of the 12 domains ({codes})")
+    if not NAME_PATTERN.fullmatch(data.publisher.name or "") or not (data.publisher.title or "").strip():
         problems.append("publisher needs a slug 'name' and a 'title' (the department's 中文名)")
     if data.open_class not in OPEN_CLASSES:
-        problems.append(f"open_class '{data.open_class}' must be one of {', '.join(OPEN_CLASSES)}")
-    names = [r.name for r in data.resources]
-    if len(names) != len(set(names)):
-        problems.append("resource names must be unique within a dataset")
+        problems.append(f"open_class '{_shown(data.open_class)}' must be one of {', '.join(OPEN_CLASSES)}")
+    problems += _resource_problems(data, settings or get_settings())
     if data.created:
         try:
             parse_datetime(data.created)
-        except ValueError:
-            problems.append(f"created '{data.created}' is not an ISO 8601 date or date-time")
+        except ValueError as exc:
+            problems.append(f"created '{_shown(data.created)}' is not an ISO 8601 date or date-time ({exc})")
     if problems:
         raise InvalidMetadata("; ".join(problems))
+
+
+def _resource_problems(data: DatasetInput, settings: Settings) -> list[str]:
+    """Resources: how many, their names (URL path segments), and the shape of their Table Schemas, which
+    the index and the Parquet builder read after the dataset is committed."""
+    limit = settings.max_resources_per_package
+    if len(data.resources) > limit:
+        return [f"the package has {len(data.resources):,} resources, above the limit of {limit:,} per dataset"]
+    problems = []
+    for number, res in enumerate(data.resources, start=1):
+        if not RESOURCE_NAME_PATTERN.fullmatch(res.name) or res.name in (".", ".."):
+            problems.append(
+                f"resource #{number} name '{_shown(res.name)}' must be 1-100 characters of a-z, 0-9, "
+                "'.', '-' or '_' (and not '.' or '..')"
+            )
+        elif res.schema is not None and (problem := table_schema_problem(res.schema)):
+            problems.append(f"resource '{res.name}' schema: {problem}")
+    names = [r.name for r in data.resources]
+    if len(names) != len(set(names)):
+        problems.append("resource names must be unique within a dataset")
+    return problems[:5] + ([f"… and {len(problems) - 5} more problems"] if len(problems) > 5 else [])
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """A value quoted back to the publisher, cut short: sources can send megabytes in one field."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def parse_datetime(value: str | datetime | date) -> datetime:
@@ -87,7 +123,10 @@ def parse_datetime(value: str | datetime | date) -> datetime:
         parsed = datetime.fromisoformat(str(value).strip())
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=BEIJING)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        raise ValueError(f"{value} is out of the range of dates in UTC") from None
 
 
 def _digest(value: Any) -> str:
@@ -141,21 +180,23 @@ def publish_dataset(
     """Add or update one dataset and its resource versions in one transaction; say what happened.
 
     The slow part (storing and validating new files) runs before the write transaction, so a big table
-    never holds the catalog's write lock while frictionless reads it.
+    never holds the catalog's write lock while frictionless reads it; it runs in a killable worker process
+    (catalog/workers.py) within the item's budget of ``settings.item_timeout`` seconds.
     """
     settings = settings or get_settings()
+    deadline = time.monotonic() + settings.item_timeout
     store = store or FileStore(settings.files_dir)
-    check_metadata(data)
+    check_metadata(data, settings)
     prepared = [_PreparedResource(r, settings) for r in data.resources]
     current = _current_fingerprints(session, data.name)
     session.rollback()  # end the read transaction before the slow work
     for prep in prepared:
         if current.get(prep.input.name) != prep.fingerprint:
-            prep.version = _new_version(prep, store, settings, data.name)
+            prep.version = _version_in_worker(prep, store, settings, data.name, deadline)
     with write_lock(settings):
         for attempt in (1, 2):
             try:
-                change = _publish(session, data, prepared, source, identifier, store, settings)
+                change = _publish(session, data, prepared, source, identifier, store, settings, deadline)
                 session.commit()
                 return change
             except IntegrityError:
@@ -188,6 +229,7 @@ def _publish(
     identifier: str | None,
     store: FileStore,
     settings: Settings,
+    deadline: float,
 ) -> Change:
     domain = resolve_domain(data.domain)
     assert domain is not None  # checked by check_metadata
@@ -221,7 +263,7 @@ def _publish(
     session.add(dataset)
     session.flush()  # dataset.id for new resources
 
-    data_changed = _sync_resources(session, dataset, prepared, store, settings)
+    data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline)
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
@@ -272,6 +314,7 @@ def _sync_resources(
     prepared: list[_PreparedResource],
     store: FileStore,
     settings: Settings,
+    deadline: float,
 ) -> bool:
     """Bring the dataset's resources in line with the input; True if any data or resource list changed."""
     existing = {r.name: r for r in session.exec(select(Resource).where(Resource.dataset_id == dataset.id))}
@@ -298,7 +341,7 @@ def _sync_resources(
         if current is not None and current.fingerprint == prep.fingerprint:
             continue
         # Prepared before the transaction; made here only if the current version changed in between.
-        version = prep.version or _new_version(prep, store, settings, dataset.name)
+        version = prep.version or _version_in_worker(prep, store, settings, dataset.name, deadline)
         version.id = None  # a retried transaction inserts it afresh
         version.resource_id = resource.id
         session.add(version)
@@ -312,6 +355,34 @@ def _sync_resources(
             session.add(gone)
             changed = True
     return changed
+
+
+def _version_in_worker(
+    prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str, deadline: float
+) -> ResourceVersion:
+    """``_new_version`` in a worker process, killed if the item's time budget runs out."""
+    try:
+        fields = run_with_budget(
+            _new_version_task, deadline - time.monotonic(),
+            prep.input, prep.format, prep.fingerprint, str(store.root), settings.model_dump(), dataset_name,
+        )
+    except ItemTimeout:
+        raise ItemOverBudget(
+            f"dataset '{dataset_name}' resource '{prep.input.name}': storing, validating and converting "
+            f"took longer than ODP_ITEM_TIMEOUT={settings.item_timeout:g}s"
+        ) from None
+    return ResourceVersion(**fields)
+
+
+def _new_version_task(
+    res_in: ResourceInput, fmt: str | None, fingerprint: str, files_root: str, settings: dict[str, Any],
+    dataset_name: str,
+) -> dict[str, Any]:
+    """The worker's side: plain data in, the new version's fields out."""
+    prep = _PreparedResource.__new__(_PreparedResource)
+    prep.input, prep.format, prep.fingerprint, prep.version = res_in, fmt, fingerprint, None
+    version = _new_version(prep, FileStore(Path(files_root)), Settings(**settings), dataset_name)
+    return version.model_dump()
 
 
 def _new_version(

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from frictionless import Schema
+
 from .config import get_settings
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -57,3 +59,34 @@ def get_schema(name: str, schemas_dir: Path | None = None) -> PublishedSchema:
     if not path.is_file():
         raise SchemaNotFound(f"no published schema named '{name}'")
     return PublishedSchema(name, json.loads(path.read_text(encoding="utf-8")))
+
+
+def table_schema_problem(descriptor: Any) -> str | None:
+    """What is wrong with a Table Schema descriptor, in words a publisher can act on; None when it is sound.
+
+    Our own shape check runs first: the indexer and the Parquet builder read ``fields`` as a list of objects
+    with string names, and frictionless, handed a string where a field object belongs, tries to open it as a
+    file path. Only a well-shaped descriptor goes on to frictionless's own descriptor validation.
+    """
+    if not isinstance(descriptor, dict):
+        return f"a Table Schema must be a JSON object, not {_json_type(descriptor)}"
+    fields = descriptor.get("fields")
+    if not isinstance(fields, list):
+        return f"'fields' must be a list of field objects, not {_json_type(fields)}"
+    for number, field in enumerate(fields, start=1):
+        if not isinstance(field, dict):
+            return f"field #{number} must be an object, not {_json_type(field)}"
+        if not isinstance(field.get("name"), str) or not field["name"]:
+            return f"field #{number} needs a 'name' that is a non-empty string"
+    try:
+        report = Schema.validate_descriptor(descriptor)
+    except Exception as exc:  # noqa: BLE001 - a descriptor frictionless cannot even inspect is refused too
+        return f"frictionless cannot read it ({type(exc).__name__}: {exc})"
+    if not report.valid:
+        return "; ".join(str(error.note) for error in report.errors[:3])
+    return None
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number")

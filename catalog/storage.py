@@ -2,6 +2,11 @@
 
 A file is written once to a temporary name and renamed into place, so a reader never sees half a file and
 the same bytes are stored once however many versions point at them.
+
+A process killed mid-write leaves its temporary file behind (``.incoming-*`` in the store's root, from
+here and from the Parquet builder; ``.building-*`` under the cache, from the export builder).
+``remove_stale_temporaries`` deletes them when a harvest starts, but only those untouched for longer than
+the item time budget: a file that young may belong to a harvest or export still running in another process.
 """
 
 from __future__ import annotations
@@ -9,10 +14,15 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Settings
+
 CHUNK = 1024 * 1024
+TEMPORARY_PREFIXES = (".incoming-", ".building-")
 
 
 class FileTooLarge(ValueError):
@@ -76,3 +86,26 @@ class FileStore:
 
     def exists(self, relpath: str) -> bool:
         return (self.root / relpath).is_file()
+
+
+def remove_stale_temporaries(settings: Settings) -> list[Path]:
+    """Delete temporary files that killed processes left behind, older than ``settings.item_timeout``
+    seconds; return what was removed. The file store's root and the cache are the places they are made."""
+    cutoff = time.time() - settings.item_timeout
+    candidates = [*_temporaries(settings.files_dir.glob(".*"))]  # never a walk of the whole store
+    cache = settings.data_dir / "cache"
+    if cache.is_dir():
+        candidates += _temporaries(cache.rglob(".*"))
+    removed = []
+    for path in candidates:
+        try:
+            if path.lstat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:  # its owner finished (renamed or removed it) a moment ago
+            continue
+    return removed
+
+
+def _temporaries(paths: Iterable[Path]) -> list[Path]:
+    return [p for p in paths if p.name.startswith(TEMPORARY_PREFIXES) and not p.is_dir()]

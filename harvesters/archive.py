@@ -1,9 +1,16 @@
-"""Safe extraction of harvested zip archives: no path escapes, no links, no zip bombs."""
+"""Safe extraction of harvested zip archives: no path escapes, no links, no zip bombs, no damaged members.
+
+Everything that can go wrong with the archive itself is an ``UnsafeArchive`` with a message naming the
+member: the zip is the harvest source, so the job fails with that message rather than a traceback. A
+damaged member (a wrong CRC, truncated or corrupt deflate data, an unsupported or encrypted entry) is
+only found while reading it, so reading is where it is caught.
+"""
 
 from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from catalog.config import Settings
@@ -15,6 +22,11 @@ _CHUNK = 1024 * 1024
 
 class UnsafeArchive(ValueError):
     pass
+
+
+# What zipfile raises for a member it cannot read back: BadZipFile ("Bad CRC-32"), zlib.error and EOFError
+# for corrupt or truncated data, NotImplementedError for an unknown compression, RuntimeError when encrypted.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
 
 
 def _safe_member_path(name: str) -> PurePosixPath:
@@ -67,15 +79,28 @@ def extract_zip(archive: Path, dest: Path, settings: Settings) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            # Declared sizes can lie: count what really comes out and stop at the declared size.
-            with zf.open(info) as src, open(target, "wb") as out:
-                member_bytes = 0
-                while chunk := src.read(_CHUNK):
-                    member_bytes += len(chunk)
-                    written += len(chunk)
-                    if member_bytes > info.file_size or written > settings.max_archive_bytes:
-                        raise UnsafeArchive(
-                            f"archive member '{info.filename}' expands beyond its declared size: "
-                            "refused as a zip bomb"
-                        )
-                    out.write(chunk)
+            try:
+                written = _extract_member(zf, info, target, written, settings)
+            except _DAMAGED as exc:
+                raise UnsafeArchive(
+                    f"archive member '{info.filename}' is damaged and cannot be read ({exc}); "
+                    f"{archive.name} cannot be harvested, make the zip again"
+                ) from exc
+
+
+def _extract_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, written: int, settings: Settings
+) -> int:
+    """Copy one member out; return the archive's running total of bytes written."""
+    # Declared sizes can lie: count what really comes out and stop at the declared size.
+    with zf.open(info) as src, open(target, "wb") as out:
+        member_bytes = 0
+        while chunk := src.read(_CHUNK):
+            member_bytes += len(chunk)
+            written += len(chunk)
+            if member_bytes > info.file_size or written > settings.max_archive_bytes:
+                raise UnsafeArchive(
+                    f"archive member '{info.filename}' expands beyond its declared size: refused as a zip bomb"
+                )
+            out.write(chunk)
+    return written

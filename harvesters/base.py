@@ -21,7 +21,7 @@ from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob
 from catalog.publishing import CatalogError, publish_dataset, withdraw_missing
 from catalog.search.base import SearchError
-from catalog.storage import FileStore, FileTooLarge
+from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
 
 
 class HarvestError(Exception):
@@ -94,6 +94,7 @@ def run_harvest(
     progress = progress or _Silent()
     init_db(settings)
     store = FileStore(settings.files_dir)
+    remove_stale_temporaries(settings)  # left by killed runs; never files young enough to be in flight
     with session_scope(settings) as session:
         source = get_or_create_source(session, harvester.kind, harvester.source_url)
         job = start_job(session, source)

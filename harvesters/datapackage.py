@@ -2,6 +2,11 @@
 
 The package's top-level properties carry the catalog metadata (see docs/harvesting.md). Every path a
 package names is resolved inside its own folder; anything that would leave it is refused.
+
+A descriptor is untrusted JSON, so its shape is checked here, before anything is built from it: JSON nested
+deeper than ``MAX_JSON_DEPTH`` is refused (the parser and every later walk over it recurse), and each
+property must have the type the Data Package spec gives it. A number where a list belongs would otherwise
+surface as a TypeError somewhere in the catalog; here it becomes a message that names the property.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .base import HarvestError, HarvestItem, ItemError
 
 DESCRIPTOR = "datapackage.json"
 MAX_DESCRIPTOR_BYTES = 5 * 1024 * 1024
+MAX_JSON_DEPTH = 64  # levels of nested lists/objects; real descriptors and schemas use fewer than ten
 
 # Top-level keys that map onto catalog fields; everything else is kept in the dataset's extras.
 MAPPED_KEYS = {
@@ -101,22 +107,27 @@ def read_package(descriptor_path: Path, settings: Settings) -> DatasetInput:
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
         raise ItemError(f"{DESCRIPTOR} has no 'resources' list")
+    if len(resources) > settings.max_resources_per_package:
+        raise ItemError(
+            f"the package has {len(resources):,} resources, above the limit of "
+            f"{settings.max_resources_per_package:,} per dataset"
+        )
 
     publisher = _publisher(descriptor)
     return DatasetInput(
-        name=str(descriptor.get("name") or ""),
-        title=str(descriptor.get("title") or ""),
-        description=str(descriptor.get("description") or ""),
-        domain=str(descriptor.get("domain") or ""),
+        name=_text(descriptor, "name") or "",
+        title=_text(descriptor, "title") or "",
+        description=_text(descriptor, "description") or "",
+        domain=_text(descriptor, "domain") or "",
         publisher=publisher,
         keywords=_keywords(descriptor.get("keywords")),
-        licenses=[lic for lic in descriptor.get("licenses") or [] if isinstance(lic, dict)],
-        version=_str_or_none(descriptor.get("version")),
-        created=_str_or_none(descriptor.get("created")),
-        update_frequency=_str_or_none(descriptor.get("update_frequency")),
-        open_class=str(descriptor.get("open_class") or "open"),
-        temporal_coverage=_str_or_none(descriptor.get("temporal_coverage")),
-        spatial_coverage=_str_or_none(descriptor.get("spatial_coverage")),
+        licenses=_licenses(descriptor.get("licenses")),
+        version=_text(descriptor, "version"),
+        created=_text(descriptor, "created", numbers=False),
+        update_frequency=_text(descriptor, "update_frequency"),
+        open_class=_text(descriptor, "open_class") or "open",
+        temporal_coverage=_text(descriptor, "temporal_coverage"),
+        spatial_coverage=_text(descriptor, "spatial_coverage"),
         contact=_contact(descriptor.get("contact")),
         extras={k: v for k, v in descriptor.items() if k not in MAPPED_KEYS},
         resources=[_resource(r, i, package_dir, settings) for i, r in enumerate(resources)],
@@ -126,30 +137,87 @@ def read_package(descriptor_path: Path, settings: Settings) -> DatasetInput:
 def _load_json(path: Path, what: str) -> Any:
     if path.stat().st_size > MAX_DESCRIPTOR_BYTES:
         raise ItemError(f"{what} is larger than {MAX_DESCRIPTOR_BYTES:,} bytes")
+    too_deep = ItemError(f"{what} nests lists or objects deeper than {MAX_JSON_DEPTH} levels: refused")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+        value = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ItemError(f"{what} is not UTF-8 text: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise ItemError(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
+    except RecursionError:  # the parser gives up long before our bound would be counted
+        raise too_deep from None
+    if nesting_exceeds(value, MAX_JSON_DEPTH):
+        raise too_deep
+    return value
 
 
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
+def nesting_exceeds(value: Any, limit: int) -> bool:
+    """True if lists/objects nest deeper than ``limit`` levels; walked with a stack, never recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    names = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}
+    return names.get(type(value), "null")
+
+
+def _text(obj: dict[str, Any], key: str, where: str = "", *, numbers: bool = True) -> str | None:
+    """A property that must be text (or a number, written as text); None when absent or empty."""
+    value = obj.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if numbers and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    kind = "a string or a number" if numbers else "a string"
+    raise ItemError(f"{where}'{key}' must be {kind}, not {_json_type(value)}")
 
 
 def _keywords(value: Any) -> list[str]:
+    if value is None:
+        return []
     if isinstance(value, str):  # tolerated: "a, b, c" or "a，b，c"
         value = value.replace("，", ",").split(",")
-    return [str(k).strip() for k in value or [] if str(k).strip()]
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise ItemError(
+            f"'keywords' must be a list of strings or one comma-separated string, not {_json_type(value)}"
+            + (" with other values in it" if isinstance(value, list) else "")
+        )
+    return [k.strip() for k in value if k.strip()]
+
+
+def _licenses(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(lic, dict) for lic in value):
+        raise ItemError(
+            "'licenses' must be a list of objects such as [{\"name\": \"CC-BY-4.0\"}], "
+            f"not {_json_type(value)}" + (" of other values" if isinstance(value, list) else "")
+        )
+    return value
 
 
 def _contact(value: Any) -> dict[str, Any] | None:
     if value is None or value == "":
         return None
-    return value if isinstance(value, dict) else {"name": str(value)}
+    if isinstance(value, str):
+        return {"name": value}
+    if not isinstance(value, dict):
+        raise ItemError(f"'contact' must be an object or a string, not {_json_type(value)}")
+    return value
 
 
 def _publisher(descriptor: dict[str, Any]) -> PublisherInput:
@@ -168,9 +236,9 @@ def _publisher(descriptor: dict[str, Any]) -> PublisherInput:
     if not isinstance(pub, dict):
         raise ItemError('publisher is required: {"name": slug, "title": 中文名}')
     return PublisherInput(
-        name=str(pub.get("name") or ""),
-        title=str(pub.get("title") or ""),
-        title_en=_str_or_none(pub.get("title_en")),
+        name=_text(pub, "name", "publisher ") or "",
+        title=_text(pub, "title", "publisher ") or "",
+        title_en=_text(pub, "title_en", "publisher "),
     )
 
 
@@ -191,9 +259,9 @@ def _inside(package_dir: Path, relative: str, what: str) -> Path:
 
 def _resource(raw: Any, index: int, package_dir: Path, settings: Settings) -> ResourceInput:
     if not isinstance(raw, dict):
-        raise ItemError(f"resource #{index + 1} must be an object")
-    name = str(raw.get("name") or "")
-    label = f"resource '{name or index + 1}'"
+        raise ItemError(f"resource #{index + 1} must be an object, not {_json_type(raw)}")
+    name = _text(raw, "name", f"resource #{index + 1} ", numbers=False) or ""
+    label = f"resource '{name[:100] or index + 1}'"
     path = raw.get("path")
     if isinstance(path, list):
         raise ItemError(f"{label}: multipart paths are not supported; give one file per resource")
@@ -207,17 +275,20 @@ def _resource(raw: Any, index: int, package_dir: Path, settings: Settings) -> Re
     dialect = raw.get("dialect")
     if isinstance(dialect, str):
         dialect = _load_json(_inside(package_dir, dialect, f"{label} dialect"), what=f"{label} dialect")
+    if dialect is not None and not isinstance(dialect, dict):
+        raise ItemError(f"{label}: 'dialect' must be an object or a relative path, not {_json_type(dialect)}")
+    where = f"{label}: "
     return ResourceInput(
         name=name,
         path=file_path,
-        title=_str_or_none(raw.get("title")),
-        description=_str_or_none(raw.get("description")),
-        format=_str_or_none(raw.get("format")) or (file_path.suffix.lstrip(".").lower() or None),
-        media_type=_str_or_none(raw.get("mediatype") or raw.get("mediaType")),
-        encoding=_str_or_none(raw.get("encoding")),
+        title=_text(raw, "title", where),
+        description=_text(raw, "description", where),
+        format=_text(raw, "format", where, numbers=False) or (file_path.suffix.lstrip(".").lower() or None),
+        media_type=_text(raw, "mediatype", where, numbers=False) or _text(raw, "mediaType", where, numbers=False),
+        encoding=_text(raw, "encoding", where, numbers=False),
         schema=schema,
         schema_ref=schema_ref,
-        dialect=dialect if isinstance(dialect, dict) else None,
+        dialect=dialect,
         original_filename=Path(path).name,
     )
 
@@ -227,7 +298,10 @@ def _schema(value: Any, package_dir: Path, label: str, settings: Settings) -> tu
     if value is None or isinstance(value, dict):
         return value, None
     if not isinstance(value, str):
-        raise ItemError(f"{label}: 'schema' must be an object, a relative path or a published schema name")
+        raise ItemError(
+            f"{label}: 'schema' must be an object, a relative path or a published schema name, "
+            f"not {_json_type(value)}"
+        )
     if value.endswith(".json") or "/" in value or "\\" in value:
         schema = _load_json(_inside(package_dir, value, f"{label} schema"), what=f"{label} schema")
         if not isinstance(schema, dict):
