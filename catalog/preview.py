@@ -2,8 +2,11 @@
 
 Read by the rows engine (DuckDB over the version's Parquet file, what the rows API serves) when the version
 has one, else straight from the stored original with frictionless (the reader validation uses). Cells the
-validation report flags keep their raw text and the report's message. Versions never change, so previews
-are cached by version.
+validation report flags keep their raw text and the report's message (these rows are public anyway).
+Versions never change, so previews are cached by version.
+
+How many rows are public is one setting, ``public_sample_rows`` (``ODP_PUBLIC_SAMPLE_ROWS``): the page's
+preview and the API's ``/sample`` both read it, so they never disagree on how much of a 有条件开放 table is public.
 """
 
 from __future__ import annotations
@@ -21,8 +24,6 @@ from frictionless import Resource
 from .config import Settings, get_settings
 from .models import ResourceVersion
 from .validation import is_tabular
-
-PREVIEW_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,14 @@ class TablePreview:
 
 
 def preview_table(
-    version: ResourceVersion, fmt: str | None, *, limit: int = PREVIEW_ROWS, settings: Settings | None = None
+    version: ResourceVersion, fmt: str | None, *, limit: int | None = None, settings: Settings | None = None
 ) -> TablePreview | None:
-    """The first ``limit`` rows of a version's table; None when the resource is not a table."""
+    """The first ``limit`` rows (default: the public sample size) of a version's table; None when the
+    resource is not a table."""
     if version.validation_status == "not_tabular" or not is_tabular(fmt):
         return None
     settings = settings or get_settings()
+    limit = settings.public_sample_rows if limit is None else limit
     if version.parquet_path:
         from_engine = _from_rows_engine(version, settings, limit)
         if from_engine is not None:

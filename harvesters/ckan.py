@@ -9,6 +9,10 @@ a few at a time ahead of the import; each dataset is then published in one trans
 Mapping: organization → department (部门), groups / tags / a ``--domain-map`` file → one of the 12 domains
 (else ``--default-domain``), our own extras (update frequency, open class, coverage) back to their fields,
 other extras kept. Datasets are identified by their CKAN id. See docs/ckan.md.
+
+The open class fails closed: the ``open_class`` extra is read in English or Chinese, any case; a value we do
+not know fails that package (its files are not even downloaded) instead of publishing it openly, and a
+``"private": true`` package is never open.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from ckanapi.errors import (
 
 from catalog.config import Settings, get_settings
 from catalog.db import session_scope
-from catalog.domains import OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
+from catalog.domains import UPDATE_FREQUENCIES, resolve_domain
 from catalog.inputs import DatasetInput, PublisherInput, ResourceInput
 from catalog.jobs import last_successful_start
 
@@ -60,6 +64,12 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,199}$")
 # Our own extras (as this portal's CKAN API exports them), mapped back to catalog fields.
 MAPPED_EXTRAS = ("domain", "update_frequency", "open_class", "temporal_coverage", "spatial_coverage", "created",
                  "contact_phone")
+# The ``open_class`` extra, trimmed and lower-cased, → our open class. Anything else fails the package.
+OPEN_CLASS_VALUES = {
+    "open": "open", "无条件开放": "open",
+    "conditional": "conditional", "有条件开放": "conditional", "restricted": "conditional",
+    "closed": "closed", "非开放": "closed", "private": "closed", "non-public": "closed",
+}
 FREQUENCIES = {
     "realtime": "实时", "continuous": "实时", "daily": "每日", "weekly": "每周", "monthly": "每月",
     "quarterly": "每季度", "semiannual": "每半年", "biannual": "每半年", "annual": "每年", "yearly": "每年",
@@ -240,6 +250,10 @@ class CkanHarvester:
 
     def _download_files(self, pkg: dict[str, Any]) -> list[tuple[dict[str, Any], Path, str]]:
         assert self._tmp is not None
+        try:
+            open_class_of(pkg, package_extras(pkg))
+        except ItemError:
+            return []  # the package fails in to_input; its data is not fetched first
         number = next(self._numbers)
         files = []
         for index, res in enumerate(r for r in pkg.get("resources") or [] if isinstance(r, dict)):
@@ -289,18 +303,14 @@ class CkanHarvester:
 
     def to_input(self, pkg: dict[str, Any], files: list[tuple[dict[str, Any], Path, str]]) -> DatasetInput:
         """A CKAN package dict and its downloaded files as the catalog's input."""
-        extras = {
-            str(e.get("key")): e.get("value")
-            for e in pkg.get("extras") or []
-            if isinstance(e, dict) and e.get("key") and e.get("value") not in (None, "")
-        }
+        extras = package_extras(pkg)
+        open_class = open_class_of(pkg, extras)
         org = pkg.get("organization")
         if not isinstance(org, dict) or not org.get("name"):
             raise ItemError("the package has no organization, so no department (部门) to publish it under")
         frequency = str(extras.get("update_frequency") or extras.get("frequency") or "").strip() or None
         if frequency and frequency not in UPDATE_FREQUENCIES:
             frequency = FREQUENCIES.get(frequency.lower(), frequency)
-        open_class = str(extras.get("open_class") or "open")
         contact = {
             "name": pkg.get("maintainer") or pkg.get("author"),
             "email": pkg.get("maintainer_email") or pkg.get("author_email"),
@@ -328,7 +338,7 @@ class CkanHarvester:
             version=str(pkg["version"]) if pkg.get("version") else None,
             created=_ckan_time(extras.get("created") or pkg.get("metadata_created")),
             update_frequency=frequency,
-            open_class=open_class if open_class in OPEN_CLASSES else "open",
+            open_class=open_class,
             temporal_coverage=extras.get("temporal_coverage") or None,
             spatial_coverage=extras.get("spatial_coverage") or None,
             contact={k: str(v) for k, v in contact.items() if v} or None,
@@ -360,6 +370,33 @@ class CkanHarvester:
                 original_filename=original,
             ))
         return out
+
+
+def package_extras(pkg: dict[str, Any]) -> dict[str, Any]:
+    """A package's extras as a dict, without empty values."""
+    return {
+        str(e.get("key")): e.get("value")
+        for e in pkg.get("extras") or []
+        if isinstance(e, dict) and e.get("key") and e.get("value") not in (None, "")
+    }
+
+
+def open_class_of(pkg: dict[str, Any], extras: dict[str, Any]) -> str:
+    """The package's open class from its ``open_class`` extra and ``private`` flag, failing closed: an unknown
+    value fails the package (ItemError); no extra means open, unless the package is private (then closed)."""
+    declared = None
+    if "open_class" in extras:
+        value = str(extras["open_class"])
+        declared = OPEN_CLASS_VALUES.get(re.sub(r"[\s_]+", "-", value.strip()).lower())
+        if declared is None:
+            raise ItemError(
+                f"open_class '{value[:100]}' is not a known open class (open/无条件开放, "
+                "conditional/有条件开放/restricted, closed/非开放/private/non-public): not harvested, "
+                "rather than published as open"
+            )
+    if str(pkg.get("private")).strip().lower() == "true":
+        return "closed" if declared in (None, "open") else declared
+    return declared or "open"
 
 
 def _table_schema(value: Any) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from catalog.config import get_settings
 from catalog.db import init_db, session_scope
+from catalog.disclosure import data_readable, public_validation_report
 from catalog.domains import OPEN_CLASSES
 from catalog.indexing import reindex_all
 from catalog.jobs import recent_jobs
@@ -133,24 +135,27 @@ def validate(
             view = get_dataset(session, name)
         except DatasetNotFound as exc:
             raise _fail(str(exc)) from exc
+    readable = data_readable(view.dataset)  # 有条件开放: errors without their cells, as on the portal
     if as_json:
         reports = {
-            r.resource.name: (r.current.validation_report if r.current else None) for r in view.resources
+            r.resource.name: public_validation_report(r.current.validation_report, data_readable=readable)
+            if r.current else None
+            for r in view.resources
         }
         console.print_json(json.dumps(reports, ensure_ascii=False, default=str))
     else:
         console.print(f"[bold]{view.dataset.title}[/] ({view.dataset.name})")
         for res in view.resources:
-            _print_report(res)
+            _print_report(res, readable)
     if view.validation_status in ("invalid", "error"):
         raise typer.Exit(1)
 
 
-def _print_report(res) -> None:
+def _print_report(res, readable: bool) -> None:
     version = res.current
     if version is None:
         return
-    report = version.validation_report or {}
+    report = public_validation_report(version.validation_report, data_readable=readable) or {}
     console.rule(
         f"{res.resource.name} · {res.resource.format or '?'} · {_styled(version.validation_status, STATUS_LABEL.get(version.validation_status))}"
     )
@@ -352,9 +357,23 @@ def serve(
     """Serve the portal and its APIs (uvicorn)."""
     import uvicorn
 
+    public_url = _default_public_url(host, port)
     init_db()
-    console.print(f"serving on http://{host}:{port}  ·  API docs: http://{host}:{port}/api/docs")
+    console.print(f"serving on {public_url}  ·  API docs: {public_url}/api/docs")
     uvicorn.run("portal.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload)
+
+
+def _default_public_url(host: str, port: int) -> str:
+    """ODP_PUBLIC_URL, else the bind address, put in the environment so uvicorn's workers inherit it: every
+    absolute link the portal writes starts with it, never with a request's Host header."""
+    if not get_settings().public_url:  # set neither in the environment nor in .env
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        os.environ["ODP_PUBLIC_URL"] = f"http://{shown}:{port}"
+        if host in ("0.0.0.0", "::", "[::]", ""):
+            err.print(f"[yellow]hint:[/] links will start with {os.environ['ODP_PUBLIC_URL']}; set ODP_PUBLIC_URL "
+                      "to the address users reach (e.g. ODP_PUBLIC_URL=https://data.example.gov.cn)")
+        get_settings.cache_clear()
+    return get_settings().public_base_url
 
 
 @app.command()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
+from catalog.disclosure import data_readable, public_validation_report
 from catalog.domains import OPEN_CLASSES
 from catalog.download_stats import resource_counts
 from catalog.models import Dataset, Department, Domain, ResourceVersion
@@ -48,8 +49,8 @@ def dataset_summary(ds: Dataset, domain: Domain, dept: Department, formats: list
     }
 
 
-def _validation(version: ResourceVersion) -> dict[str, Any]:
-    report = version.validation_report or {}
+def _validation(version: ResourceVersion, readable: bool) -> dict[str, Any]:
+    report = public_validation_report(version.validation_report, data_readable=readable) or {}
     return {
         "status": version.validation_status,
         "error_count": report.get("error_count", 0),
@@ -69,7 +70,8 @@ def _version(version: ResourceVersion) -> dict[str, Any]:
     }
 
 
-def resource_detail(res: ResourceView, counts: dict[str, int] | None = None) -> dict[str, Any]:
+def resource_detail(res: ResourceView, counts: dict[str, int] | None = None, *, readable: bool) -> dict[str, Any]:
+    """One resource; ``readable``: whether the caller may read its data (else errors lose their cells)."""
     cur = res.current
     return {
         "name": res.resource.name,
@@ -83,7 +85,7 @@ def resource_detail(res: ResourceView, counts: dict[str, int] | None = None) -> 
         "encoding": cur.encoding if cur else None,
         "schema": cur.table_schema if cur else None,
         "schema_ref": cur.schema_ref if cur else None,
-        "validation": _validation(cur) if cur else None,
+        "validation": _validation(cur, readable) if cur else None,
         "current_version": cur.id if cur else None,
         "versions": [_version(v) for v in res.versions],
         "downloads": (counts or {}).get("downloads", 0),
@@ -95,7 +97,8 @@ def dataset_detail(view: DatasetView) -> dict[str, Any]:
     ds = view.dataset
     session = object_session(ds)  # the request's session the view was read with
     counts = resource_counts(session, [r.resource.id for r in view.resources]) if session else {}
-    resources = [resource_detail(r, counts.get(r.resource.id)) for r in view.resources]
+    readable = data_readable(ds)
+    resources = [resource_detail(r, counts.get(r.resource.id), readable=readable) for r in view.resources]
     formats = list(dict.fromkeys(r["format"] or "OTHER" for r in resources))
     rows = [r["row_count"] for r in resources if r["row_count"] is not None]
     return dataset_summary(ds, view.domain, view.department, formats) | {

@@ -45,7 +45,7 @@ class ActionContext:
     session: Session
     backend: SearchBackend
     settings: Settings
-    base_url: str  # e.g. http://127.0.0.1:8000, for absolute links
+    base_url: str  # settings.public_base_url (ODP_PUBLIC_URL), for absolute links; never the request's Host
     path: str  # the request's path, for datastore _links
 
 

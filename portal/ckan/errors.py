@@ -15,6 +15,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog.config import get_settings
+
 CKAN_PREFIXES = ("/api/3", "/api/action")
 
 
@@ -92,7 +94,7 @@ def install_ckan_error_handlers(app: FastAPI) -> None:
                 str(exc.detail))
             if exc.status_code != 404:
                 error.status, error.type = exc.status_code, "Bad Request"
-            help_url = str(request.base_url).rstrip("/") + "/api/3/action/help_show"
+            help_url = get_settings().public_base_url + "/api/3/action/help_show"
             return error_response(help_url, error)
         if previous is None:
             raise exc

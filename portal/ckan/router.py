@@ -35,7 +35,7 @@ def _run(name: str, data: dict[str, Any], base_url: str, path: str) -> Any:
 @router.api_route("/api/3/action/{name}", methods=["GET", "POST"], include_in_schema=False)
 @router.api_route("/api/action/{name}", methods=["GET", "POST"], include_in_schema=False)
 async def action(name: str, request: Request) -> Response:
-    base_url = str(request.base_url).rstrip("/")
+    base_url = get_settings().public_base_url  # ODP_PUBLIC_URL, never the request's Host header
     help_url = f"{base_url}/api/3/action/help_show?name={name}"
     if is_write_action(name):
         message = "this catalog is read-only over the CKAN API; datasets come from harvesting"

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.queries import DatasetView
+from catalog.queries import DatasetView, ResourceView
 
-from .links import downloads_for
+from .links import dataset_page_url, downloads_for, safe_href
 from .templating import iso_filter
 
 
-def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str) -> dict[str, Any]:
+def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str,
+                   resources: list[ResourceView] | None = None) -> dict[str, Any]:
+    """``base_url``: the configured public URL (never the request's Host); ``resources``: those whose downloads
+    are listed (the page's, default all)."""
     ds, base = view.dataset, base_url.rstrip("/")
-    page = f"{base}/dataset/{ds.name}"
+    page = base + dataset_page_url(ds.name)
     doc: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
@@ -38,7 +41,7 @@ def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str) -> dict[
         doc["dateCreated"] = iso_filter(ds.created)
     if ds.version:
         doc["version"] = ds.version
-    license_url = next((lic.get("path") for lic in ds.licenses or [] if lic.get("path")), None)
+    license_url = next(filter(None, (safe_href(lic.get("path")) for lic in ds.licenses or [])), None)
     if license_url or ds.license_id:
         doc["license"] = license_url or ds.license_id
     if ds.temporal_coverage:
@@ -50,7 +53,7 @@ def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str) -> dict[
             {"@type": "DataDownload", "name": f"{res.resource.title or res.resource.name} · {link.label}",
              "encodingFormat": link.media_type or link.format, "contentUrl": base + link.url}
             | ({"contentSize": f"{link.size} B"} if link.size is not None else {})
-            for res in view.resources
+            for res in (view.resources if resources is None else resources)
             for link in downloads_for(ds.name, res)
         ]
     return doc

@@ -1,9 +1,16 @@
-"""URLs of the JSON API that the pages link to (downloads, rows, metadata), in one place."""
+"""URLs the pages link to, in one place: the JSON API (downloads, rows, metadata), and the harvested links of
+a dataset's metadata (licence, contact), which are untrusted.
+
+A harvested link becomes an ``href`` only when it is http(s) or mailto (:func:`safe_href`); anything else —
+``javascript:``, ``data:``, a relative path that would resolve against our own site — is shown as escaped text.
+Browsers drop tabs and newlines inside a URL and spaces around it, so the scheme is read after doing the same.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from catalog.queries import ResourceView
 
@@ -23,8 +30,38 @@ MEDIA_TYPES = {
 }
 
 
+LINK_SCHEMES = ("http", "https", "mailto")
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))  # what browsers strip around a URL
+_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/]+$")
+
+
+def safe_href(value: object) -> str | None:
+    """``value`` as a link target when it is an absolute http(s) or mailto URL, else None (show it as text)."""
+    if not isinstance(value, str):
+        return None
+    url = _URL_NOISE.sub("", value).strip(_C0_AND_SPACE)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in LINK_SCHEMES or (parts.scheme.lower() != "mailto" and not parts.netloc):
+        return None
+    return url
+
+
+def mailto_href(email: object) -> str | None:
+    """A mailto link for a harvested e-mail address that looks like one, else None."""
+    text = str(email or "").strip()
+    return safe_href(f"mailto:{text}") if _EMAIL.match(text) else None
+
+
 def _seg(value: str) -> str:
     return quote(value, safe="")
+
+
+def dataset_page_url(name: str) -> str:
+    return f"/dataset/{_seg(name)}"
 
 
 def dataset_api_url(name: str) -> str:

@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from catalog.disclosure import data_readable, public_validation_report
 from catalog.domains import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 from catalog.pages import datasets_using_schema, get_department, most_downloaded, portal_totals
-from catalog.preview import PREVIEW_ROWS, preview_table
+from catalog.preview import preview_table
 from catalog.queries import (
     DatasetWithdrawn,
     get_dataset,
@@ -24,11 +25,11 @@ from catalog.schemas import get_schema, list_schemas
 from catalog.search.base import SearchQuery
 from catalog.search_service import search_catalog
 
-from ..api.deps import SearchDep, SessionDep
+from ..api.deps import SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart
 from .errors import error_page
 from .jsonld import dataset_jsonld
-from .links import dataset_api_url, downloads_for, rows_url, sample_url
+from .links import dataset_api_url, dataset_page_url, downloads_for, rows_url, sample_url
 from .search_state import FACETS, PAGE_SIZE, SORTS, SearchState, facet_groups
 from .templating import templates
 
@@ -36,6 +37,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 LIST_SIZE = 20
 HOME_LIST = 6
+RESOURCES_PER_PAGE = 10  # resources (with their previews, fields, quality and versions) on one dataset page
 
 
 def _page(request: Request) -> int:
@@ -96,32 +98,49 @@ def search(request: Request, session: SessionDep, backend: SearchDep) -> Respons
 
 
 @router.get("/dataset/{name}")
-def dataset(name: str, request: Request, session: SessionDep) -> Response:
+def dataset(name: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     try:
         view = get_published_dataset(session, name)
     except DatasetWithdrawn:
         return error_page(request, 410, extra={"withdrawn": get_dataset(session, name)})
+    ds = view.dataset
+    # A package may have hundreds of resources: the page shows RESOURCES_PER_PAGE of them, and reads previews,
+    # reports and download links for those only. The JSON API lists them all.
+    pages = _pages(len(view.resources), RESOURCES_PER_PAGE)
+    page = min(_page(request), pages)
+    shown = view.resources[(page - 1) * RESOURCES_PER_PAGE:page * RESOURCES_PER_PAGE]
     tables = []
-    for res in view.resources:
-        preview = preview_table(res.current, res.resource.format) if res.current else None
+    for res in shown:
+        preview = preview_table(res.current, res.resource.format, settings=settings) if res.current else None
         if preview is not None:
             tables.append({"resource": res, "preview": preview, "chart": bar_chart(preview)})
-    base = str(request.base_url).rstrip("/")
+    readable = data_readable(ds)
+    base = settings.public_base_url  # never the request's Host header
     first_table = next((t["resource"].resource.name for t in tables), None)
+    page_url = dataset_page_url(ds.name)
     return _render(request, "dataset.html", {
         "view": view,
-        "ds": view.dataset,
+        "ds": ds,
+        "resources": shown,
+        "resource_page": page,
+        "resource_offset": (page - 1) * RESOURCES_PER_PAGE,
+        "resource_pages": pages,
+        "resource_page_link": lambda p: f"{page_url}?page={p}#resources" if p > 1 else f"{page_url}#resources",
+        "formats": list(dict.fromkeys((r.resource.format or "文件").upper() for r in view.resources)),
         "tables": tables,
-        "preview_rows": PREVIEW_ROWS,
-        "downloads": {r.resource.name: downloads_for(view.dataset.name, r) for r in view.resources},
+        "preview_rows": settings.public_sample_rows,
+        "data_readable": readable,
+        "reports": {r.resource.name: public_validation_report(r.current.validation_report, data_readable=readable)
+                    or {} for r in shown if r.current},
+        "downloads": {r.resource.name: downloads_for(ds.name, r) for r in shown},
         "row_count": sum(r.current.row_count or 0 for r in view.resources if r.current),
-        "jsonld": dataset_jsonld(view, base, templates.env.globals["site_name"]),
+        "jsonld": dataset_jsonld(view, base, templates.env.globals["site_name"], resources=shown),
         "base": base,
-        "api_url": dataset_api_url(view.dataset.name),
+        "api_url": dataset_api_url(ds.name),
         "first_table": first_table,
-        "rows_url": rows_url(view.dataset.name, first_table) if first_table else None,
-        "sample_url": sample_url(view.dataset.name, first_table) if first_table else None,
-        "search_word": (view.dataset.keywords or [view.domain.name])[0],
+        "rows_url": rows_url(ds.name, first_table) if first_table else None,
+        "sample_url": sample_url(ds.name, first_table) if first_table else None,
+        "search_word": (ds.keywords or [view.domain.name])[0],
     })
 
 
@@ -179,9 +198,9 @@ def schema(name: str, request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/about")
-def about(request: Request) -> Response:
+def about(request: Request, settings: SettingsDep) -> Response:
     return _render(request, "about.html", {
         "open_classes": OPEN_CLASSES, "frequencies": UPDATE_FREQUENCIES, "domains": DOMAINS,
-        "base": str(request.base_url).rstrip("/"),
+        "base": settings.public_base_url,
     })
 

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from catalog.domains import OPEN_CLASSES
 
-from .links import download_url
+from .links import download_url, mailto_href, safe_href
 from .search_state import page_window
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -120,6 +120,8 @@ def make_templates() -> Jinja2Templates:
         validation=lambda v: VALIDATION_LABELS.get(v, v),
         field_type=lambda v: FIELD_TYPES.get(v, v),
         error_type=lambda v: ERROR_TYPES.get(v, v),
+        href=safe_href,  # harvested links: http(s)/mailto or None (then the template shows text)
+        mailto=mailto_href,
     )
     env.globals.update(
         stylesheet=f"/static/{STYLESHEET}?v={_asset_version(STYLESHEET)}",

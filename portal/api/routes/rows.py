@@ -25,7 +25,6 @@ from .downloads import (
 
 router = APIRouter(tags=["rows 数据接口"])
 
-SAMPLE_ROWS = 10
 _ROUTE_ONLY = {"_version", "_bom"}  # read by the route, not filters
 _NOT_FOR_CSV = {"_size", "_next", "_total"}  # rows.csv is the whole selection
 
@@ -115,13 +114,14 @@ def rows_csv(
     return StreamingResponse(chunks, media_type=FORMATS["csv"].media_type, headers=headers)
 
 
-@router.get(f"{RESOURCE_PATH}/sample", summary=f"The first {SAMPLE_ROWS} rows (public, also for 有条件开放 data)")
+@router.get(f"{RESOURCE_PATH}/sample",
+            summary="The first rows, as many as the page preview shows (public, also for 有条件开放 data)")
 def sample(name: str, resource: str, session: SessionDep, settings: SettingsDep,
            request: Request) -> Response:
     found = published_resource(session, name, resource)
     table = table_of(found, settings)
     try:
-        page = fetch_rows(table, RowsQuery(size=SAMPLE_ROWS))
+        page = fetch_rows(table, RowsQuery(size=settings.public_sample_rows))  # ODP_PUBLIC_SAMPLE_ROWS
     except (RowsError, RowsTimeout) as exc:
         raise rows_error(exc) from exc
     page.next = None  # a sample never pages on
