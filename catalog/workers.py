@@ -1,0 +1,84 @@
+"""Killable worker processes for the slow per-item work of a harvest (store, validate, convert).
+
+Why a process and not a thread: frictionless checks a schema ``pattern`` with Python's backtracking ``re``,
+and a pattern like ``(a+)+$`` against ``aaaa…!`` runs for ever inside one C call that no thread can
+interrupt. Only killing the process that runs it gives the harvest back. So every task runs in a pool of
+persistent workers (a harvest publishes tens of datasets a second: a new process per resource would cost
+more than the work), and a task that overruns its budget has its worker killed and replaced while the
+harvest fails that item alone (:class:`ItemTimeout`).
+
+The pool is ``pebble.ProcessPool`` (per-task timeout that kills the worker) over a *forkserver* context:
+the harvest process holds database connections, an index writer and threads, none of which a forked child
+may inherit. Tasks take and return plain data (paths, dicts, dataclasses of them) and must be module-level
+functions. ``worker_pool(size)`` is shared per process, so ``odp harvest --workers N`` can reuse it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import ParamSpec, TypeVar
+
+from pebble import ProcessExpired, ProcessPool
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class ItemTimeout(Exception):
+    """A task took longer than its budget; its worker was killed (the message is for the harvest report)."""
+
+
+class WorkerDied(Exception):
+    """The worker process died while running a task (killed from outside, out of memory, a crash)."""
+
+
+_POOLS: dict[int, ProcessPool] = {}
+_GUARD = threading.Lock()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def worker_pool(size: int = 1) -> ProcessPool:
+    """The process's pool of ``size`` persistent workers, started on first use."""
+    with _GUARD:
+        pool = _POOLS.get(size)
+        if pool is None or not pool.active:
+            pool = ProcessPool(max_workers=size, context=_context())
+            _POOLS[size] = pool
+        return pool
+
+
+def run_with_budget(
+    task: Callable[P, T], budget: float, *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """Run ``task(*args, **kwargs)`` in a worker; raise :class:`ItemTimeout` after ``budget`` seconds.
+
+    Exceptions raised by the task come back as they are (they must pickle)."""
+    future = worker_pool().submit(task, max(budget, 0.001), *args, **kwargs)
+    try:
+        return future.result()
+    except FutureTimeout:
+        raise ItemTimeout(f"took longer than {budget:g} s") from None
+    except ProcessExpired as exc:
+        raise WorkerDied(f"the worker process died ({exc})") from None
+    except BaseException:
+        future.cancel()  # interrupted (SIGTERM, Ctrl-C): stop the task's worker too
+        raise
+
+
+@atexit.register
+def stop_workers() -> None:
+    """Stop every pool of this process (their workers are killed, not waited for)."""
+    with _GUARD:
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for pool in pools:
+        pool.stop()
+        pool.join(timeout=5)
