@@ -163,16 +163,16 @@ class _Parser:
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def unary(self, field: str | None) -> Node:
-        token = self.peek()
+        # A loop, not recursion: ``!!!!…x`` (thousands of NOTs) must not exhaust the stack, and an even
+        # number of negations is no negation at all.
+        negated = False
+        while (token := self.peek()) is not None and token[0] in ("NOT", "-", "+"):
+            self.take()
+            negated ^= token[0] != "+"
         if token is None:
             raise QuerySyntaxError("the query ends where a term was expected")
-        if token[0] in ("NOT", "-"):
-            self.take()
-            return Not(self.unary(field))
-        if token[0] == "+":
-            self.take()
-            return self.unary(field)
-        return self.primary(field)
+        node = self.primary(field)
+        return Not(node) if negated else node
 
     def primary(self, field: str | None) -> Node:
         kind, text = self.take()

@@ -86,7 +86,19 @@ _DATE_MATH_RE = re.compile(r"([+-])(\d+)(YEARS?|MONTHS?|DAYS?|HOURS?|MINUTES?|SE
 
 
 def solr_date(value: str) -> datetime:
-    """A Solr date (``2024-01-01T00:00:00Z``, ``NOW-1DAY``, ``NOW/DAY``) as an aware UTC datetime."""
+    """A Solr date (``2024-01-01T00:00:00Z``, ``NOW-1DAY``, ``NOW/DAY``) as an aware UTC datetime.
+
+    Date math or an offset that leaves years 1–9999 (``NOW-99999999999DAYS``) is a SearchQueryError, as
+    Solr's own out-of-range dates are for CKAN."""
+    try:
+        return _solr_date(value)
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, SearchQueryError):
+            raise
+        raise SearchQueryError(f"{value!r} is out of range: a date must fall within years 1 to 9999 (UTC)") from None
+
+
+def _solr_date(value: str) -> datetime:
     text = value.strip()
     if text.upper().startswith("NOW"):
         moment = datetime.now(UTC)

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from . import json_input
 from .config import Settings
 from .models import ResourceVersion
 from .parquet import BEIJING, ROW_COLUMN
@@ -168,13 +169,27 @@ def parse_value(column: Column, text: str) -> Any:
         if kind == "date":
             return date.fromisoformat(text.strip())
         if kind == "datetime":
-            moment = datetime.fromisoformat(text.strip())
-            return moment.astimezone(BEIJING).replace(tzinfo=None) if moment.tzinfo else moment
+            return _beijing_datetime(column, text)
         if kind == "time":
             return time.fromisoformat(text.strip()).replace(tzinfo=None)
+    except RowsError:
+        raise
     except ValueError:
         raise RowsError(f"{column.name}: '{text}' is not a valid {kind}") from None
     return text
+
+
+def _beijing_datetime(column: Column, text: str) -> datetime:
+    """A datetime as Beijing wall-clock time (how the Parquet file stores it); one whose offset moves it
+    past year 1 or 9999 (``0001-01-01T00:00:00+14:00``) cannot be compared and is refused."""
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(BEIJING).replace(tzinfo=None)
+    except OverflowError:
+        raise RowsError(f"{column.name}: '{text}' is out of range: in Beijing time (UTC+8) it falls before "
+                        "year 1 or after year 9999") from None
 
 
 def _flag(name: str, text: str) -> bool:
@@ -215,9 +230,9 @@ def _list_value(key: str, text: str) -> list[str]:
     """``a,b,c``, or a JSON array when values hold commas: ``["a,1","b"]``."""
     if text.lstrip().startswith("["):
         try:
-            items = json.loads(text)
-        except ValueError:
-            raise RowsError(f"{key}: not a valid JSON array") from None
+            items = json_input.loads(text)
+        except json_input.JSONInputError as exc:
+            raise RowsError(f"{key}: not a usable JSON array: {exc}") from None
         if not isinstance(items, list) or any(isinstance(i, (dict, list)) for i in items):
             raise RowsError(f"{key}: a JSON array of plain values is expected")
         return ["" if i is None else str(i) for i in items]
@@ -272,8 +287,8 @@ def encode_token(query: RowsQuery, value: Any, row: int) -> str:
 def decode_token(table: Table, query: RowsQuery, token: str) -> tuple[Any, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        sort, desc, value, row = json.loads(raw)
-        if not isinstance(row, int) or isinstance(row, bool):
+        sort, desc, value, row = json_input.loads(raw)
+        if not isinstance(row, int) or isinstance(row, bool) or not 0 <= row < 2**63:
             raise TypeError(row)
     except (ValueError, TypeError):
         raise RowsError("_next: not a token this API gave out") from None

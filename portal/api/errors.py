@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from catalog.queries import DatasetNotFound, DatasetWithdrawn
 from catalog.schemas import SchemaNotFound
 
-_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 422: "invalid_parameter"}
+_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 416: "range_not_satisfiable",
+          422: "invalid_parameter"}
 
 
 class ApiError(Exception):
@@ -22,8 +23,8 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def _describe(exc: RequestValidationError) -> str:

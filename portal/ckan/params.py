@@ -3,15 +3,17 @@ coercions CKAN's validators apply, failing with CKAN's messages."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request
 
+from catalog import json_input
+
 from .errors import BadRequest, ValidationError
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_INTEGER = 2**63 - 1  # what the database's BIGINT holds: LIMIT and OFFSET beyond it cannot be run
 
 _TRUE = {"true", "yes", "on", "y", "t", "1"}
 _FALSE = {"false", "no", "off", "n", "f", "0", ""}
@@ -53,8 +55,8 @@ async def request_data(request: Request) -> dict[str, Any]:
 
 def _json_dict(raw: str | bytes) -> dict[str, Any]:
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json_input.loads(raw)
+    except json_input.JSONInputError as exc:
         raise BadRequest(f"JSON Error: Error decoding JSON data. Error: {exc}") from exc
     if not isinstance(data, dict):
         raise BadRequest(f"JSON Error: Request data JSON decoded to {data!r} but it needs to be a dictionary.")
@@ -78,6 +80,8 @@ def integer(data: dict[str, Any], key: str, default: int, *, natural: bool = Fal
         number = None
     if number is None:
         raise ValidationError({key: ["Invalid integer"]})
+    if not -MAX_INTEGER <= number <= MAX_INTEGER:
+        raise ValidationError({key: [f"Out of range: give an integer between {-MAX_INTEGER} and {MAX_INTEGER}"]})
     if natural and number < 0:
         raise ValidationError({key: ["Must be a natural number"]})
     return number
@@ -104,10 +108,7 @@ def string_list(data: dict[str, Any], key: str, *, split: bool = False) -> list[
     if value is None or value == "":
         return []
     if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise ValidationError({key: ["Could not parse as valid JSON"]}) from exc
+        value = _parsed(key, value)
     if isinstance(value, str):
         value = value.replace(",", " ").split() if split else [value]
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
@@ -121,10 +122,15 @@ def json_object(data: dict[str, Any], key: str) -> dict[str, Any] | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise ValidationError({key: ["Could not parse as valid JSON"]}) from exc
+        value = _parsed(key, value)
     if not isinstance(value, dict):
         raise ValidationError({key: ["Not a JSON object"]})
     return value
+
+
+def _parsed(key: str, text: str) -> Any:
+    """A parameter's JSON text parsed with the bounds of ``catalog.json_input`` (depth, lone surrogates)."""
+    try:
+        return json_input.loads(text)
+    except json_input.JSONInputError as exc:
+        raise ValidationError({key: [f"Could not parse as valid JSON: {exc}"]}) from exc

@@ -3,6 +3,7 @@ XLSX or Parquet."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from starlette.datastructures import Headers
+from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
+from starlette.types import Receive, Scope, Send
 
 from catalog import download_stats
 from catalog.config import Settings
@@ -22,7 +26,7 @@ from catalog.queries import DatasetView, ResourceView, get_published_dataset
 from catalog.rows import RowsError, RowsQuery, RowsTimeout, Table, TableUnavailable
 
 from ..deps import SessionDep, SettingsDep
-from ..errors import ApiError
+from ..errors import ApiError, error_response
 from ..serializers import iso
 
 router = APIRouter(tags=["downloads 下载"])
@@ -103,7 +107,35 @@ def content_disposition(found: PublishedResource, extension: str) -> str:
 
 
 class _File(FileResponse):
+    """Starlette's file response, but a Range it cannot serve is refused in the API's JSON error shape (its own
+    answers are plain text): 400 for a malformed header, 416 with ``Content-Range: bytes */size`` past the end."""
+
     chunk_size = 1024 * 1024  # big reads: far fewer thread hops per megabyte than Starlette's 64 KiB
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = self._range_refusal(Headers(scope=scope), scope.get("method", "GET"))
+        if refusal is not None:
+            return await refusal(scope, receive, send)
+        await super().__call__(scope, receive, send)
+
+    def _range_refusal(self, headers: Headers, method: str) -> Response | None:
+        """The error answer for a Range header Starlette would refuse; None when it will serve (or ignore) it."""
+        http_range, if_range = headers.get("range"), headers.get("if-range")
+        if (http_range is None or self.status_code != 200 or method.upper() not in ("GET", "HEAD")
+                or (if_range is not None and not self._should_use_range(if_range))):
+            return None
+        size = (self.stat_result or os.stat(self.path)).st_size
+        try:
+            self._parse_range_header(http_range, size)
+        except MalformedRangeHeader as exc:
+            detail = str(exc.content or "malformed").removeprefix("Range header: ").rstrip(".")
+            return error_response(400, "bad_range", f"Range header {http_range[:100]!r} cannot be served: "
+                                  f"{detail} (use e.g. 'bytes=0-1023')")
+        except RangeNotSatisfiable:
+            return error_response(416, "range_not_satisfiable",
+                                  f"Range header: {http_range[:100]!r} starts past the end of the {size}-byte file",
+                                  headers={"Content-Range": f"bytes */{size}"})
+        return None
 
 
 def _counts_as_download(request: Request) -> bool:
