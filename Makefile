@@ -7,7 +7,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run harvest test test-sqlite test-postgres postgres browser-deps screenshots lint sample-data clean
+.PHONY: install run harvest test test-sqlite test-postgres postgres browser-deps bench-deps screenshots lint sample-data clean
 
 # The virtual environment, rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -53,6 +53,16 @@ browser-deps:
 		echo "installing chromium and fonts-noto-cjk (Debian packages) for the browser tests"; \
 		$(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
+	fi
+
+# The load benchmark (benchmarks/load.py) drives the server with wrk (a Debian package), installed only when missing.
+WRK := /usr/bin/wrk
+
+bench-deps:
+	@if [ -x $(WRK) ]; then :; else \
+		echo "installing wrk (Debian package) for benchmarks/load.py"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends wrk; \
 	fi
 
 # Re-capture docs/screenshots/*.png (home, search, dataset; desktop and phone) from a real browser.
