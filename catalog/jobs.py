@@ -1,17 +1,27 @@
-"""Harvest sources and the job records that say what each run did."""
+"""Harvest sources and the job records that say what each run did.
+
+A job is ``running`` until its process finishes it. A process killed with SIGKILL cannot, so each job also
+records its process (host, pid and the pid's start time) and the next run marks a running job whose process
+is gone as failed, *abandoned* — but never the job of a live concurrent harvest, nor one on another host
+(whose processes this one cannot see).
+"""
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
 from .db import serialized_write
-from .models import HarvestJob, HarvestSource, utcnow
+from .models import HarvestJob, HarvestJobProcess, HarvestSource, utcnow
 
 COUNTERS = ("added", "updated", "unchanged", "withdrawn", "failed")
+ABANDONED = "abandoned:"  # how the message of a job whose process died begins
 
 
 @dataclass
@@ -47,18 +57,74 @@ def get_or_create_source(session: Session, kind: str, url: str, title: str | Non
     return source
 
 
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (Linux); None elsewhere or if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _process_started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), to tell a reused pid; None if unknown."""
+    stat = _proc_stat(pid)
+    return stat[19] if stat and len(stat) > 19 else None
+
+
+def _process_alive(record: HarvestJobProcess) -> bool:
+    try:
+        os.kill(record.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process: it exists
+    stat = _proc_stat(record.pid)
+    if stat is None:
+        return True  # no /proc to ask: trust the signal check
+    started = stat[19] if len(stat) > 19 else None
+    return stat[0] != "Z" and (record.process_started is None or started == record.process_started)
+
+
+def _is_abandoned(session: Session, job: HarvestJob, source: HarvestSource) -> bool:
+    record = session.get(HarvestJobProcess, job.id)
+    if record is None:  # recorded before jobs knew their process: the old rule (same source)
+        return job.source_id == source.id
+    return record.host == socket.gethostname() and not _process_alive(record)
+
+
+def mark_abandoned(session: Session, source: HarvestSource) -> list[HarvestJob]:
+    """Fail every running job whose process is gone (uncommitted; ``start_job`` commits)."""
+    abandoned = []
+    for job in session.exec(select(HarvestJob).where(HarvestJob.status == "running")).all():
+        if not _is_abandoned(session, job, source):
+            continue
+        record = session.get(HarvestJobProcess, job.id)
+        where = f" (pid {record.pid} on {record.host})" if record else ""
+        job.status = "failed"
+        job.message = f"{ABANDONED} the harvest process{where} stopped before the job finished"
+        job.finished = utcnow()
+        session.add(job)
+        abandoned.append(job)
+    return abandoned
+
+
+def job_status_label(job: HarvestJob) -> str:
+    """The status as `odp jobs` shows it: ``failed (abandoned)`` for a job whose process died."""
+    if job.status == "failed" and (job.message or "").startswith(ABANDONED):
+        return "failed (abandoned)"
+    return job.status
+
+
 @serialized_write
 def start_job(session: Session, source: HarvestSource) -> HarvestJob:
     # A job left "running" by a killed process would otherwise stay stuck forever (CKAN's classic failure).
-    for stale in session.exec(
-        select(HarvestJob).where(HarvestJob.source_id == source.id, HarvestJob.status == "running")
-    ):
-        stale.status = "failed"
-        stale.message = "interrupted: the harvest process stopped before the job finished"
-        stale.finished = utcnow()
-        session.add(stale)
+    mark_abandoned(session, source)
     job = HarvestJob(source_id=source.id, status="running")
     session.add(job)
+    session.flush()
+    pid = os.getpid()
+    session.add(HarvestJobProcess(job_id=job.id, host=socket.gethostname(), pid=pid,
+                                  process_started=_process_started(pid)))
     session.commit()
     session.refresh(job)
     source.last_job_id = job.id

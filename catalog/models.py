@@ -131,3 +131,23 @@ class HarvestJob(SQLModel, table=True):
     failed: int = 0
     message: str | None = Field(default=None, sa_column=Column(Text))  # job-level failure
     errors: list[dict[str, Any]] | None = _json()  # [{"item": identifier, "message": ...}]
+
+
+class HarvestJobProcess(SQLModel, table=True):
+    """Which process runs a harvest job, so a later run can tell a live concurrent harvest from a dead one
+    (a job left ``running`` after SIGKILL is marked abandoned only when its process is gone)."""
+
+    job_id: int = Field(primary_key=True, foreign_key="harvestjob.id")
+    host: str = Field(max_length=255)
+    pid: int
+    process_started: str | None = Field(default=None, max_length=40)  # tells a reused pid apart
+
+
+class IndexedDataset(SQLModel, table=True):
+    """What the search index holds of a dataset: its ``modified`` when it was last indexed, into which index
+    (``index_id`` names an index directory; a new or deleted index has another). A dataset whose marker is
+    missing or differs is a gap that the end of every harvest fills (catalog/indexing.py)."""
+
+    dataset_id: int = Field(primary_key=True)  # no FK: advisory, like DownloadCount
+    modified: datetime
+    index_id: str = Field(max_length=40)

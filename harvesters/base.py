@@ -7,6 +7,8 @@ and writes the job record.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -15,7 +17,7 @@ from sqlmodel import Session
 
 from catalog.config import Settings, get_settings
 from catalog.db import init_db, session_scope
-from catalog.indexing import sync_index
+from catalog.indexing import converge_index, sync_index
 from catalog.inputs import DatasetInput
 from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob
@@ -30,6 +32,11 @@ class HarvestError(Exception):
 
 class ItemError(Exception):
     """One item of the source is broken; the message is for the publisher."""
+
+
+class HarvestStopped(BaseException):
+    """The harvest was told to stop (SIGTERM): the job is failed with this message, then it propagates.
+    A BaseException, so that no per-item ``except Exception`` swallows it."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ def run_harvest(
             with harvester.open() as items:
                 progress.begin(len(items))
                 seen: dict[str, str | None] = {}
-                changed: set[str] = set()
+                feed = _IndexFeed(session, settings)
                 for item in items:
                     seen[item.identifier] = None
                     try:
@@ -119,7 +126,7 @@ def run_harvest(
                         )
                         seen[item.identifier] = data.name
                         if outcome != "unchanged":
-                            changed.add(data.name)
+                            feed.add(data.name)
                         tally.count(outcome)
                         progress.item_done(item, outcome)
                     except Exception as exc:  # noqa: BLE001 - one broken item never ends the harvest
@@ -133,12 +140,14 @@ def run_harvest(
                 if listed is not None:
                     result.withdrawn = withdraw_missing(session, source, listed, settings)
                 tally.withdrawn = len(result.withdrawn)
-                index_message = _update_index(session, changed | set(result.withdrawn), settings)
+                index_message = feed.converge()
         except HarvestError as exc:
             finish_job(session, job, tally, status="failed", message=str(exc))
             return result
         except BaseException as exc:
-            finish_job(session, job, tally, status="failed", message=f"{type(exc).__name__}: {exc}")
+            session.rollback()
+            message = str(exc) if isinstance(exc, HarvestStopped) else f"{type(exc).__name__}: {exc}"
+            finish_job(session, job, tally, status="failed", message=message)
             raise
         finish_job(session, job, tally, message=index_message)
     return result
@@ -158,11 +167,36 @@ def _still_listed(harvester: Harvester, seen: dict[str, str | None]) -> dict[str
     return listed
 
 
-def _update_index(session: Session, names: set[str], settings: Settings) -> str | None:
-    """Index what this job changed, in one writer commit. The catalog is already committed, so a busy
-    index is reported on the job (``odp reindex`` repairs it) rather than failing the harvest."""
-    try:
-        sync_index(session, names, settings)
-    except SearchError as exc:
-        return f"search index not updated ({exc}); run `odp reindex`"
-    return None
+class _IndexFeed:
+    """Keeps search close behind the catalog during a harvest, and whole after it.
+
+    What the job changed is indexed in commits at least every ``settings.index_commit_seconds`` (checked
+    after each item), so search lags the catalog by seconds, not by the whole harvest. At the end,
+    ``converge_index`` indexes every dataset the index is missing or holds an old version of — this job's
+    rest, its withdrawals, and whatever a killed earlier run left out. The catalog is already committed, so a
+    busy index is reported on the job rather than failing the harvest; the next harvest fills the gap.
+    """
+
+    def __init__(self, session: Session, settings: Settings):
+        self.session, self.settings = session, settings
+        self.pending: set[str] = set()
+        self.last_commit = time.monotonic()
+        self.problem: str | None = None
+
+    def add(self, name: str) -> None:
+        self.pending.add(name)
+        if time.monotonic() - self.last_commit >= self.settings.index_commit_seconds:
+            self._commit(lambda: sync_index(self.session, self.pending, self.settings))
+
+    def converge(self) -> str | None:
+        self.problem = None  # a failed commit during the run is repaired here, or reported again
+        self._commit(lambda: converge_index(self.session, self.settings))
+        return self.problem
+
+    def _commit(self, step: Callable[[], object]) -> None:
+        try:
+            step()
+        except SearchError as exc:
+            self.problem = f"search index not updated ({exc}); the next harvest or `odp reindex` fills it"
+        self.pending.clear()
+        self.last_commit = time.monotonic()

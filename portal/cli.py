@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,8 @@ from catalog.config import get_settings
 from catalog.db import init_db, session_scope
 from catalog.disclosure import data_readable, public_validation_report
 from catalog.domains import OPEN_CLASSES
-from catalog.indexing import reindex_all
-from catalog.jobs import recent_jobs
+from catalog.indexing import index_gaps, reindex_all
+from catalog.jobs import job_status_label, recent_jobs
 from catalog.queries import (
     DatasetNotFound,
     catalog_summary,
@@ -25,7 +26,7 @@ from catalog.queries import (
     list_datasets,
 )
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
-from harvesters.base import Harvester, HarvestError, run_harvest
+from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
 from harvesters.ckan import CkanHarvester, load_domain_map
 from harvesters.datapackage import DataPackageHarvester
 
@@ -66,6 +67,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    # Raised in the main thread wherever the harvest is; run_harvest marks the job failed on its way out.
+    raise HarvestStopped(f"stopped by {signal.Signals(signum).name}")
+
+
 @app.command()
 def harvest(
     path: Annotated[str, typer.Argument(help="A folder of data packages, one datapackage.json, a .zip, "
@@ -94,8 +100,12 @@ def harvest(
             raise HarvestError(f"--kind must be datapackage or ckan, not '{kind}'")
     except HarvestError as exc:
         raise _fail(str(exc), code=2) from exc
-    with ConsoleProgress(console) as progress:
-        result = run_harvest(harvester, settings=settings, progress=progress)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        with ConsoleProgress(console) as progress:
+            result = run_harvest(harvester, settings=settings, progress=progress)
+    except HarvestStopped as exc:
+        raise _fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
     job, tally = result.job, result.tally
     table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
     for column, style in (
@@ -297,6 +307,7 @@ def jobs(limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) 
     init_db()
     with session_scope() as session:
         rows = recent_jobs(session, limit)
+        gaps = index_gaps(session)
     table = Table(title="采集任务 harvest jobs")
     table.add_column("#", no_wrap=True)
     table.add_column("source", overflow="fold", ratio=2)
@@ -309,7 +320,7 @@ def jobs(limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) 
         table.add_row(
             str(job.id),
             source.url,
-            _styled(job.status),
+            _styled(job.status, job_status_label(job)),
             job.started.strftime("%m-%d %H:%M:%S"),
             str(job.added),
             str(job.updated),
@@ -319,6 +330,12 @@ def jobs(limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) 
             job.message or "",
         )
     console.print(table)
+    if gaps:
+        shown = ", ".join(gaps[:10]) + (", …" if len(gaps) > 10 else "")
+        console.print(f"[yellow]search index: {len(gaps)} datasets not indexed yet[/] ({shown}); "
+                      "the next harvest indexes them, or run `odp reindex`", soft_wrap=True)
+    else:
+        console.print("search index: every dataset indexed")
 
 
 @app.command()
