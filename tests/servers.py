@@ -54,13 +54,14 @@ def odp(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.Com
 def portal_server(env: dict[str, str]) -> Iterator[str]:
     """The portal served by uvicorn on a free loopback port; yields its base URL."""
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"ODP_PUBLIC_URL": url} | env  # what `odp serve` sets: absolute links name the bind address
     log = open(Path(env["ODP_DATA_DIR"]).parent / f"uvicorn-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [str(BIN / "uvicorn"), "portal.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning"],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_SECONDS
         while True:
