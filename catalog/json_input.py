@@ -2,10 +2,11 @@
 
 Python's ``json`` recurses once per nesting level, so ``[[[…2,000 deep…]]]`` raises RecursionError — in the
 parser or in whatever walks the value next — and a JSON string may hold a lone UTF-16 surrogate (``"\\ud800"``)
-that is no character at all: it cannot be encoded for DuckDB or the database, and fails deep inside them with
-their own internal message. So the nesting depth is measured *before* parsing (one pass over the brackets
-outside strings, no recursion) and every string in the result is checked; both fail with a JSONInputError
-whose message says what was wrong. Nothing here knows HTTP: callers turn the error into their API's answer.
+that is no character at all, or a NUL (``"\\u0000"``), which PostgreSQL text cannot hold: both fail deep
+inside DuckDB or the database with their internal message. So the nesting depth is measured *before* parsing
+(one pass over the brackets outside strings, no recursion) and every string in the result is checked; each
+fails with a JSONInputError whose message says what was wrong. ``check_text`` serves values that came as
+plain parameters too. Nothing here knows HTTP: callers turn the error into their API's answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 MAX_DEPTH = 32  # far above any real filter, body or token (they nest two or three levels)
 
 _TOKEN_RE = re.compile(r'\\.|["\[\]{}]', re.DOTALL)  # what matters to nesting: escapes, quotes, brackets
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_UNUSABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
 
 class JSONInputError(ValueError):
@@ -54,14 +55,16 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
 
 
 def check_text(value: Any) -> None:
-    """Raise JSONInputError if any string in ``value`` (keys included) holds a lone UTF-16 surrogate.
+    """Raise JSONInputError if any string in ``value`` (keys included) holds a NUL or a lone UTF-16 surrogate.
 
     Walks with an explicit stack, so a value of any depth is safe to check."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if (found := _SURROGATE_RE.search(item)) is not None:
+            if (found := _UNUSABLE_RE.search(item)) is not None:
+                if found.group() == "\x00":
+                    raise JSONInputError("a string holds a NUL character (\\u0000 or %00), which no value may hold")
                 code = f"\\u{ord(found.group()):04x}"
                 raise JSONInputError(f"a string holds a lone UTF-16 surrogate ({code}), which is not a character")
         elif isinstance(item, dict):

