@@ -13,8 +13,8 @@ import json
 import re
 import time
 from dataclasses import asdict
-from pathlib import Path
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,7 @@ def check_metadata(data: DatasetInput, settings: Settings | None = None) -> None
         try:
             parse_datetime(data.created)
         except ValueError as exc:
-            problems.append(f"created '{_shown(data.created)}' is not an ISO 8601 date or date-time ({exc})")
+            problems.append(f"created '{_shown(data.created)}' is not a usable ISO 8601 date or date-time ({exc})")
     if problems:
         raise InvalidMetadata("; ".join(problems))
 
@@ -126,7 +126,7 @@ def parse_datetime(value: str | datetime | date) -> datetime:
     try:
         return parsed.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
-        raise ValueError(f"{value} is out of the range of dates in UTC") from None
+        raise ValueError(f"{value} falls outside years 1-9999 in UTC") from None
 
 
 def _digest(value: Any) -> str:
