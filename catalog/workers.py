@@ -40,17 +40,24 @@ _POOLS: dict[int, ProcessPool] = {}
 _GUARD = threading.Lock()
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+def _context(preload: list[str]) -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # The fork server imports these once; every worker (and each replacement of a killed one) is forked
+    # from it with them loaded, instead of importing frictionless and pyarrow again. Only effective before
+    # the fork server starts.
+    context.set_forkserver_preload(preload)
+    return context
 
 
-def worker_pool(size: int = 1) -> ProcessPool:
-    """The process's pool of ``size`` persistent workers, started on first use."""
+def worker_pool(size: int = 1, preload: list[str] | None = None) -> ProcessPool:
+    """The process's pool of ``size`` persistent workers, started on first use; ``preload`` names modules
+    its workers start with (the tasks' modules)."""
     with _GUARD:
         pool = _POOLS.get(size)
         if pool is None or not pool.active:
-            pool = ProcessPool(max_workers=size, context=_context())
+            pool = ProcessPool(max_workers=size, context=_context(preload or []))
             _POOLS[size] = pool
         return pool
 
@@ -61,7 +68,7 @@ def run_with_budget(
     """Run ``task(*args, **kwargs)`` in a worker; raise :class:`ItemTimeout` after ``budget`` seconds.
 
     Exceptions raised by the task come back as they are (they must pickle)."""
-    future = worker_pool().submit(task, max(budget, 0.001), *args, **kwargs)
+    future = worker_pool(preload=[task.__module__]).submit(task, max(budget, 0.001), *args, **kwargs)
     try:
         return future.result()
     except FutureTimeout:
