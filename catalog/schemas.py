@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +79,26 @@ def table_schema_problem(descriptor: Any) -> str | None:
             return f"field #{number} must be an object, not {_json_type(field)}"
         if not isinstance(field.get("name"), str) or not field["name"]:
             return f"field #{number} needs a 'name' that is a non-empty string"
+    text = json.dumps(descriptor, sort_keys=True, ensure_ascii=False, default=str)
+    return _cached_problem(text) if len(text) <= _CACHED_SCHEMA_CHARS else _frictionless_problem(text)
+
+
+_CACHED_SCHEMA_CHARS = 100_000  # a hostile source's megabyte schemas are checked, not kept
+
+
+@lru_cache(maxsize=256)
+def _cached_problem(descriptor_json: str) -> str | None:
+    """Cached: a harvest checks the same few schemas for every resource and every run."""
+    return _frictionless_problem(descriptor_json)
+
+
+def _frictionless_problem(descriptor_json: str) -> str | None:
     try:
-        report = Schema.validate_descriptor(descriptor)
+        report = Schema.validate_descriptor(json.loads(descriptor_json))
     except Exception as exc:  # noqa: BLE001 - a descriptor frictionless cannot even inspect is refused too
         return f"frictionless cannot read it ({type(exc).__name__}: {exc})"
     if not report.valid:
-        return "; ".join(str(error.note) for error in report.errors[:3])
+        return "; ".join(str(error.note) for error in report.errors[:3])[:500]
     return None
 
 
