@@ -56,16 +56,17 @@ def test_an_item_over_its_time_budget_fails_alone_and_the_worker_is_replaced(set
 
 def test_indexed_text_is_capped_but_the_catalog_keeps_it_whole(settings, packages, monkeypatch):
     settings = with_env(monkeypatch, ODP_INDEX_FIELD_CHARS=100)
-    title = "测" * 5000  # one repeated character: the shape that makes jieba quadratic
-    write_package(packages, "long-title", title=title, description="长" * 300, keywords=["词" * 80] * 3)
+    text = "测" * 20_000  # one repeated character: the shape that makes jieba quadratic
+    # (the title column holds 500 characters, so the long run goes into the description)
+    write_package(packages, "long-text", title="标" * 400, description=text, keywords=["词" * 80] * 3)
     assert run_harvest(DataPackageHarvester(packages, settings), settings=settings).tally.added == 1
     with session_scope(settings) as session:
-        view = get_dataset(session, "long-title")
+        view = get_dataset(session, "long-text")
         doc = search_document(view, settings)
-    assert view.dataset.title == title
+    assert view.dataset.description == text
     assert (len(doc.title), len(doc.description), sum(map(len, doc.keywords))) == (100, 100, 100)
     hits = get_search_backend(settings).search(SearchQuery(q="测测"))
-    assert [h.name for h in hits.hits] == ["long-title"]
+    assert [h.name for h in hits.hits] == ["long-text"]
 
 
 def running_job(settings) -> HarvestJob | None:
