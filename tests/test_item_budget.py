@@ -22,6 +22,7 @@ from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 
 from .packages import write_package
+from .support.hostile import backtracking_pattern
 
 ODP = str(Path(sys.executable).with_name("odp"))
 
@@ -33,16 +34,10 @@ def with_env(monkeypatch, **values):
     return get_settings()
 
 
-def write_backtracking_package(folder: Path, name: str) -> None:
-    """A schema pattern that backtracks catastrophically in Python's re, and the cell that triggers it."""
-    schema = {"fields": [{"name": "code", "type": "string", "constraints": {"pattern": "(a+)+$"}}]}
-    write_package(folder, name, csv="code\n" + "a" * 34 + "!\n", resource={"schema": schema})
-
-
 def test_an_item_over_its_time_budget_fails_alone_and_the_worker_is_replaced(settings, packages, monkeypatch):
     settings = with_env(monkeypatch, ODP_ITEM_TIMEOUT=2)
     write_package(packages, "aa-before")
-    write_backtracking_package(packages, "mm-hangs")
+    backtracking_pattern(packages, "mm-hangs")
     write_package(packages, "zz-after")  # needs a fresh worker: the one that hung was killed
     result = run_harvest(DataPackageHarvester(packages, settings), settings=settings)
     assert result.job.status == "finished"
@@ -75,7 +70,7 @@ def running_job(settings) -> HarvestJob | None:
 
 
 def test_sigterm_marks_the_job_failed(settings, packages, monkeypatch):
-    write_backtracking_package(packages, "hangs")  # keeps the harvest busy until the signal
+    backtracking_pattern(packages, "hangs")  # keeps the harvest busy until the signal
     env = {**os.environ, "ODP_ITEM_TIMEOUT": "60"}
     proc = subprocess.Popen([ODP, "harvest", str(packages)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..packages import PARKING_SCHEMA, write_package
 
-CORPUS_SETTINGS: dict[str, Any] = {"max_resources_per_package": 4}
+CORPUS_SETTINGS: dict[str, Any] = {"max_resources_per_package": 4, "item_timeout": 3}
 GOOD = ("good-a", "zzz-good")
 
 
@@ -65,6 +65,13 @@ def many_resources(folder: Path, name: str) -> Path:
     return pkg
 
 
+def backtracking_pattern(folder: Path, name: str) -> Path:
+    """A schema pattern that backtracks for ever in Python's re, and the cell that sets it off: only the
+    item time budget (a killed worker) ends it."""
+    schema = {"fields": [{"name": "code", "type": "string", "constraints": {"pattern": "(a+)+$"}}]}
+    return write_package(folder, name, csv="code\n" + "a" * 34 + "!\n", resource={"schema": schema})
+
+
 def _metadata(**metadata: Any) -> Callable[[Path, str], Path]:
     return lambda folder, name: write_package(folder, name, **metadata)
 
@@ -98,6 +105,7 @@ CASES: list[HostileCase] = [
     HostileCase(
         "h-resources-of-numbers", _metadata(resources=[5]), "resource #1 must be an object, not a number"
     ),
+    HostileCase("h-pattern-backtracks", backtracking_pattern, "took longer than ODP_ITEM_TIMEOUT=3s"),
 ]
 
 
