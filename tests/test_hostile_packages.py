@@ -171,7 +171,7 @@ def test_harvest_removes_only_stale_temporary_files(settings, packages):
     kept = [_age(files / "ab" / ".incoming-not-at-the-root", budget + 60),  # only where they are made
             _age(files / "ab" / "cdef.csv", budget + 60), _age(exports / "abc.xlsx", budget + 60)]
     write_package(packages, "good-a")
-    assert harvest(packages, settings).tally.added == 1
+    assert run_harvest(DataPackageHarvester(packages, settings), settings=settings).tally.added == 1
     assert [p.exists() for p in stale] == [False] * 3
     assert all(p.exists() for p in in_flight + kept)
     assert remove_stale_temporaries(settings) == []  # nothing left to remove
