@@ -59,7 +59,8 @@ USER_AGENT = "odp-harvester/0.1 (+ckanapi)"
 CLOCK_MARGIN = timedelta(minutes=10)
 API_ATTEMPTS = 4
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,199}$")
+# The catalog's resource-name rule (catalog/publishing.py), with a letter or digit first.
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
 # Our own extras (as this portal's CKAN API exports them), mapped back to catalog fields.
 MAPPED_EXTRAS = ("domain", "update_frequency", "open_class", "temporal_coverage", "spatial_coverage", "created",
@@ -353,7 +354,9 @@ class CkanHarvester:
             # Our portal exports its resource names; any other CKAN's resource is known by its id.
             name = str(res.get("resource_name") or "")
             if not _SLUG.match(name) or name in names:
-                name = str(res.get("id") or f"resource-{len(out)}")
+                name = str(res.get("id") or "").lower()
+            if not _SLUG.match(name) or name in names:  # an id that is no usable name either
+                name = f"resource-{len(out)}"
             names.add(name)
             fmt = str(res.get("format") or "").strip().lower().lstrip(".")
             if "/" in fmt:  # a media type given as the format

@@ -335,3 +335,20 @@ def test_sample_data_round_trip_through_the_ckan_api(settings, tmp_path):
             theirs = {r["resource_name"]: r["hash"] for r in pkg["resources"] if r["url"]}
             ours = {r.resource.name: r.current.sha256 for r in view.resources}
             assert ours == theirs, name
+
+
+def test_remote_resource_names_follow_the_catalog_rule(tmp_path):
+    """A remote resource is named by its exported name, else its id, else by position: whatever the remote
+    site sends, the name passes the catalog's rule (1-100 of a-z 0-9 . _ -), so no package fails on it."""
+    path = tmp_path / "t.csv"
+    path.write_text("a\n1\n")
+    remote = [
+        {"resource_name": "ok-name", "id": "x"},
+        {"resource_name": "../../x", "id": "6F1C2A3B-0000-4000-8000-000000000001"},
+        {"resource_name": "表/<script>", "id": "表/<script>"},
+        {"resource_name": "a" * 101, "id": "b" * 101},
+        {"resource_name": "ok-name", "id": ""},
+    ]
+    harvester = CkanHarvester("http://127.0.0.1:9", default_domain="transport")
+    names = [r.name for r in harvester._resources([(res, path, "t.csv") for res in remote])]
+    assert names == ["ok-name", "6f1c2a3b-0000-4000-8000-000000000001", "resource-2", "resource-3", "resource-4"]

@@ -377,10 +377,10 @@ def test_conditional_rows_are_403_and_show_no_data(all_classes):
         assert ROWS[0]["name"] not in response.text
 
 
-def test_sample_rows_are_public_even_for_conditional_data(all_classes):
+def test_sample_rows_are_public_even_for_conditional_data(settings, all_classes):
     client = all_classes
     body = client.get(BASE.format("cond-lots") + "/sample").json()
-    assert ids(body["rows"]) == list(range(1, 11))
+    assert ids(body["rows"]) == list(range(1, settings.public_sample_rows + 1))
     assert body["next"] is None and [f["name"] for f in body["fields"]] == COLUMNS
     assert client.get(BASE.format("lots") + "/sample").status_code == 200
 
