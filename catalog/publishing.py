@@ -78,6 +78,7 @@ def check_metadata(data: DatasetInput, settings: Settings | None = None) -> None
     if data.open_class not in OPEN_CLASSES:
         problems.append(f"open_class '{_shown(data.open_class)}' must be one of {', '.join(OPEN_CLASSES)}")
     problems += _resource_problems(data, settings or get_settings())
+    problems += _length_problems(data)
     if data.created:
         try:
             parse_datetime(data.created)
@@ -106,6 +107,35 @@ def _resource_problems(data: DatasetInput, settings: Settings) -> list[str]:
     if len(names) != len(set(names)):
         problems.append("resource names must be unique within a dataset")
     return problems[:5] + ([f"… and {len(problems) - 5} more problems"] if len(problems) > 5 else [])
+
+
+def _length_problems(data: DatasetInput) -> list[str]:
+    """Text longer than its catalog column: PostgreSQL would refuse the row with a database error (SQLite
+    would silently keep it), so say which value is too long instead. Limits come from the tables."""
+    first_license = data.licenses[0] if data.licenses else {}
+    checks = [
+        ("title", data.title, Dataset.__table__.c.title),
+        ("version", data.version, Dataset.__table__.c.version),
+        ("update_frequency", data.update_frequency, Dataset.__table__.c.update_frequency),
+        ("temporal_coverage", data.temporal_coverage, Dataset.__table__.c.temporal_coverage),
+        ("spatial_coverage", data.spatial_coverage, Dataset.__table__.c.spatial_coverage),
+        ("licenses[0] name", first_license.get("name") or first_license.get("path"), Dataset.__table__.c.license_id),
+        ("publisher title", data.publisher.title, Department.__table__.c.title),
+        ("publisher title_en", data.publisher.title_en, Department.__table__.c.title_en),
+    ]
+    for res in data.resources:
+        checks += [
+            (f"resource '{res.name}' title", res.title, Resource.__table__.c.title),
+            (f"resource '{res.name}' format", res.format, Resource.__table__.c.format),
+            (f"resource '{res.name}' mediatype", res.media_type, Resource.__table__.c.media_type),
+            (f"resource '{res.name}' encoding", res.encoding, ResourceVersion.__table__.c.encoding),
+            (f"resource '{res.name}' file name", res.original_filename, ResourceVersion.__table__.c.original_filename),
+        ]
+    return [
+        f"{label} is {len(str(value)):,} characters, above the limit of {column.type.length:,}"
+        for label, value, column in checks
+        if value is not None and len(str(value)) > column.type.length
+    ][:5]
 
 
 def _shown(value: str, limit: int = 80) -> str:

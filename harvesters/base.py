@@ -114,6 +114,7 @@ def run_harvest(
                 feed = _IndexFeed(session, settings)
                 for item in items:
                     seen[item.identifier] = None
+                    message = None
                     try:
                         data = harvester.fetch(item)
                         outcome = publish_dataset(
@@ -128,14 +129,14 @@ def run_harvest(
                         if outcome != "unchanged":
                             feed.add(data.name)
                         tally.count(outcome)
-                        progress.item_done(item, outcome)
                     except Exception as exc:  # noqa: BLE001 - one broken item never ends the harvest
                         session.rollback()
                         outcome = "failed"
                         message = item_failure_message(exc)
                         tally.fail(item.identifier, message)
-                        progress.item_done(item, outcome, message)
                     result.outcomes[item.identifier] = outcome
+                    feed.commit_if_due()  # after every item: what is pending never waits for a change
+                    progress.item_done(item, outcome, message)
                 listed = _still_listed(harvester, seen)
                 if listed is not None:
                     result.withdrawn = withdraw_missing(session, source, listed, settings)
@@ -185,7 +186,9 @@ class _IndexFeed:
 
     def add(self, name: str) -> None:
         self.pending.add(name)
-        if time.monotonic() - self.last_commit >= self.settings.index_commit_seconds:
+
+    def commit_if_due(self) -> None:
+        if self.pending and time.monotonic() - self.last_commit >= self.settings.index_commit_seconds:
             self._commit(lambda: sync_index(self.session, self.pending, self.settings))
 
     def converge(self) -> str | None:

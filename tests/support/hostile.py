@@ -105,6 +105,9 @@ CASES: list[HostileCase] = [
     HostileCase(
         "h-resources-of-numbers", _metadata(resources=[5]), "resource #1 must be an object, not a number"
     ),
+    HostileCase(
+        "h-title-too-long", _metadata(title="一" * 100_000), "title is 100,000 characters, above the limit of 500"
+    ),
     HostileCase("h-pattern-backtracks", backtracking_pattern, "took longer than ODP_ITEM_TIMEOUT=3s"),
 ]
 
