@@ -357,3 +357,32 @@ def test_no_hostile_value_makes_a_500(client, endpoint, param):
             failures.append(f"{'POST ' if post else ''}{param}={str(value)[:40]!r}: {type(exc).__name__}: "
                             f"{str(exc)[:200]}")
     assert not failures, "\n".join(failures)
+
+
+# --- Pages: the same hostile values in the web portal's parameters --------------------------------------
+
+PAGES = {
+    "/search": ["q", "domain", "department", "format", "open_class", "update_frequency", "keywords", "sort",
+                "page"],
+    f"/dataset/{DATASET}": ["page"],
+    "/domain/transport": ["page"],
+    "/departments": ["page"],
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_no_hostile_value_makes_a_500_page(client, path):
+    failures = []
+    for param in PAGES[path]:
+        for value in HOSTILE:
+            response = client.get(path, params={param: value})
+            if response.status_code >= 500 or "text/html" not in response.headers["content-type"]:
+                failures.append(f"{param}={value[:40]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("url", ["/dataset/a%00b", "/department/a%00b", "/schemas/a%00b", "/search?q=a%00b"])
+def test_nul_in_a_page_request_is_the_400_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 400 and "text/html" in response.headers["content-type"]
+    assert "%00" in response.text and "content-security-policy" in response.headers

@@ -61,7 +61,7 @@ def _catalog_error_handler(status: int, code: str) -> Callable[[Request, Excepti
 API_PATHS = "/api/v1"
 
 
-def _nul_parameter(scope: Scope) -> str | None:
+def nul_parameter(scope: Scope) -> str | None:
     """Where a NUL character is in the request: 'the path', a parameter's name, or None."""
     if "\x00" in scope.get("path", ""):
         return "the path"
@@ -82,7 +82,7 @@ class RefuseNul:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
-            where = _nul_parameter(scope)
+            where = nul_parameter(scope)
             if where is not None:
                 message = f"{where} holds a NUL character (%00), which no name or value may hold"
                 return await error_response(400, "bad_request", message)(scope, receive, send)

@@ -11,10 +11,11 @@ def install_pages(app: FastAPI) -> None:
     are installed: those are wrapped, so /api keeps its JSON errors and every other path gets a page."""
     from .errors import install_page_error_handlers
     from .routes import router
-    from .security import SecurityHeadersMiddleware
+    from .security import RefuseNulInPages, SecurityHeadersMiddleware
     from .templating import STATIC_DIR
 
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RefuseNulInPages)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: the 400 page gets the headers too
     install_page_error_handlers(app)

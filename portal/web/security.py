@@ -4,7 +4,10 @@ from other origins) and friends. The JSON API under /api is left alone (its docs
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.api.errors import nul_parameter
 
 # JSON-LD <script type="application/ld+json"> blocks are data, never executed, so script-src 'self' is enough.
 CONTENT_SECURITY_POLICY = (
@@ -42,3 +45,23 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RefuseNulInPages:
+    """A page request with a NUL character in its path or query string gets the 400 page, as the JSON API
+    answers 400: PostgreSQL text cannot hold a NUL, so any lookup with it would fail inside the driver."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        where = None
+        if scope["type"] == "http" and not is_api_path(scope.get("path", "")):
+            where = nul_parameter(scope)
+        if where is None:
+            await self.app(scope, receive, send)
+            return
+        from .errors import error_page  # the error pages render templates; imported when needed
+
+        response = error_page(Request(scope), 400, message=f"请求中含有无效的空字符 (%00)：{where}。")
+        await response(scope, receive, send)
