@@ -67,7 +67,7 @@ bench-deps:
 
 # Re-capture docs/screenshots/*.png (home, search, dataset; desktop and phone) from a real browser.
 screenshots: install browser-deps
-	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k screenshots
+	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/portal/web/test_browser.py -k screenshots
 
 lint: install
 	$(BIN)/ruff check catalog harvesters portal tests benchmarks

@@ -13,9 +13,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from . import models
-from .config import Settings, get_settings
-from .domains import DOMAINS
+from catalog import models
+from catalog.config import Settings, get_settings
+from catalog.vocabulary import DOMAINS
 
 P = ParamSpec("P")
 R = TypeVar("R")

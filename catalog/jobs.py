@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .db import serialized_write
-from .models import HarvestJob, HarvestJobProcess, HarvestSource, utcnow
+from catalog.db import serialized_write
+from catalog.models import HarvestJob, HarvestJobProcess, HarvestSource, utcnow
 
 COUNTERS = ("added", "updated", "unchanged", "withdrawn", "failed")
 ABANDONED = "abandoned:"  # how the message of a job whose process died begins

@@ -104,13 +104,13 @@ class ResourceVersion(SQLModel, table=True):
     validation_report: dict[str, Any] | None = _json()
     fingerprint: str = Field(max_length=64)  # sha256 + schema + dialect: same fingerprint = same version
     created: datetime = Field(default_factory=utcnow)
-    # The typed Parquet copy of a table (catalog/parquet.py), in the file store; or why it could not be made.
+    # The typed Parquet copy of a table (catalog/tables/parquet.py), in the file store; or why it could not be made.
     parquet_path: str | None = Field(default=None, max_length=300)
     parquet_error: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class DownloadCount(SQLModel, table=True):
-    """Downloads and rows-API calls of a resource, added up in batches by catalog/download_stats.py."""
+    """Downloads and rows-API calls of a resource, added up in batches by catalog/datasets/stats.py."""
 
     resource_id: int = Field(primary_key=True)  # no FK: counts are advisory and never block a harvest
     dataset_id: int = Field(index=True)
@@ -146,7 +146,7 @@ class HarvestJobProcess(SQLModel, table=True):
 class IndexedDataset(SQLModel, table=True):
     """What the search index holds of a dataset: its ``modified`` when it was last indexed, into which index
     (``index_id`` names an index directory; a new or deleted index has another). A dataset whose marker is
-    missing or differs is a gap that the end of every harvest fills (catalog/indexing.py)."""
+    missing or differs is a gap that the end of every harvest fills (catalog/search/indexing.py)."""
 
     dataset_id: int = Field(primary_key=True)  # no FK: advisory, like DownloadCount
     modified: datetime

@@ -11,7 +11,7 @@ from typing import Any
 
 from frictionless import Schema
 
-from .config import get_settings
+from catalog.config import get_settings
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 

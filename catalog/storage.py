@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Settings
+from catalog.config import Settings
 
 CHUNK = 1024 * 1024
 TEMPORARY_PREFIXES = (".incoming-", ".building-")

@@ -13,7 +13,7 @@ from typing import Any
 
 from frictionless import Resource
 
-from .config import Settings, get_settings
+from catalog.config import Settings, get_settings
 
 TABULAR_FORMATS = {"csv", "tsv", "xlsx", "xls", "json", "jsonl", "ndjson"}
 

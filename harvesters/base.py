@@ -16,13 +16,13 @@ from typing import Protocol
 from sqlmodel import Session
 
 from catalog.config import Settings, get_settings
+from catalog.datasets.inputs import DatasetInput
+from catalog.datasets.publishing import CatalogError, publish_dataset, withdraw_missing
 from catalog.db import init_db, session_scope
-from catalog.indexing import converge_index, sync_index
-from catalog.inputs import DatasetInput
 from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob
-from catalog.publishing import CatalogError, publish_dataset, withdraw_missing
 from catalog.search.base import SearchError
+from catalog.search.indexing import converge_index, sync_index
 from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
 
 

@@ -45,10 +45,10 @@ from ckanapi.errors import (
 )
 
 from catalog.config import Settings, get_settings
+from catalog.datasets.inputs import DatasetInput, PublisherInput, ResourceInput
 from catalog.db import session_scope
-from catalog.domains import UPDATE_FREQUENCIES, resolve_domain
-from catalog.inputs import DatasetInput, PublisherInput, ResourceInput
 from catalog.jobs import last_successful_start
+from catalog.vocabulary import UPDATE_FREQUENCIES, resolve_domain
 
 from .base import HarvestError, HarvestItem, ItemError
 from .remote import DownloadLimits, check_url, download, new_client, url_filename
@@ -59,7 +59,7 @@ USER_AGENT = "odp-harvester/0.1 (+ckanapi)"
 CLOCK_MARGIN = timedelta(minutes=10)
 API_ATTEMPTS = 4
 
-# The catalog's resource-name rule (catalog/publishing.py), with a letter or digit first.
+# The catalog's resource-name rule (catalog/datasets/publishing.py), with a letter or digit first.
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
 # Our own extras (as this portal's CKAN API exports them), mapped back to catalog fields.

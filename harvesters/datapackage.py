@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.config import Settings, get_settings
-from catalog.inputs import DatasetInput, PublisherInput, ResourceInput
+from catalog.datasets.inputs import DatasetInput, PublisherInput, ResourceInput
 from catalog.schemas import SchemaNotFound, get_schema
 
 from .archive import UnsafeArchive, extract_zip

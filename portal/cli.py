@@ -13,19 +13,19 @@ from rich.console import Console
 from rich.table import Table
 
 from catalog.config import get_settings
-from catalog.db import init_db, session_scope
-from catalog.disclosure import data_readable, public_validation_report
-from catalog.domains import OPEN_CLASSES
-from catalog.indexing import index_gaps, reindex_all
-from catalog.jobs import job_status_label, recent_jobs
-from catalog.queries import (
+from catalog.datasets.queries import (
     DatasetNotFound,
     catalog_summary,
     dataset_validation_statuses,
     get_dataset,
     list_datasets,
 )
+from catalog.db import init_db, session_scope
+from catalog.disclosure import data_readable, public_validation_report
+from catalog.jobs import job_status_label, recent_jobs
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
+from catalog.search.indexing import index_gaps, reindex_all
+from catalog.vocabulary import OPEN_CLASSES
 from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
 from harvesters.ckan import CkanHarvester, load_domain_map
 from harvesters.datapackage import DataPackageHarvester
@@ -353,7 +353,7 @@ def parquet(
     force: Annotated[bool, typer.Option(help="Rebuild the files that exist too")] = False,
 ) -> None:
     """(Re)build the typed Parquet files of tabular resources (for the rows API and conversions)."""
-    from catalog.parquet import rebuild_parquet
+    from catalog.tables.parquet import rebuild_parquet
 
     init_db()
     with console.status("转换 building Parquet files…"), session_scope() as session:

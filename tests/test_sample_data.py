@@ -9,17 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from catalog.datasets.queries import get_dataset, list_datasets
 from catalog.db import session_scope
-from catalog.indexing import get_search_backend, reindex_all
 from catalog.models import Dataset, Department
-from catalog.queries import get_dataset, list_datasets
 from catalog.schemas import list_schemas
 from catalog.search.base import SearchQuery
+from catalog.search.indexing import get_search_backend, reindex_all
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
-
-from .conftest import SAMPLE_DATA, fresh_settings, release
+from tests.support.catalog import SAMPLE_DATA, fresh_settings, release
 
 DELIBERATE_ERRORS = {  # from sample_data/README.md: dataset -> {error type: count}
     "public-libraries": {"constraint-error": 2},

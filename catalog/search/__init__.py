@@ -9,7 +9,7 @@ Usage::
     result = backend.search(SearchQuery(q="停车场", filters={"domain": ["transport"]}))
 """
 
-from .base import (
+from catalog.search.base import (
     FACET_NAMES,
     MULTI_VALUED_FACETS,
     SORT_MODES,
@@ -22,7 +22,7 @@ from .base import (
     SearchQuery,
     SearchResult,
 )
-from .whoosh_backend import WhooshBackend
+from catalog.search.whoosh.backend import WhooshBackend
 
 __all__ = [
     "FACET_NAMES",

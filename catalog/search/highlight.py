@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from html import escape
 
-from .tokenizer import fold
+from catalog.search.tokenizer import fold
 
 ELLIPSIS = "…"
 _LATIN_RE = re.compile(r"[0-9a-z]")

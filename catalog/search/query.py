@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .base import MAX_QUERY_CHARS
-from .tokenizer import Seg, segment
+from catalog.search.base import MAX_QUERY_CHARS
+from catalog.search.tokenizer import Seg, segment
 
 MAX_CLAUSES = 32
 

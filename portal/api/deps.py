@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from catalog.config import Settings, get_settings
 from catalog.db import session_scope
-from catalog.indexing import get_search_backend
 from catalog.search.base import SearchBackend
+from catalog.search.indexing import get_search_backend
 
 
 def _session() -> Iterator[Session]:

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catalog.queries import DatasetNotFound, DatasetWithdrawn
+from catalog.datasets.queries import DatasetNotFound, DatasetWithdrawn
 from catalog.schemas import SchemaNotFound
 
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 416: "range_not_satisfiable",

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
+from catalog.datasets.queries import DatasetView, ResourceView
+from catalog.datasets.stats import resource_counts
 from catalog.disclosure import data_readable, public_validation_report
-from catalog.domains import OPEN_CLASSES
-from catalog.download_stats import resource_counts
 from catalog.models import Dataset, Department, Domain, ResourceVersion
-from catalog.queries import DatasetView, ResourceView
+from catalog.vocabulary import OPEN_CLASSES
 
 FIRST_ERRORS = 10
 

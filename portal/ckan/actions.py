@@ -13,9 +13,10 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
-from catalog import ckan_datastore, ckan_search, download_stats
-from catalog.ckan_datastore import DEFAULT_LIMIT, DatastoreError, DatastoreQuery
-from catalog.ckan_records import (
+from catalog.ckan import datastore as ckan_datastore
+from catalog.ckan import search as ckan_search
+from catalog.ckan.datastore import DEFAULT_LIMIT, DatastoreError, DatastoreQuery
+from catalog.ckan.records import (
     NotFound,
     find_group,
     find_organization,
@@ -27,11 +28,12 @@ from catalog.ckan_records import (
     package_names,
     tags,
 )
-from catalog.ckan_search import DEFAULT_FACET_LIMIT, DEFAULT_ROWS, ROWS_MAX, PackageQuery
-from catalog.ckan_search import SearchQueryError as CatalogQueryError
+from catalog.ckan.search import DEFAULT_FACET_LIMIT, DEFAULT_ROWS, ROWS_MAX, PackageQuery
+from catalog.ckan.search import SearchQueryError as CatalogQueryError
 from catalog.config import Settings
-from catalog.rows import Table, TableUnavailable
+from catalog.datasets import stats as download_stats
 from catalog.search.base import SearchBackend
+from catalog.tables.rows import Table, TableUnavailable
 
 from . import dicts
 from .errors import AuthorizationError, NotFoundError, SearchQueryError, ValidationError

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from catalog.ckan_ids import group_id, organization_id, package_id, resource_id, tag_id
-from catalog.ckan_records import GroupRecord, OrganizationRecord, PackageRecord, ResourceRecord
+from catalog.ckan.ids import group_id, organization_id, package_id, resource_id, tag_id
+from catalog.ckan.records import GroupRecord, OrganizationRecord, PackageRecord, ResourceRecord
 from catalog.models import Department, Domain
 
 # Our fields CKAN has no place for, exported (and harvested back) as extras.

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from catalog.config import get_settings
 from catalog.db import session_scope
-from catalog.indexing import get_search_backend
+from catalog.search.indexing import get_search_backend
 
 from .actions import ACTIONS, ActionContext, is_write_action
 from .errors import AuthorizationError, BadRequest, CkanError, bad_request, error_response, json_response

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from catalog.preview import PreviewField, TablePreview, format_value
+from catalog.tables.preview import PreviewField, TablePreview, format_value
 
 NUMERIC = {"integer", "number"}
 # Numbers that are identifiers or positions, not quantities: a bar chart of them means nothing.

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 
-from catalog.queries import DatasetNotFound, DatasetWithdrawn
+from catalog.datasets.queries import DatasetNotFound, DatasetWithdrawn
 from catalog.schemas import SchemaNotFound
 
 from .security import is_api_path

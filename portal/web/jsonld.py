@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.queries import DatasetView, ResourceView
+from catalog.datasets.queries import DatasetView, ResourceView
 
 from .links import dataset_page_url, downloads_for, safe_href
 from .templating import iso_filter

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
-from catalog.queries import ResourceView
+from catalog.datasets.queries import ResourceView
 
 API = "/api/v1"
 #: Conversions the download API serves for a table: the label a citizen sees and the query parameters.

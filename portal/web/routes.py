@@ -9,21 +9,24 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from catalog.disclosure import data_readable, public_validation_report
-from catalog.domains import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
-from catalog.pages import datasets_using_schema, get_department, most_downloaded, portal_totals
-from catalog.preview import preview_table
-from catalog.queries import (
+from catalog.datasets.queries import (
     DatasetWithdrawn,
+    datasets_using_schema,
     get_dataset,
+    get_department,
     get_published_dataset,
+    most_downloaded,
+    portal_totals,
     published_department_counts,
     published_directory,
     published_domain_counts,
 )
+from catalog.disclosure import data_readable, public_validation_report
 from catalog.schemas import get_schema, list_schemas
 from catalog.search.base import SearchQuery
-from catalog.search_service import search_catalog
+from catalog.search.service import search_catalog
+from catalog.tables.preview import preview_table
+from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 
 from ..api.deps import SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart

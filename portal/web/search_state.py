@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from catalog.search.base import MAX_QUERY_CHARS, SORT_MODES
-from catalog.search_service import FacetCount
+from catalog.search.service import FacetCount
 
 #: Facets shown on the search page, in order, with their Chinese headings.
 FACETS: dict[str, str] = {

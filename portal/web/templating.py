@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from catalog.domains import OPEN_CLASSES
+from catalog.vocabulary import OPEN_CLASSES
 
 from .links import download_url, mailto_href, safe_href
 from .search_state import page_window

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..packages import PARKING_SCHEMA, write_package
+from tests.support.packages import PARKING_SCHEMA, write_package
 
 CORPUS_SETTINGS: dict[str, Any] = {"max_resources_per_package": 4, "item_timeout": 3}
 GOOD = ("good-a", "zzz-good")

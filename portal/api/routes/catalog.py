@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from catalog.queries import (
+from catalog.datasets.queries import (
     get_published_dataset,
     published_department_counts,
     published_directory,

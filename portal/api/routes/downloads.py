@@ -18,12 +18,12 @@ from starlette.datastructures import Headers
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 from starlette.types import Receive, Scope, Send
 
-from catalog import download_stats
 from catalog.config import Settings
-from catalog.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
+from catalog.datasets import stats as download_stats
+from catalog.datasets.queries import DatasetView, ResourceView, get_published_dataset
 from catalog.models import ResourceVersion
-from catalog.queries import DatasetView, ResourceView, get_published_dataset
-from catalog.rows import RowsError, RowsQuery, RowsTimeout, Table, TableUnavailable
+from catalog.tables.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
+from catalog.tables.rows import RowsError, RowsQuery, RowsTimeout, Table, TableUnavailable
 
 from ..deps import SessionDep, SettingsDep
 from ..errors import ApiError, error_response

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from catalog import download_stats
-from catalog.exports import FORMATS, csv_chunks, prefetch
-from catalog.rows import MAX_SIZE, RowsError, RowsPage, RowsQuery, RowsTimeout, fetch_rows, parse_query
+from catalog.datasets import stats as download_stats
+from catalog.tables.exports import FORMATS, csv_chunks, prefetch
+from catalog.tables.rows import MAX_SIZE, RowsError, RowsPage, RowsQuery, RowsTimeout, fetch_rows, parse_query
 
 from ..deps import SessionDep, SettingsDep
 from .downloads import (
@@ -28,7 +28,7 @@ router = APIRouter(tags=["rows 数据接口"])
 _ROUTE_ONLY = {"_version", "_bom"}  # read by the route, not filters
 _NOT_FOR_CSV = {"_size", "_next", "_total"}  # rows.csv is the whole selection
 
-# Documented here for the OpenAPI page; the values themselves are read by catalog.rows.parse_query, which
+# Documented here for the OpenAPI page; the values themselves are read by catalog.tables.rows.parse_query, which
 # also takes the column filters (col=value, col__gt=…) that no signature can list.
 _Sort = Annotated[str | None, Query(alias="_sort", description="Sort by this column, ascending")]
 _SortDesc = Annotated[str | None, Query(alias="_sort_desc", description="Sort by this column, descending")]

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from catalog.search.base import SearchQuery
-from catalog.search_service import search_catalog
+from catalog.search.service import search_catalog
 
 from ..deps import SearchDep, SessionDep
 from ..errors import ApiError

@@ -1,0 +1,485 @@
+"""The service that changes datasets: publish one dataset from a harvester (one transaction), withdraw
+the ones a source no longer has.
+
+Idempotent by design: a resource version is identified by a fingerprint of its bytes (sha256) and of how
+they are read (schema, dialect, encoding, format); metadata by a hash of its normalized values. Publishing
+the same input twice changes nothing and reports ``unchanged``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from catalog.config import Settings, get_settings
+from catalog.datasets.inputs import DatasetInput, ResourceInput, input_type_problems
+from catalog.db import write_lock
+from catalog.encoding import detect_encoding
+from catalog.models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
+from catalog.schemas import table_schema_problem
+from catalog.storage import FileStore, FileTooLarge, sha256_of
+from catalog.tables.parquet import build_parquet
+from catalog.validation import is_tabular, validate_table
+from catalog.vocabulary import DOMAINS, OPEN_CLASSES, resolve_domain
+from catalog.workers import ItemTimeout, run_with_budget
+
+Change = Literal["added", "updated", "unchanged"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{1,99}")
+# The Data Package rule, lower case: a resource name is a URL path segment and part of file names.
+RESOURCE_NAME_PATTERN = re.compile(r"[a-z0-9._-]{1,100}")
+
+
+class CatalogError(Exception):
+    """A dataset could not be published; the message says why, for the harvest report."""
+
+
+class InvalidMetadata(CatalogError):
+    pass
+
+
+class NameConflict(CatalogError):
+    pass
+
+
+class RejectedInvalid(CatalogError):
+    pass
+
+
+class ItemOverBudget(CatalogError):
+    """Storing, validating and converting one dataset's files took longer than ``ODP_ITEM_TIMEOUT``."""
+
+
+def check_metadata(data: DatasetInput, settings: Settings | None = None) -> None:
+    """Refuse metadata the catalog cannot hold, with a message a publisher can act on."""
+    problems = input_type_problems(data)
+    if problems:  # the checks below rely on the declared types
+        raise InvalidMetadata("; ".join(problems))
+    if not NAME_PATTERN.fullmatch(data.name or ""):
+        problems.append(f"name '{_shown(data.name)}' must be 2-100 characters of a-z, 0-9, '-' or '_'")
+    if not (data.title or "").strip():
+        problems.append("title is required")
+    if not resolve_domain(data.domain or ""):
+        codes = ", ".join(f"{d.code}/{d.name}" for d in DOMAINS)
+        problems.append(f"domain '{_shown(data.domain)}' is not one of the 12 domains ({codes})")
+    if not NAME_PATTERN.fullmatch(data.publisher.name or "") or not (data.publisher.title or "").strip():
+        problems.append("publisher needs a slug 'name' and a 'title' (the department's 中文名)")
+    if data.open_class not in OPEN_CLASSES:
+        problems.append(f"open_class '{_shown(data.open_class)}' must be one of {', '.join(OPEN_CLASSES)}")
+    problems += _resource_problems(data, settings or get_settings())
+    problems += _length_problems(data)
+    if data.created:
+        try:
+            parse_datetime(data.created)
+        except ValueError as exc:
+            problems.append(f"created '{_shown(data.created)}' is not a usable ISO 8601 date or date-time ({exc})")
+    if problems:
+        raise InvalidMetadata("; ".join(problems))
+
+
+def _resource_problems(data: DatasetInput, settings: Settings) -> list[str]:
+    """Resources: how many, their names (URL path segments), and the shape of their Table Schemas, which
+    the index and the Parquet builder read after the dataset is committed."""
+    limit = settings.max_resources_per_package
+    if len(data.resources) > limit:
+        return [f"the package has {len(data.resources):,} resources, above the limit of {limit:,} per dataset"]
+    problems = []
+    for number, res in enumerate(data.resources, start=1):
+        if not RESOURCE_NAME_PATTERN.fullmatch(res.name) or res.name in (".", ".."):
+            problems.append(
+                f"resource #{number} name '{_shown(res.name)}' must be 1-100 characters of a-z, 0-9, "
+                "'.', '-' or '_' (and not '.' or '..')"
+            )
+        elif res.schema is not None and (problem := table_schema_problem(res.schema)):
+            problems.append(f"resource '{res.name}' schema: {problem}")
+    names = [r.name for r in data.resources]
+    if len(names) != len(set(names)):
+        problems.append("resource names must be unique within a dataset")
+    return problems[:5] + ([f"… and {len(problems) - 5} more problems"] if len(problems) > 5 else [])
+
+
+def _length_problems(data: DatasetInput) -> list[str]:
+    """Text longer than its catalog column: PostgreSQL would refuse the row with a database error (SQLite
+    would silently keep it), so say which value is too long instead. Limits come from the tables."""
+    first_license = data.licenses[0] if data.licenses else {}
+    checks = [
+        ("title", data.title, Dataset.__table__.c.title),
+        ("version", data.version, Dataset.__table__.c.version),
+        ("update_frequency", data.update_frequency, Dataset.__table__.c.update_frequency),
+        ("temporal_coverage", data.temporal_coverage, Dataset.__table__.c.temporal_coverage),
+        ("spatial_coverage", data.spatial_coverage, Dataset.__table__.c.spatial_coverage),
+        ("licenses[0] name", first_license.get("name") or first_license.get("path"), Dataset.__table__.c.license_id),
+        ("publisher title", data.publisher.title, Department.__table__.c.title),
+        ("publisher title_en", data.publisher.title_en, Department.__table__.c.title_en),
+    ]
+    for res in data.resources:
+        checks += [
+            (f"resource '{res.name}' title", res.title, Resource.__table__.c.title),
+            (f"resource '{res.name}' format", res.format, Resource.__table__.c.format),
+            (f"resource '{res.name}' mediatype", res.media_type, Resource.__table__.c.media_type),
+            (f"resource '{res.name}' encoding", res.encoding, ResourceVersion.__table__.c.encoding),
+            (f"resource '{res.name}' file name", res.original_filename, ResourceVersion.__table__.c.original_filename),
+        ]
+    return [
+        f"{label} is {len(str(value)):,} characters, above the limit of {column.type.length:,}"
+        for label, value, column in checks
+        if value is not None and len(str(value)) > column.type.length
+    ][:5]
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """A value quoted back to the publisher, cut short: sources can send megabytes in one field."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def parse_datetime(value: str | datetime | date) -> datetime:
+    """ISO 8601 date or date-time to aware UTC; a time without zone is Beijing time (our publishers')."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        parsed = datetime.fromisoformat(str(value).strip())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=BEIJING)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        raise ValueError(f"{value} falls outside years 1-9999 in UTC") from None
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+
+
+def metadata_hash(data: DatasetInput) -> str:
+    meta = asdict(data)
+    meta["resources"] = [
+        {k: v for k, v in asdict(r).items() if k in ("name", "title", "description", "media_type")}
+        for r in data.resources
+    ]
+    return _digest(meta)
+
+
+def _resource_format(res: ResourceInput) -> str | None:
+    fmt = (res.format or "").strip().lower().lstrip(".")
+    if not fmt and res.original_filename and "." in res.original_filename:
+        fmt = res.original_filename.rsplit(".", 1)[1].lower()
+    return fmt or None
+
+
+class _PreparedResource:
+    """A resource of the input with its fingerprint computed (hashing only, nothing stored yet)."""
+
+    def __init__(self, res: ResourceInput, settings: Settings):
+        self.input = res
+        self.format = _resource_format(res)
+        self.sha256, self.size = sha256_of(res.path)
+        if self.size > settings.max_file_bytes:
+            raise FileTooLarge(
+                f"resource '{res.name}' is {self.size:,} bytes, above the limit of {settings.max_file_bytes:,}"
+            )
+        self.version: ResourceVersion | None = None  # built before the write transaction, if needed
+        self.fingerprint = _digest(
+            [self.sha256, res.schema, res.dialect, (res.encoding or "").lower(), self.format]
+        )
+
+
+def publish_dataset(
+    session: Session,
+    data: DatasetInput,
+    *,
+    source: HarvestSource | None = None,
+    identifier: str | None = None,
+    store: FileStore | None = None,
+    settings: Settings | None = None,
+) -> Change:
+    """Add or update one dataset and its resource versions in one transaction; say what happened.
+
+    The slow part (storing and validating new files) runs before the write transaction, so a big table
+    never holds the catalog's write lock while frictionless reads it; it runs in a killable worker process
+    (catalog/workers.py) within the item's budget of ``settings.item_timeout`` seconds.
+    """
+    settings = settings or get_settings()
+    deadline = time.monotonic() + settings.item_timeout
+    store = store or FileStore(settings.files_dir)
+    check_metadata(data, settings)
+    prepared = [_PreparedResource(r, settings) for r in data.resources]
+    current = _current_fingerprints(session, data.name)
+    session.rollback()  # end the read transaction before the slow work
+    for prep in prepared:
+        if current.get(prep.input.name) != prep.fingerprint:
+            prep.version = _version_in_worker(prep, store, settings, data.name, deadline)
+    with write_lock(settings):
+        for attempt in (1, 2):
+            try:
+                change = _publish(session, data, prepared, source, identifier, store, settings, deadline)
+                session.commit()
+                return change
+            except IntegrityError:
+                # Another harvest created the same department a moment ago: once more, now it exists.
+                session.rollback()
+                if attempt == 2:
+                    raise
+            except BaseException:
+                session.rollback()
+                raise
+    raise AssertionError("unreachable")
+
+
+def _current_fingerprints(session: Session, name: str) -> dict[str, str]:
+    """resource name -> fingerprint of its current version, for the dataset called ``name``."""
+    rows = session.exec(
+        select(Resource.name, ResourceVersion.fingerprint)
+        .join(Dataset, Resource.dataset_id == Dataset.id)
+        .join(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
+        .where(Dataset.name == name)
+    ).all()
+    return dict(rows)
+
+
+def _publish(
+    session: Session,
+    data: DatasetInput,
+    prepared: list[_PreparedResource],
+    source: HarvestSource | None,
+    identifier: str | None,
+    store: FileStore,
+    settings: Settings,
+    deadline: float,
+) -> Change:
+    domain = resolve_domain(data.domain)
+    assert domain is not None  # checked by check_metadata
+
+    dataset = session.exec(select(Dataset).where(Dataset.name == data.name)).first()
+    if dataset and source and dataset.source_id not in (None, source.id):
+        owner = session.get(HarvestSource, dataset.source_id)
+        raise NameConflict(
+            f"dataset name '{data.name}' already belongs to another harvest source ({owner.url if owner else '?'})"
+        )
+    is_new = dataset is None
+    department = _upsert_department(session, data)
+
+    meta_hash = metadata_hash(data)
+    changed = is_new or dataset.metadata_hash != meta_hash or dataset.state != "active"
+    now = utcnow()
+    if is_new:
+        dataset = Dataset(
+            name=data.name,
+            title=data.title,
+            domain_code=domain.code,
+            department_id=department.id,
+            first_published=now,
+        )
+    if changed:
+        _apply_metadata(dataset, data, domain.code, department.id, meta_hash)
+    if source is not None:
+        dataset.source_id = source.id
+        dataset.source_identifier = identifier
+    dataset.last_harvested = now
+    session.add(dataset)
+    session.flush()  # dataset.id for new resources
+
+    data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline)
+    if changed or data_changed:
+        dataset.modified = now
+        session.add(dataset)
+    if is_new:
+        return "added"
+    return "updated" if (changed or data_changed) else "unchanged"
+
+
+def _upsert_department(session: Session, data: DatasetInput) -> Department:
+    pub = data.publisher
+    department = session.exec(select(Department).where(Department.name == pub.name)).first()
+    if department is None:
+        department = Department(name=pub.name, title=pub.title.strip(), title_en=pub.title_en)
+    else:
+        department.title = pub.title.strip()
+        department.title_en = pub.title_en or department.title_en
+    session.add(department)
+    session.flush()
+    return department
+
+
+def _apply_metadata(
+    dataset: Dataset, data: DatasetInput, domain_code: str, department_id: int, meta_hash: str
+) -> None:
+    dataset.title = data.title.strip()
+    dataset.description = data.description or ""
+    dataset.domain_code = domain_code
+    dataset.department_id = department_id
+    dataset.keywords = [k.strip() for k in data.keywords if k and k.strip()]
+    dataset.update_frequency = data.update_frequency
+    dataset.open_class = data.open_class
+    dataset.licenses = data.licenses or None
+    first = data.licenses[0] if data.licenses else {}
+    dataset.license_id = first.get("name") or first.get("path") or None
+    dataset.version = data.version
+    dataset.temporal_coverage = data.temporal_coverage
+    dataset.spatial_coverage = data.spatial_coverage
+    dataset.contact = data.contact
+    dataset.extras = data.extras or None
+    dataset.created = parse_datetime(data.created) if data.created else None
+    dataset.state = "active"
+    dataset.metadata_hash = meta_hash
+
+
+def _sync_resources(
+    session: Session,
+    dataset: Dataset,
+    prepared: list[_PreparedResource],
+    store: FileStore,
+    settings: Settings,
+    deadline: float,
+) -> bool:
+    """Bring the dataset's resources in line with the input; True if any data or resource list changed."""
+    existing = {r.name: r for r in session.exec(select(Resource).where(Resource.dataset_id == dataset.id))}
+    changed = False
+    for position, prep in enumerate(prepared):
+        res_in = prep.input
+        resource = existing.pop(res_in.name, None)
+        if resource is None:
+            resource = Resource(dataset_id=dataset.id, name=res_in.name)
+            changed = True
+        elif resource.state != "active":
+            changed = True
+        resource.title = res_in.title
+        resource.description = res_in.description
+        resource.format = prep.format
+        resource.media_type = res_in.media_type
+        resource.position = position
+        resource.state = "active"
+        session.add(resource)
+        session.flush()
+        current = (
+            session.get(ResourceVersion, resource.current_version_id) if resource.current_version_id else None
+        )
+        if current is not None and current.fingerprint == prep.fingerprint:
+            continue
+        # Prepared before the transaction; made here only if the current version changed in between.
+        version = prep.version or _version_in_worker(prep, store, settings, dataset.name, deadline)
+        version.id = None  # a retried transaction inserts it afresh
+        version.resource_id = resource.id
+        session.add(version)
+        session.flush()
+        resource.current_version_id = version.id
+        session.add(resource)
+        changed = True
+    for gone in existing.values():  # no longer in the package: hidden, versions kept
+        if gone.state != "removed":
+            gone.state = "removed"
+            session.add(gone)
+            changed = True
+    return changed
+
+
+def _version_in_worker(
+    prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str, deadline: float
+) -> ResourceVersion:
+    """``_new_version`` in a worker process, killed if the item's time budget runs out."""
+    try:
+        fields = run_with_budget(
+            _new_version_task, deadline - time.monotonic(),
+            prep.input, prep.format, prep.fingerprint, str(store.root), settings.model_dump(), dataset_name,
+        )
+    except ItemTimeout:
+        raise ItemOverBudget(
+            f"dataset '{dataset_name}' resource '{prep.input.name}': storing, validating and converting "
+            f"took longer than ODP_ITEM_TIMEOUT={settings.item_timeout:g}s"
+        ) from None
+    return ResourceVersion(**fields)
+
+
+def _new_version_task(
+    res_in: ResourceInput, fmt: str | None, fingerprint: str, files_root: str, settings: dict[str, Any],
+    dataset_name: str,
+) -> dict[str, Any]:
+    """The worker's side: plain data in, the new version's fields out."""
+    prep = _PreparedResource.__new__(_PreparedResource)
+    prep.input, prep.format, prep.fingerprint, prep.version = res_in, fmt, fingerprint, None
+    version = _new_version(prep, FileStore(Path(files_root)), Settings(**settings), dataset_name)
+    return version.model_dump()
+
+
+def _new_version(
+    prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str
+) -> ResourceVersion:
+    """Store the file and validate it: a version not yet attached to its resource."""
+    res_in = prep.input
+    stored = store.put(res_in.path, max_bytes=settings.max_file_bytes)
+    version = ResourceVersion(
+        sha256=stored.sha256,
+        size=stored.size,
+        stored_path=stored.relpath,
+        original_filename=res_in.original_filename or res_in.path.name,
+        dialect=res_in.dialect,
+        table_schema=res_in.schema,
+        schema_ref=res_in.schema_ref,
+        fingerprint=prep.fingerprint,
+    )
+    if is_tabular(prep.format):
+        binary = prep.format in ("xlsx", "xls")
+        version.encoding = None if binary else detect_encoding(store.path(stored.relpath), res_in.encoding)
+        outcome = validate_table(
+            store.path(stored.relpath),
+            fmt=prep.format or "csv",
+            encoding=version.encoding,
+            schema=res_in.schema,
+            dialect=res_in.dialect,
+            settings=settings,
+        )
+        version.validation_status = outcome.status
+        version.validation_report = outcome.report
+        version.row_count = outcome.row_count
+        version.table_schema = outcome.schema
+        if settings.reject_invalid and outcome.status in ("invalid", "error"):
+            counts = ", ".join(f"{k} ×{v}" for k, v in outcome.errors_by_type.items())
+            raise RejectedInvalid(
+                f"dataset '{dataset_name}' resource '{res_in.name}' failed validation ({counts}) "
+                "and ODP_REJECT_INVALID is set"
+            )
+        build_parquet(version, prep.format, store)  # records its own failure; never fails the harvest
+    return version
+
+
+def withdraw_missing(
+    session: Session, source: HarvestSource, seen: dict[str, str | None], settings: Settings | None = None
+) -> list[str]:
+    """Withdraw (never delete) the active datasets of ``source`` that it no longer lists.
+
+    ``seen`` maps each identifier the source listed in this run to the dataset name published under it, or
+    to None when that item failed (its dataset is then kept as it was: a broken file is not a deletion).
+    """
+    with write_lock(settings or get_settings()):
+        return _withdraw(session, source, seen)
+
+
+def _withdraw(session: Session, source: HarvestSource, seen: dict[str, str | None]) -> list[str]:
+    active = session.exec(
+        select(Dataset).where(Dataset.source_id == source.id, Dataset.state == "active")
+    ).all()
+    withdrawn = []
+    for dataset in active:
+        ident = dataset.source_identifier
+        if ident in seen and seen[ident] in (None, dataset.name):
+            continue
+        dataset.state = "withdrawn"
+        dataset.modified = utcnow()
+        session.add(dataset)
+        withdrawn.append(dataset.name)
+    session.commit()
+    return withdrawn

@@ -1,0 +1,317 @@
+"""Read-side questions about the catalog, shared by the CLI, the API and the pages: lists, one dataset with
+its resources, directory pages, totals, most downloaded, a schema's users.
+
+One visibility rule for all of them (``_published``): closed (非开放) and withdrawn datasets are counted and
+listed nowhere.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, func, select
+
+from catalog.models import Dataset, Department, Domain, DownloadCount, Resource, ResourceVersion
+
+
+class DatasetNotFound(LookupError):
+    pass
+
+
+@dataclass
+class ResourceView:
+    resource: Resource
+    current: ResourceVersion | None
+    versions: list[ResourceVersion] = field(default_factory=list)  # newest first
+
+
+@dataclass
+class DatasetView:
+    dataset: Dataset
+    domain: Domain
+    department: Department
+    resources: list[ResourceView]
+
+    @property
+    def validation_status(self) -> str:
+        """The worst status of the dataset's current tables: error > invalid > valid > not_tabular."""
+        statuses = {r.current.validation_status for r in self.resources if r.current}
+        for status in ("error", "invalid", "valid"):
+            if status in statuses:
+                return status
+        return "not_tabular"
+
+
+def list_datasets(
+    session: Session,
+    *,
+    domain: str | None = None,
+    department: str | None = None,
+    include_withdrawn: bool = False,
+) -> list[tuple[Dataset, Domain, Department]]:
+    query = (
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+    )
+    if domain:
+        query = query.where((Domain.code == domain) | (Domain.name == domain))
+    if department:
+        query = query.where((Department.name == department) | (Department.title == department))
+    if not include_withdrawn:
+        query = query.where(Dataset.state == "active")
+    return list(session.exec(query.order_by(Domain.order, Dataset.name)).all())
+
+
+def get_dataset(session: Session, name: str) -> DatasetView:
+    row = session.exec(
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+        .where(Dataset.name == name)
+    ).first()
+    if row is None:
+        raise DatasetNotFound(f"no dataset named '{name}'")
+    dataset, domain, department = row
+    resources = session.exec(
+        select(Resource)
+        .where(Resource.dataset_id == dataset.id, Resource.state == "active")
+        .order_by(Resource.position)
+    ).all()
+    views = []
+    for res in resources:
+        versions = list(
+            session.exec(
+                select(ResourceVersion)
+                .where(ResourceVersion.resource_id == res.id)
+                .order_by(ResourceVersion.id.desc())
+            ).all()
+        )
+        current = next((v for v in versions if v.id == res.current_version_id), None)
+        views.append(ResourceView(resource=res, current=current, versions=versions))
+    return DatasetView(dataset=dataset, domain=domain, department=department, resources=views)
+
+
+def dataset_validation_statuses(session: Session) -> dict[int, str]:
+    """dataset id -> worst validation status of its current tables (one query, for listings)."""
+    rows = session.exec(
+        select(Resource.dataset_id, ResourceVersion.validation_status)
+        .join(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
+        .where(Resource.state == "active")
+    ).all()
+    rank = {"error": 3, "invalid": 2, "valid": 1, "not_tabular": 0}
+    worst: dict[int, str] = {}
+    for dataset_id, status in rows:
+        if rank.get(status, 0) >= rank.get(worst.get(dataset_id, "not_tabular"), 0):
+            worst[dataset_id] = status
+    return worst
+
+
+@dataclass
+class CatalogSummary:
+    datasets_by_state: dict[str, int]
+    datasets_by_domain: list[tuple[Domain, int]]  # active datasets, all 12 domains in order
+    departments: int
+    resources: int
+    versions: int
+    validation: dict[str, int]  # current versions by validation status
+    open_classes: dict[str, int]
+
+
+def catalog_summary(session: Session) -> CatalogSummary:
+    by_state = dict(session.exec(select(Dataset.state, func.count()).group_by(Dataset.state)).all())
+    per_domain = dict(
+        session.exec(
+            select(Dataset.domain_code, func.count())
+            .where(Dataset.state == "active")
+            .group_by(Dataset.domain_code)
+        ).all()
+    )
+    domains = session.exec(select(Domain).order_by(Domain.order)).all()
+    active_departments = session.exec(
+        select(func.count(func.distinct(Dataset.department_id))).where(Dataset.state == "active")
+    ).one()
+    validation = Counter(
+        session.exec(
+            select(ResourceVersion.validation_status)
+            .join(Resource, Resource.current_version_id == ResourceVersion.id)
+            .join(Dataset, Resource.dataset_id == Dataset.id)
+            .where(Resource.state == "active", Dataset.state == "active")
+        ).all()
+    )
+    open_classes = dict(
+        session.exec(
+            select(Dataset.open_class, func.count())
+            .where(Dataset.state == "active")
+            .group_by(Dataset.open_class)
+        ).all()
+    )
+    return CatalogSummary(
+        datasets_by_state=by_state,
+        datasets_by_domain=[(d, per_domain.get(d.code, 0)) for d in domains],
+        departments=active_departments,
+        resources=session.exec(
+            select(func.count()).select_from(Resource).where(Resource.state == "active")
+        ).one(),
+        versions=session.exec(select(func.count()).select_from(ResourceVersion)).one(),
+        validation=dict(validation),
+        open_classes=open_classes,
+    )
+
+
+# --- What the public sees -------------------------------------------------------------------------------
+# Closed (非开放) datasets are published nowhere; withdrawn ones are gone from lists but answer "withdrawn".
+
+
+class DatasetWithdrawn(LookupError):
+    pass
+
+
+def _published():
+    return (Dataset.state == "active") & (Dataset.open_class != "closed")
+
+
+def published_domain_counts(session: Session) -> list[tuple[Domain, int]]:
+    counts = dict(
+        session.exec(select(Dataset.domain_code, func.count()).where(_published()).group_by(Dataset.domain_code)).all()
+    )
+    return [(d, counts.get(d.code, 0)) for d in session.exec(select(Domain).order_by(Domain.order)).all()]
+
+
+def published_department_counts(session: Session) -> list[tuple[Department, int]]:
+    rows = session.exec(
+        select(Department, func.count(Dataset.id))
+        .join(Dataset, Dataset.department_id == Department.id)
+        .where(_published())
+        .group_by(Department.id)
+        .order_by(func.count(Dataset.id).desc(), Department.name)
+    ).all()
+    return [(dept, count) for dept, count in rows]
+
+
+@dataclass
+class DirectoryPage:
+    total: int
+    rows: list[tuple[Dataset, Domain, Department, list[str]]]  # with the dataset's formats
+
+
+def published_directory(
+    session: Session, *, domains: list[str] | None = None, departments: list[str] | None = None,
+    page: int = 1, size: int = 20,
+) -> DirectoryPage:
+    """Published datasets, newest first, optionally in some domains / of some departments."""
+    where = _published()
+    if domains:
+        where &= Dataset.domain_code.in_(domains)
+    if departments:
+        where &= Department.name.in_(departments)
+    base = (
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+        .where(where)
+    )
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    rows = session.exec(
+        base.order_by(Dataset.modified.desc(), Dataset.name).offset((page - 1) * size).limit(size)
+    ).all()
+    formats = dataset_formats(session, [ds.id for ds, _, _ in rows])
+    return DirectoryPage(total=total, rows=[(ds, dom, dept, formats.get(ds.id, [])) for ds, dom, dept in rows])
+
+
+def dataset_formats(session: Session, dataset_ids: list[int]) -> dict[int, list[str]]:
+    """dataset id -> its active resources' formats, upper-case, in resource order, without repeats."""
+    if not dataset_ids:
+        return {}
+    rows = session.exec(
+        select(Resource.dataset_id, Resource.format)
+        .where(Resource.dataset_id.in_(dataset_ids), Resource.state == "active")
+        .order_by(Resource.dataset_id, Resource.position)
+    ).all()
+    formats: dict[int, list[str]] = {}
+    for dataset_id, fmt in rows:
+        label = (fmt or "other").upper()
+        if label not in formats.setdefault(dataset_id, []):
+            formats[dataset_id].append(label)
+    return formats
+
+
+def get_published_dataset(session: Session, name: str) -> DatasetView:
+    """A dataset as the public may see it: closed ones do not exist, withdrawn ones say so."""
+    view = get_dataset(session, name)
+    if view.dataset.open_class == "closed":
+        raise DatasetNotFound(f"no dataset named '{name}'")
+    if view.dataset.state == "withdrawn":
+        raise DatasetWithdrawn(f"dataset '{name}' has been withdrawn by its publisher")
+    return view
+
+
+@dataclass(frozen=True)
+class PortalTotals:
+    datasets: int
+    departments: int
+    resources: int
+    rows: int  # records in the current versions of all published tables
+
+
+def portal_totals(session: Session) -> PortalTotals:
+    datasets, departments = session.exec(
+        select(func.count(Dataset.id), func.count(func.distinct(Dataset.department_id))).where(_published())
+    ).one()
+    resources, rows = session.exec(
+        select(func.count(Resource.id), func.coalesce(func.sum(ResourceVersion.row_count), 0))
+        .select_from(Resource)
+        .join(Dataset, Resource.dataset_id == Dataset.id)
+        .outerjoin(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
+        .where(_published(), Resource.state == "active")
+    ).one()
+    return PortalTotals(datasets=datasets, departments=departments, resources=resources, rows=int(rows))
+
+
+def get_department(session: Session, name: str) -> Department | None:
+    return session.exec(select(Department).where(Department.name == name)).first()
+
+
+def datasets_using_schema(session: Session, schema_name: str) -> list[tuple[Dataset, Domain, Department]]:
+    """Published datasets whose current tables reference the published schema ``schema_name``."""
+    ids = select(Resource.dataset_id).join(
+        ResourceVersion, Resource.current_version_id == ResourceVersion.id
+    ).where(ResourceVersion.schema_ref == schema_name, Resource.state == "active")
+    return list(
+        session.exec(
+            select(Dataset, Domain, Department)
+            .join(Domain, Dataset.domain_code == Domain.code)
+            .join(Department, Dataset.department_id == Department.id)
+            .where(_published(), Dataset.id.in_(ids))
+            .order_by(Domain.order, Dataset.name)
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class PopularDataset:
+    dataset: Dataset
+    domain: Domain
+    department: Department
+    formats: list[str]
+    downloads: int
+
+
+def most_downloaded(session: Session, limit: int = 6) -> list[PopularDataset]:
+    """Published datasets with the most downloads (counts as flushed by ``download_stats``); none downloaded
+    yet gives an empty list rather than an arbitrary one."""
+    total = func.sum(DownloadCount.downloads)
+    rows = session.exec(
+        select(Dataset, Domain, Department, total)
+        .join(DownloadCount, DownloadCount.dataset_id == Dataset.id)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+        .where(_published())
+        .group_by(Dataset.id, Domain.code, Department.id)
+        .having(total > 0)
+        .order_by(total.desc(), Dataset.name)
+        .limit(limit)
+    ).all()
+    formats = dataset_formats(session, [ds.id for ds, *_ in rows])
+    return [PopularDataset(ds, dom, dept, formats.get(ds.id, []), int(n)) for ds, dom, dept, n in rows]

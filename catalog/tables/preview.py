@@ -1,0 +1,158 @@
+"""The first rows of a stored table, for the dataset page's preview and chart.
+
+Read by the rows engine (DuckDB over the version's Parquet file, what the rows API serves) when the version
+has one, else straight from the stored original with frictionless (the reader validation uses). Cells the
+validation report flags keep their raw text and the report's message (these rows are public anyway).
+Versions never change, so previews are cached by version.
+
+How many rows are public is one setting, ``public_sample_rows`` (``ODP_PUBLIC_SAMPLE_ROWS``): the page's
+preview and the API's ``/sample`` both read it, so they never disagree on how much of a 有条件开放 table is public.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from frictionless import Resource
+
+from catalog.config import Settings, get_settings
+from catalog.models import ResourceVersion
+from catalog.validation import is_tabular
+
+
+@dataclass(frozen=True)
+class PreviewField:
+    name: str
+    title: str
+    type: str
+
+
+@dataclass(frozen=True)
+class PreviewCell:
+    value: Any  # typed value (None when empty or not readable as its type)
+    text: str  # what the page shows
+    error: str | None = None  # the validation message when the cell breaks the schema
+
+
+@dataclass(frozen=True)
+class TablePreview:
+    fields: list[PreviewField]
+    rows: list[list[PreviewCell]] = field(default_factory=list)
+    error: str | None = None  # the table could not be read at all
+
+    def column(self, name: str) -> list[Any]:
+        index = [f.name for f in self.fields].index(name)
+        return [row[index].value for row in self.rows]
+
+
+def preview_table(
+    version: ResourceVersion, fmt: str | None, *, limit: int | None = None, settings: Settings | None = None
+) -> TablePreview | None:
+    """The first ``limit`` rows (default: the public sample size) of a version's table; None when the
+    resource is not a table."""
+    if version.validation_status == "not_tabular" or not is_tabular(fmt):
+        return None
+    settings = settings or get_settings()
+    limit = settings.public_sample_rows if limit is None else limit
+    if version.parquet_path:
+        from_engine = _from_rows_engine(version, settings, limit)
+        if from_engine is not None:
+            return from_engine
+    return _read(
+        str(settings.files_dir / version.stored_path),
+        (fmt or "").lower(),
+        version.encoding,
+        json.dumps(version.dialect, sort_keys=True) if version.dialect else None,
+        json.dumps(version.table_schema, sort_keys=True) if version.table_schema else None,
+        limit,
+    )
+
+
+_ENGINE_CACHE: dict[tuple[str, int | None, int], TablePreview] = {}
+
+
+def _from_rows_engine(version: ResourceVersion, settings: Settings, limit: int) -> TablePreview | None:
+    key = (str(settings.files_dir / (version.parquet_path or "")), version.id, limit)
+    if key in _ENGINE_CACHE:
+        return _ENGINE_CACHE[key]
+    from catalog.tables.rows import ROW_COLUMN, Column, RowsQuery, Table, fetch_rows
+
+    try:
+        table = Table.for_version(version, settings)
+        page = fetch_rows(table, RowsQuery(fields=[*table.columns, Column(ROW_COLUMN, "integer")], size=limit))
+    except Exception:  # noqa: BLE001 - a missing or broken Parquet file: read the original instead
+        return None
+    # The Parquet copy holds null where a cell broke its type; the report has the raw text and the reason.
+    errors = {
+        (e.get("row"), e.get("field")): (e.get("cell"), e.get("message"))
+        for e in (version.validation_report or {}).get("errors", [])
+    }
+    fields = [PreviewField(c.name, c.title or c.name, c.type) for c in table.columns]
+    preview = TablePreview(fields=fields, rows=[
+        [_cell(row.get(f.name), *errors.get((row.get(ROW_COLUMN), f.name), (None, None)), kind=f.type)
+         for f in fields]
+        for row in page.rows
+    ])
+    if len(_ENGINE_CACHE) >= 256:
+        _ENGINE_CACHE.clear()
+    _ENGINE_CACHE[key] = preview
+    return preview
+
+
+@lru_cache(maxsize=128)
+def _read(path: str, fmt: str, encoding: str | None, dialect: str | None, schema: str | None,
+          limit: int) -> TablePreview:
+    stored = Path(path)
+    descriptor: dict[str, Any] = {"name": "preview", "type": "table", "path": stored.name, "format": fmt}
+    if encoding and fmt not in ("xlsx", "xls"):
+        descriptor["encoding"] = encoding
+    if dialect:
+        descriptor["dialect"] = json.loads(dialect)
+    if schema:
+        descriptor["schema"] = json.loads(schema)
+    try:
+        resource = Resource.from_descriptor(descriptor, basepath=str(stored.parent))
+        rows = []
+        with resource:
+            fields = [
+                PreviewField(f.name, f.title or f.name, f.type) for f in resource.schema.fields
+            ]
+            for row in resource.row_stream:
+                bad = {e.field_name: (e.cell, e.message) for e in row.errors if getattr(e, "field_name", None)}
+                rows.append([_cell(row.get(f.name), *bad.get(f.name, (None, None))) for f in fields])
+                if len(rows) >= limit:
+                    break
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a message on the page
+        message = getattr(getattr(exc, "error", None), "message", None) or str(exc)
+        return TablePreview(fields=[], error=message)
+    return TablePreview(fields=fields, rows=rows)
+
+
+def _cell(value: Any, raw: Any = None, error: str | None = None, kind: str = "") -> PreviewCell:
+    if error is not None:
+        return PreviewCell(None, "" if raw is None else str(raw), error)
+    if kind == "datetime" and isinstance(value, str):  # the rows engine hands back ISO text
+        return PreviewCell(value, value.replace("T", " "))
+    return PreviewCell(value, format_value(value))
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
