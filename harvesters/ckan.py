@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -137,6 +137,7 @@ class CkanHarvester:
         full: bool = False,
         download_workers: int = 8,
         limits: DownloadLimits | None = None,
+        sleep: Callable[[float], object] = time.sleep,
     ):
         self.site_url = normalize_site_url(url)
         check_url(self.site_url)
@@ -149,6 +150,7 @@ class CkanHarvester:
         self.full = full
         self.download_workers = max(1, download_workers)
         self.limits = limits or DownloadLimits(max_bytes=self.settings.max_file_bytes)
+        self._sleep = sleep  # the wait between API retries (1 s, 2 s, 4 s); tests pass a recorder instead
         # One source per site and organization filter: harvesting org X must not withdraw org Y's datasets.
         self.source_url = self.site_url + (f"/organization/{organization}" if organization else "")
         self.incremental = False  # set by open(): True when only changes since the last run are gathered
@@ -178,7 +180,7 @@ class CkanHarvester:
                     raise HarvestError(
                         f"{self.site_url} did not answer {action} after {attempt} attempts: {str(exc)[:300]}"
                     ) from exc
-                time.sleep(delay)
+                self._sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
 

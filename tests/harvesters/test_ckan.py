@@ -130,8 +130,10 @@ def test_incremental_run_asks_only_for_changes_and_detects_deletions(settings, p
 def test_a_broken_site_fails_the_job_and_withdraws_nothing(settings, portal_b):
     with portal_server(portal_b.env) as url:
         assert harvest(url, settings).tally.added == 4
-    result = harvest(url, settings, full=True)  # the server is gone now
-    assert result.job.status == "failed" and "did not answer package_search" in result.job.message
+    waits: list[float] = []
+    result = harvest(url, settings, full=True, sleep=waits.append)  # the server is gone now
+    assert result.job.status == "failed" and "did not answer package_search after 4 attempts" in result.job.message
+    assert waits == [1.0, 2.0, 4.0]  # the back-off between the four attempts, recorded instead of slept
     assert len(active_names(settings)) == 4
 
 
