@@ -28,7 +28,7 @@ from catalog.search.service import search_catalog
 from catalog.tables.preview import preview_table
 from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 
-from ..api.deps import SearchDep, SessionDep, SettingsDep
+from ..deps import SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart
 from .errors import error_page
 from .jsonld import dataset_jsonld

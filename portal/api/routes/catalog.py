@@ -13,7 +13,7 @@ from catalog.datasets.queries import (
     published_domain_counts,
 )
 
-from ..deps import SessionDep
+from ...deps import SessionDep
 from ..serializers import dataset_detail, dataset_summary
 
 router = APIRouter(tags=["directory 目录"])

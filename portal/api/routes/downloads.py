@@ -25,7 +25,7 @@ from catalog.models import ResourceVersion
 from catalog.tables.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
 from catalog.tables.rows import RowsError, RowsQuery, RowsTimeout, Table, TableUnavailable
 
-from ..deps import SessionDep, SettingsDep
+from ...deps import SessionDep, SettingsDep
 from ..errors import ApiError, error_response
 from ..serializers import iso
 

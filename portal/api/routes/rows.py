@@ -13,7 +13,7 @@ from catalog.datasets import stats as download_stats
 from catalog.tables.exports import FORMATS, csv_chunks, prefetch
 from catalog.tables.rows import MAX_SIZE, RowsError, RowsPage, RowsQuery, RowsTimeout, fetch_rows, parse_query
 
-from ..deps import SessionDep, SettingsDep
+from ...deps import SessionDep, SettingsDep
 from .downloads import (
     RESOURCE_PATH,
     content_disposition,

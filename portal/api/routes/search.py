@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
 
-from ..deps import SearchDep, SessionDep
+from ...deps import SearchDep, SessionDep
 from ..errors import ApiError
 from ..serializers import dataset_summary
 
