@@ -1,0 +1,5 @@
+"""The ``odp`` command line (being split into one module per command group)."""
+
+from .catalog import app
+
+__all__ = ["app"]
