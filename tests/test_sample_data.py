@@ -1,4 +1,5 @@
-"""The departmental sample data, harvested once through the normal path: what `make run` serves."""
+"""The departmental sample data, harvested once through the normal path (the session's ``sample_catalog``):
+what `make run` serves."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import json
 from collections import Counter
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from catalog.datasets.queries import get_dataset, list_datasets
@@ -15,10 +15,7 @@ from catalog.models import Dataset, Department
 from catalog.schemas import list_schemas
 from catalog.search.base import SearchQuery
 from catalog.search.indexing import get_search_backend, reindex_all
-from harvesters.base import run_harvest
-from harvesters.datapackage import DataPackageHarvester
-from portal.app import create_app
-from tests.support.catalog import SAMPLE_DATA, fresh_settings, release
+from tests.support.catalog import copy_catalog
 
 DELIBERATE_ERRORS = {  # from sample_data/README.md: dataset -> {error type: count}
     "public-libraries": {"constraint-error": 2},
@@ -30,14 +27,9 @@ DELIBERATE_ERRORS = {  # from sample_data/README.md: dataset -> {error type: cou
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory, pg_database_url):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = fresh_settings(tmp_path_factory.mktemp("sample") / "var", monkeypatch, pg_database_url)
-        first = run_harvest(DataPackageHarvester(SAMPLE_DATA, settings), settings=settings)
-        second = run_harvest(DataPackageHarvester(SAMPLE_DATA, settings), settings=settings)
-        with TestClient(create_app()) as client:
-            yield settings, first, second, client
-        release(settings, pg_database_url)
+def sample(sample_catalog, sample_client):
+    """The session's sample catalog: its settings, its two harvests and a read-only client."""
+    return sample_catalog.settings, sample_catalog.first, sample_catalog.second, sample_client
 
 
 def test_sample_catalog_covers_all_domains_and_departments(sample):
@@ -133,8 +125,12 @@ def test_facet_counts_equal_catalog_counts(sample):
     assert {f["value"]: f["count"] for f in body["facets"]["open_class"]} == dict(by_class)
 
 
-def test_reindex_gives_the_same_results_as_incremental_indexing(sample):
-    settings, *_ = sample
+def test_reindex_gives_the_same_results_as_incremental_indexing(sample_catalog, tmp_path):
+    with copy_catalog(sample_catalog, tmp_path / "var") as settings:  # the rebuild writes: a copy of its own
+        assert_reindex_matches(settings)
+
+
+def assert_reindex_matches(settings) -> None:
     backend = get_search_backend(settings)
     queries = [SearchQuery(q=q) for q in ("停车场", "空气质量", "学校", "浦东新区", "")]
     before = [json.dumps([h.name for h in backend.search(q).hits]) for q in queries]

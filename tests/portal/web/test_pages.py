@@ -1,142 +1,33 @@
-"""The citizen pages (server-rendered HTML) over the harvested sample data, through TestClient."""
+"""The citizen pages (server-rendered HTML) over the session's sample catalog, read-only, through TestClient.
+Hostile and broken metadata, which need harvests of their own, are in test_pages_hostile.py."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
-import shutil
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
 
-from catalog.db import session_scope
-from catalog.models import Dataset, Department
-from catalog.schemas import list_schemas
-from harvesters.base import run_harvest
-from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
-from tests.support.catalog import SAMPLE_DATA, fresh_settings, release
-from tests.support.packages import csv_text, write_package
+from tests.support.pages import Page, assert_every_page_renders, assert_well_formed, get_page
 
-XSS_TITLE = '<script>alert("title")</script>停车</script><b>粗体</b>'
-XSS_DESCRIPTION = '<img src=x onerror="alert(1)"> 描述 </textarea><a href="javascript:alert(2)">链接</a>'
 METADATA_LABELS = ["数据领域", "数据提供方", "更新频度", "开放属性", "关键字", "首次发布", "更新日期", "记录条数",
                    "许可", "时空范围", "联系方式"]
 
 
-class Page(HTMLParser):
-    """The tags, attributes and text of a page, enough to check structure without a browser."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self.scripts: list[tuple[dict[str, str | None], str]] = []
-        self._in_script: dict[str, str | None] | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._in_script = dict(attrs)
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = None
-
-    def handle_data(self, data):
-        if self._in_script is not None:
-            self.scripts.append((self._in_script, data))
-        else:
-            self.text.append(data)
-
-    def all(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in attrs.items())]
-
-    def links(self, css_class: str | None = None) -> list[str]:
-        return [a["href"] or "" for a in self.all("a") if css_class is None or css_class in (a.get("class") or "")]
-
-    @property
-    def plain(self) -> str:
-        return re.sub(r"\s+", " ", " ".join(self.text))
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, pg_database_url):
-    """The sample data, plus a second source with hostile metadata, a withdrawn and a closed dataset."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        root = tmp_path_factory.mktemp("pages")
-        settings = fresh_settings(root / "var", monkeypatch, pg_database_url)
-        first = run_harvest(DataPackageHarvester(SAMPLE_DATA, settings), settings=settings)
-        assert first.tally.failed == 0, first.tally.errors
-        extra = root / "extra"
-        extra.mkdir()
-        write_package(extra, "hostile-metadata", title=XSS_TITLE, description=XSS_DESCRIPTION,
-                      keywords=['"><script>alert(3)</script>', "停车"],
-                      contact={"name": "<i>联系人</i>", "email": "a@b.cn\"><script>x</script>"})
-        write_package(extra, "bad-cells", title="含有错误单元格的停车场", csv=csv_text([(1, "甲停车场", "黄浦区", "很多"),
-                                                                         (2, "乙停车场", "徐汇区", 30)]))
-        write_package(extra, "soon-withdrawn", title="即将撤回的停车数据")
-        write_package(extra, "closed-internal", title="内部停车数据", open_class="closed")
-        run_harvest(DataPackageHarvester(extra, settings), settings=settings)
-        shutil.rmtree(extra / "soon-withdrawn")
-        run_harvest(DataPackageHarvester(extra, settings), settings=settings)
-        with TestClient(create_app()) as client:
-            yield settings, client
-        release(settings, pg_database_url)
-
-
-@pytest.fixture(scope="module")
-def client(site) -> TestClient:
-    return site[1]
-
-
-def get_page(client: TestClient, url: str, status: int = 200) -> Page:
-    response = client.get(url)
-    assert response.status_code == status, (url, response.text[:300])
-    assert response.headers["content-type"].startswith("text/html")
-    assert "Content-Security-Policy" in response.headers
-    assert response.text.startswith("<!doctype html>\n<html lang=\"zh-CN\">")
-    return Page(response.text)
-
-
-def assert_well_formed(page: Page) -> None:
-    """One h1, headings never skip a level, no inline handlers, the only scripts are JSON-LD data."""
-    headings = [int(t[1]) for t, _ in page.tags if re.fullmatch(r"h[1-6]", t)]
-    assert headings.count(1) == 1, headings
-    for before, after in itertools.pairwise(headings):
-        assert after <= before + 1, headings
-    for tag, attrs in page.tags:
-        assert not any(name.startswith("on") for name in attrs), (tag, attrs)
-        assert "style" not in attrs, (tag, attrs)
-    assert all(attrs.get("type") == "application/ld+json" for attrs, _ in page.scripts)
-    for attrs in page.all("input"):
-        if attrs.get("type") not in ("hidden", "submit"):
-            assert attrs.get("id") and page.all("label", **{"for": attrs["id"]}), attrs
+def client(sample_client) -> TestClient:
+    """The portal over the session's sample catalog (read-only)."""
+    return sample_client
 
 
 # --- Every page renders ---------------------------------------------------------------------------------
 
 
-def test_every_page_of_the_sample_catalog_renders(site):
-    settings, client = site
-    with session_scope(settings) as session:
-        datasets = session.exec(
-            select(Dataset.name).where(Dataset.state == "active", Dataset.open_class != "closed")
-        ).all()
-        departments = session.exec(select(Department.name)).all()
-    urls = ["/", "/search", "/search?q=停车", "/departments", "/schemas", "/about"]
-    urls += [f"/dataset/{name}" for name in datasets]
-    urls += [f"/department/{name}" for name in departments]
-    urls += [f"/domain/{code}" for code in ("economy", "transport", "credit", "health")]
-    urls += [f"/schemas/{s.name}" for s in list_schemas()]
-    assert len(datasets) >= 40
-    for url in urls:
-        assert_well_formed(get_page(client, url))
+def test_every_page_of_the_sample_catalog_renders(sample_catalog, client):
+    assert_every_page_renders(sample_catalog.settings, client, 40)
 
 
 def test_home_shows_search_domains_with_counts_newest_departments_and_totals(client):
@@ -260,12 +151,7 @@ def test_dataset_jsonld_describes_the_dataset(client):
     assert any(d["contentUrl"].endswith("/download?format=csv") for d in doc["distribution"])
 
 
-def test_invalid_cells_show_the_validation_report_and_are_marked_in_the_preview(client):
-    response = client.get("/dataset/bad-cells")
-    page = Page(response.text)
-    assert "校验发现问题" in page.plain and "类型不符" in page.plain
-    marked = re.findall(r'<td class="type-integer cell-error" title="[^"]+">([^<]*)<', response.text)
-    assert marked == ["很多"]
+def test_the_sample_datas_invalid_table_names_its_bad_cell(client):
     sports = get_page(client, "/dataset/public-sports-venues").plain
     assert "area_sqm" in sports and "约5000" in sports and "243" in sports
 
@@ -278,40 +164,6 @@ def test_conditional_dataset_shows_fields_and_sample_rows_but_no_downloads(clien
     assert not [href for href in page.links() if "/download" in href]
     (_, data), = page.scripts
     assert "distribution" not in json.loads(data)
-
-
-def test_withdrawn_dataset_is_a_410_page_and_closed_is_404(client):
-    gone = get_page(client, "/dataset/soon-withdrawn", status=410)
-    assert "数据集已撤回" in gone.plain and "即将撤回的停车数据" in gone.plain
-    closed = get_page(client, "/dataset/closed-internal", status=404)
-    assert "页面不存在" in closed.plain and "内部停车数据" not in closed.plain
-    assert "内部停车数据" not in get_page(client, "/search?q=停车").plain
-
-
-# --- Hostile metadata -----------------------------------------------------------------------------------
-
-
-def test_harvested_html_and_script_are_shown_as_text(client):
-    response = client.get("/dataset/hostile-metadata")
-    assert response.status_code == 200
-    html = response.text
-    assert "<script>alert" not in html and "<img" not in html and "<b>粗体" not in html
-    assert "<i>联系人" not in html and "javascript:alert" not in [a.get("href") for a in Page(html).all("a")]
-    page = Page(html)
-    assert_well_formed(page)
-    assert XSS_TITLE in page.plain  # shown, as text
-    assert '<img src=x onerror="alert(1)">' in page.plain
-    (_, data), = page.scripts
-    assert "</script" not in data.lower() and "\\u003c/script\\u003e" in data
-    assert json.loads(data)["name"] == XSS_TITLE
-
-
-def test_hostile_titles_are_escaped_in_listings_and_search(client):
-    for url in ("/search?q=停车", "/search?q=粗体", "/department/jtw", "/domain/transport"):
-        html = client.get(url).text
-        assert "<script>alert" not in html and "<b>粗体" not in html, url
-        assert "&lt;script&gt;" in html, url
-    assert "<title>&lt;script&gt;" in client.get("/dataset/hostile-metadata").text
 
 
 # --- Other pages ----------------------------------------------------------------------------------------
@@ -349,16 +201,7 @@ def test_csp_and_security_headers_on_pages_not_on_the_api(client):
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 
 
-def test_the_api_keeps_its_json_errors(client):
-    assert client.get("/api/v1/nothing").json()["error"]["code"] == "not_found"
-    assert client.get("/api/v1/datasets/closed-internal").json()["error"]["code"] == "not_found"
-    gone = client.get("/api/v1/datasets/soon-withdrawn")
-    assert gone.status_code == 410 and gone.json()["error"]["code"] == "withdrawn"
-    bad = client.get("/api/v1/search", params={"size": 5000})
-    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_parameter"
-
-
-def test_server_errors_are_a_chinese_page_and_stay_plain_on_the_api(site):
+def test_server_errors_are_a_chinese_page_and_stay_plain_on_the_api(sample_client):  # the sample catalog's settings
     app = create_app()
 
     def boom() -> None:
