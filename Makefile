@@ -72,8 +72,9 @@ screenshots: install browser-deps
 lint: install
 	$(BIN)/ruff check catalog harvesters portal tests benchmarks
 
+# Regenerate sample_data/ in place (deterministic: git status stays clean unless the generator changed).
 sample-data: install
-	$(BIN)/python sample_data/generate.py
+	$(BIN)/python -m sample_data.generator
 
 clean:
 	rm -rf var .pytest_cache
