@@ -1,5 +1,46 @@
-"""The ``odp`` command line (being split into one module per command group)."""
+"""The ``odp`` command line (``odp = "portal.cli:app"``): harvest, validate and inspect the catalog.
 
-from .catalog import app
+One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
+summary), ``index`` (reindex, parquet), ``serve``; ``console`` and ``progress`` are what they print with. The
+commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
+
+One callback runs before every command and hands it a :class:`~portal.cli.context.CatalogContext`: the settings
+and a session factory that creates the catalog's tables once, on first use (why lazily: see ``context.py``).
+Commands take ``ctx: typer.Context`` and ask ``catalog(ctx)``; none opens the catalog on its own.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import catalog, harvest, index, serve
+from .context import CatalogContext
+
+app = typer.Typer(
+    help="Open government data portal (开放数据门户) command line.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def _open_catalog(ctx: typer.Context) -> None:
+    ctx.obj = CatalogContext()
+
+
+for _command in (
+    harvest.harvest,
+    catalog.validate,
+    catalog.datasets,
+    catalog.show,
+    catalog.schemas,
+    harvest.jobs,
+    index.reindex,
+    index.parquet,
+    serve.serve,
+    catalog.summary,
+):
+    app.command()(_command)
 
 __all__ = ["app"]

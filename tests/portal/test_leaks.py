@@ -17,8 +17,8 @@ from catalog.config import get_settings
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
-from portal.cli.catalog import _default_public_url
 from portal.cli import app as cli_app
+from portal.cli.serve import _default_public_url
 from tests.support.catalog import fresh_settings, release
 from tests.support.packages import write_package
 

@@ -1,0 +1,126 @@
+"""``odp harvest`` and ``odp jobs``: bring sources into the catalog, and see what the harvests did.
+
+A harvest may be long, and a service manager stops it with SIGTERM. The handler turns the signal into
+``HarvestStopped`` in the main thread, so ``run_harvest`` marks the job failed on its way out (instead of leaving
+it 'running' forever) and ``odp`` exits 128 + SIGTERM, as a process killed by the signal would.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from catalog.jobs import job_status_label, recent_jobs
+from catalog.search.indexing import index_gaps
+from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
+from harvesters.ckan import CkanHarvester, load_domain_map
+from harvesters.datapackage import DataPackageHarvester
+
+from .console import console, fail, styled
+from .context import catalog
+from .progress import ConsoleProgress
+
+
+def _stop_on_sigterm(signum: int, _frame: object) -> None:
+    # Raised in the main thread wherever the harvest is; run_harvest marks the job failed on its way out.
+    raise HarvestStopped(f"stopped by {signal.Signals(signum).name}")
+
+
+def harvest(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="A folder of data packages, one datapackage.json, a .zip, "
+                                             "or a CKAN site's URL")],
+    kind: Annotated[str | None, typer.Option(help="datapackage or ckan (default: ckan for http(s) URLs)")] = None,
+    organization: Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")] = None,
+    domain_map: Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or "
+                                                         "organization names to domains")] = None,
+    default_domain: Annotated[str | None, typer.Option(help="CKAN: the domain of datasets nothing else "
+                                                            "places")] = None,
+    full: Annotated[bool, typer.Option("--full", help="CKAN: gather everything, not only what changed "
+                                                      "since the last run")] = False,
+) -> None:
+    """Harvest data packages or a CKAN site into the catalog: validate, store and record what changed."""
+    settings = catalog(ctx).settings
+    kind = kind or ("ckan" if path.startswith(("http://", "https://")) else "datapackage")
+    try:
+        if kind == "ckan":
+            harvester: Harvester = CkanHarvester(
+                path, settings, organization=organization, default_domain=default_domain, full=full,
+                domain_map=load_domain_map(domain_map) if domain_map else None,
+            )
+        elif kind == "datapackage":
+            harvester = DataPackageHarvester(Path(path), settings)
+        else:
+            raise HarvestError(f"--kind must be datapackage or ckan, not '{kind}'")
+    except HarvestError as exc:
+        raise fail(str(exc), code=2) from exc
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        with ConsoleProgress(console) as progress:
+            result = run_harvest(harvester, settings=settings, progress=progress)
+    except HarvestStopped as exc:
+        raise fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
+    job, tally = result.job, result.tally
+    table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
+    for column, style in (
+        ("新增 added", "green"),
+        ("更新 updated", "cyan"),
+        ("未变 unchanged", "dim"),
+        ("撤回 withdrawn", "yellow"),
+        ("失败 failed", "red"),
+    ):
+        table.add_column(column, justify="right", style=style)
+    table.add_row(*(str(v) for v in tally.as_dict().values()))
+    console.print(table)
+    if result.withdrawn:
+        console.print("[yellow]withdrawn:[/] " + ", ".join(result.withdrawn))
+    if tally.errors:
+        errors = Table(title="失败 failures", show_lines=True)
+        errors.add_column("package")
+        errors.add_column("error", style="red")
+        for e in tally.errors:
+            errors.add_row(e["item"], e["message"])
+        console.print(errors)
+    if job.status == "failed":
+        raise fail(f"the harvest failed: {job.message}", code=2)
+    if tally.failed:
+        raise typer.Exit(1)
+
+
+def jobs(ctx: typer.Context, limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) -> None:
+    """Recent harvest jobs and their counts."""
+    with catalog(ctx).session() as session:
+        rows = recent_jobs(session, limit)
+        gaps = index_gaps(session)
+    table = Table(title="采集任务 harvest jobs")
+    table.add_column("#", no_wrap=True)
+    table.add_column("source", overflow="fold", ratio=2)
+    table.add_column("status", no_wrap=True)
+    table.add_column("started (UTC)", no_wrap=True)
+    for column in ("新增", "更新", "未变", "撤回", "失败"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=1)
+    for job, source in rows:
+        table.add_row(
+            str(job.id),
+            source.url,
+            styled(job.status, job_status_label(job)),
+            job.started.strftime("%m-%d %H:%M:%S"),
+            str(job.added),
+            str(job.updated),
+            str(job.unchanged),
+            str(job.withdrawn),
+            str(job.failed),
+            job.message or "",
+        )
+    console.print(table)
+    if gaps:
+        shown = ", ".join(gaps[:10]) + (", …" if len(gaps) > 10 else "")
+        console.print(f"[yellow]search index: {len(gaps)} datasets not indexed yet[/] ({shown}); "
+                      "the next harvest indexes them, or run `odp reindex`", soft_wrap=True)
+    else:
+        console.print("search index: every dataset indexed")
