@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from catalog import models
 from catalog.config import Settings, get_settings
@@ -44,10 +44,18 @@ def get_engine(settings: Settings | None = None) -> Engine:
     return _engine_for(settings.effective_database_url)
 
 
+class CatalogOutOfDate(RuntimeError):
+    """The catalog DB was made by an earlier release; ``odp db upgrade`` brings it to the current schema."""
+
+
 def init_db(settings: Settings | None = None) -> Engine:
-    """Create missing tables and make sure the 12 domains exist. Safe to call on every start."""
+    """Open the catalog at the current schema and make sure the 12 domains exist. Safe to call on every start.
+
+    A new, empty database is created at the latest migration; one at the latest is used as it is (a one-row
+    read); an older one raises :class:`CatalogOutOfDate` instead of being changed behind the operator's back.
+    """
     engine = get_engine(settings)
-    SQLModel.metadata.create_all(engine)
+    _ensure_current_schema(engine, settings or get_settings())
     with Session(engine) as session:
         have = {d.code: d for d in session.exec(select(models.Domain))}
         for info in DOMAINS:
@@ -56,6 +64,35 @@ def init_db(settings: Settings | None = None) -> Engine:
             session.add(row)
         session.commit()
     return engine
+
+
+def _ensure_current_schema(engine: Engine, settings: Settings) -> None:
+    from catalog import migrations  # it opens engines through this module
+
+    with engine.connect() as connection:
+        revision = migrations.read_revision(connection)
+    if revision is None:
+        with write_lock(settings), engine.begin() as connection:  # one creator when two processes start
+            revision = migrations.read_revision(connection)
+            if revision is None and migrations.inspect_revision(connection) is None:
+                migrations.create_at_head(connection)
+                return
+    if revision == migrations.head():
+        return
+    if revision is not None and not migrations.is_known(revision):
+        raise CatalogOutOfDate(
+            f"the catalog database is at revision {revision}, unknown to this odp (made by a newer release?)"
+        )
+    found = f"revision {revision}" if revision else "an un-versioned schema (made before migrations)"
+    raise CatalogOutOfDate(
+        f"the catalog database is at {found}, this odp needs {migrations.head()}: run `odp db upgrade`"
+    )
+
+
+def drop_schema_version(engine: Engine) -> None:
+    """Forget the catalog's schema version (Alembic's table), which ``SQLModel.metadata.drop_all`` leaves."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 @contextmanager

@@ -1,0 +1,184 @@
+"""Migrations: the revisions build exactly the models' schema, a new catalog starts at head, an older one is
+refused until upgraded, and a catalog made by the first release upgrades in place with its datasets, search,
+downloads and download counts intact.
+
+The first-release catalog is built honestly rather than by running revision 1: today's harvester fills a catalog
+(the rows the old code would have written are the same), then its rows move into a database created by the
+first release's own models (tests/support/release1_models.py) with no schema version, as that release left it.
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import MetaData, func, insert, select, text
+from sqlmodel import SQLModel
+
+from catalog import db, migrations
+from catalog.config import Settings
+from catalog.datasets import stats as download_stats
+from tests.support import release1_models
+from tests.support.catalog import copy_sample
+from tests.support.tables import harvest
+
+PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
+
+
+def empty(settings: Settings) -> None:
+    engine = db.get_engine(settings)
+    SQLModel.metadata.drop_all(engine)
+    db.drop_schema_version(engine)
+
+
+def alembic(settings: Settings, action, revision: str) -> None:
+    with db.get_engine(settings).begin() as connection:
+        action(migrations.alembic_config(connection), revision)
+
+
+def schema_diff(settings: Settings, metadata: MetaData) -> list:
+    with db.get_engine(settings).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+
+def tables(settings: Settings) -> set[str]:
+    with db.get_engine(settings).connect() as connection:
+        return set(migrations.inspect(connection).get_table_names())
+
+
+# --- The revisions are the models ---------------------------------------------------------------------------
+
+
+def test_upgrade_head_builds_exactly_the_models_schema(settings):
+    """A model change without a migration fails here."""
+    empty(settings)
+    alembic(settings, command.upgrade, "head")
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert migrations.current_revision(settings) == migrations.head()
+
+
+def test_revision_1_is_the_first_release_schema(settings):
+    empty(settings)
+    alembic(settings, command.upgrade, "0001")
+    assert schema_diff(settings, release1_models.Release1Base.metadata) == []
+    assert schema_diff(settings, SQLModel.metadata) != []  # the oracle can fail: head differs from 0001
+
+
+def test_downgrade_to_0001_and_back(settings):
+    alembic(settings, command.downgrade, "0001")
+    assert {"harvestjobprocess", "indexeddataset"}.isdisjoint(tables(settings))
+    assert migrations.upgrade(settings).applied == ["0002"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+
+
+def test_a_new_data_dir_starts_at_head(settings):
+    assert migrations.current_revision(settings) == migrations.head() == "0002"
+    assert migrations.is_current(settings)
+    assert "(head)" in migrations.describe(settings)
+    assert migrations.upgrade(settings).applied == []
+
+
+# --- Older catalogs are refused, then upgraded --------------------------------------------------------------
+
+
+def test_an_older_versioned_catalog_is_refused_until_upgraded(settings, packages, monkeypatch):
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0001")
+    refusal = _refusal(settings)
+    assert "revision 0001" in refusal and "`odp db upgrade`" in refusal and "\n" not in refusal
+    assert not migrations.is_current(settings)
+    assert "behind" in migrations.describe(settings)
+    # The rebuild hook: a revision that asks for them gets the index and the Parquet files rebuilt.
+    revision_2 = migrations.scripts().get_revision("0002").module
+    monkeypatch.setattr(revision_2, "needs_reindex", True)
+    monkeypatch.setattr(revision_2, "needs_parquet_rebuild", True)
+    result = migrations.upgrade(settings)
+    assert (result.before, result.applied, result.stamped) == ("0001", ["0002"], None)
+    assert result.reindexed == 1 and result.parquet is not None and result.parquet["built"] == 1
+    db.init_db(settings)  # no longer refused
+
+
+def _refusal(settings: Settings) -> str:
+    try:
+        db.init_db(settings)
+    except db.CatalogOutOfDate as exc:
+        return str(exc)
+    raise AssertionError("an out-of-date catalog was opened")
+
+
+def test_a_catalog_of_the_first_release_upgrades_in_place(settings, packages):
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    copy_sample("fgw/dishonest-entities-list", packages)
+    harvest(settings, packages)
+    with TestClient(_app()) as client:
+        assert client.get(f"{PARKING}/resources/parking-lots/download").status_code == 200
+        download_stats.flush(settings)
+        before = _counts(client)
+    assert before[0] == 1
+    rows = as_first_release(settings)
+    assert rows["dataset"] == 2 and rows["downloadcount"] == 1
+
+    assert "un-versioned" in _refusal(settings)
+    assert "un-versioned" in migrations.describe(settings)
+    result = migrations.upgrade(settings)
+    assert (result.stamped, result.applied, result.after) == ("0001", ["0002"], "0002")
+    assert schema_diff(settings, SQLModel.metadata) == []
+    db.init_db(settings)
+
+    with TestClient(_app()) as client:
+        assert _counts(client) == before  # the counts survived
+        names = {d["name"] for d in client.get("/api/v1/datasets").json()["results"]}
+        assert names == {"shanghai-public-parking-lots", "dishonest-entities-list"}
+        hits = client.get("/api/v1/search", params={"q": "停车场"}).json()["results"]
+        assert "shanghai-public-parking-lots" in {hit["name"] for hit in hits}  # the index is the release's
+        download = client.get(f"{PARKING}/resources/parking-lots/download")
+        assert download.status_code == 200 and download.content
+        assert client.get(f"{PARKING}/resources/parking-lots/rows").json()["rows"]
+        download_stats.flush(settings)
+        assert _counts(client)[0] == before[0] + 1
+    # A harvest after the upgrade adds (new ids on PostgreSQL's sequences) and fills the index markers.
+    copy_sample("jtw/shanghai-bus-routes", packages)
+    assert harvest(settings, packages).tally.added == 1
+
+
+def _app():
+    from portal.app import create_app
+
+    return create_app()
+
+
+def _counts(client: TestClient) -> tuple[int, int]:
+    body = client.get(PARKING).json()
+    return body["downloads"], body["api_calls"]
+
+
+def as_first_release(settings: Settings) -> dict[str, int]:
+    """Rebuild the catalog DB as the first release left it: its tables, the same rows, no schema version.
+    Returns the row count per table."""
+    old = release1_models.Release1Base.metadata
+    engine = db.get_engine(settings)
+    with engine.connect() as connection:
+        rows = {t.name: [dict(r) for r in connection.execute(select(SQLModel.metadata.tables[t.name]))
+                         .mappings()] for t in old.sorted_tables}
+    empty(settings)
+    old.create_all(engine)
+    with engine.begin() as connection:
+        for table in old.sorted_tables:
+            if rows[table.name]:
+                connection.execute(insert(table), rows[table.name])
+        if connection.dialect.name == "postgresql":  # as the release's own inserts would have left them
+            for table in old.sorted_tables:
+                _advance_sequence(connection, table)
+    return {name: len(values) for name, values in rows.items()}
+
+
+def _advance_sequence(connection, table) -> None:
+    (key,) = table.primary_key.columns
+    sequence = connection.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                  {"t": table.name, "c": key.name}).scalar()
+    top = connection.execute(select(func.max(key))).scalar()
+    if sequence and top is not None:
+        connection.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": top})
