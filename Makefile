@@ -31,7 +31,8 @@ test: test-sqlite test-postgres
 test-sqlite: install browser-deps
 	$(BIN)/python -m pytest -q
 
-# The same suite on PostgreSQL (a throw-away database per run, created from $(PG_TEST_URL)).
+# The tests that touch the catalog database again, on PostgreSQL (a throw-away database per run, created from
+# $(PG_TEST_URL)); tests/conftest.py deselects the others, which test-sqlite has run already.
 test-postgres: install browser-deps postgres
 	ODP_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
 
