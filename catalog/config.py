@@ -75,6 +75,45 @@ class Settings(BaseSettings):
         description="During a harvest the search index is committed at least this often, so search lags little.",
     )
 
+    # The rows API and table downloads (catalog/tables/): limits of one query and of one export.
+    rows_default_size: int = Field(
+        default=100, ge=1, description="Rows in one page of /rows when the request gives no _size."
+    )
+    rows_max_size: int = Field(default=5_000, ge=1, description="Largest _size one /rows page may ask for.")
+    rows_time_limit: float = Field(
+        default=5.0,
+        gt=0,
+        description="Seconds one /rows page (or count) may run before it is interrupted and answered 503 timeout.",
+    )
+    export_time_limit: float = Field(
+        default=600.0,
+        gt=0,
+        description="Seconds one whole export (rows.csv, a converted download) may run before it is interrupted.",
+    )
+    export_max_rows: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Most rows one export writes: far above any file the harvester accepts, a cap all the same.",
+    )
+    rows_hot_min_rows: int = Field(
+        default=100_000,
+        ge=0,
+        description=(
+            "Tables of at least this many rows get an in-memory copy once queried (smaller ones answer from"
+            " Parquet in a few milliseconds)."
+        ),
+    )
+    rows_hot_bytes: int = Field(
+        default=1 << 30,
+        ge=0,
+        description="Bytes of in-memory table copies one process keeps; the least recently used go beyond it.",
+    )
+    duckdb_memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\d+(\.\d+)?\s*([KMGT]i?B)$",
+        description="DuckDB's memory limit per process (e.g. 2GB, 512MiB); beyond it queries spill to the data dir.",
+    )
+
     @property
     def public_base_url(self) -> str:
         return (self.public_url or "http://127.0.0.1:8000").rstrip("/")

@@ -16,18 +16,10 @@ from datetime import time as time_of_day
 from decimal import Decimal
 from typing import Any
 
+from catalog.tables.engine import count_rows, stream_batches
 from catalog.tables.parquet import ROW_COLUMN
-from catalog.tables.rows import (
-    Column,
-    Filter,
-    RowsError,
-    RowsQuery,
-    Table,
-    count_rows,
-    parse_value,
-    quote,
-    stream_batches,
-)
+from catalog.tables.query import Column, Filter, RowsError, RowsQuery, Table, parse_value
+from catalog.tables.sql import quote
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 32_000  # CKAN's default ckan.datastore.search.rows_max

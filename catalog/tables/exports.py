@@ -23,16 +23,9 @@ from typing import Any
 import pyarrow.csv as pcsv
 import xlsxwriter
 
-from catalog.tables.rows import (
-    Column,
-    RowsError,
-    RowsQuery,
-    Table,
-    copy_to,
-    count_rows,
-    quote,
-    stream_batches,
-)
+from catalog.tables.engine import copy_to, count_rows, stream_batches
+from catalog.tables.query import Column, RowsError, RowsQuery, Table
+from catalog.tables.sql import quote
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 

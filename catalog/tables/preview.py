@@ -81,7 +81,9 @@ def _from_rows_engine(version: ResourceVersion, settings: Settings, limit: int) 
     key = (str(settings.files_dir / (version.parquet_path or "")), version.id, limit)
     if key in _ENGINE_CACHE:
         return _ENGINE_CACHE[key]
-    from catalog.tables.rows import ROW_COLUMN, Column, RowsQuery, Table, fetch_rows
+    from catalog.tables.engine import fetch_rows
+    from catalog.tables.parquet import ROW_COLUMN
+    from catalog.tables.query import Column, RowsQuery, Table
 
     try:
         table = Table.for_version(version, settings)

@@ -33,7 +33,7 @@ from catalog.ckan.search import SearchQueryError as CatalogQueryError
 from catalog.config import Settings
 from catalog.datasets import stats as download_stats
 from catalog.search.base import SearchBackend
-from catalog.tables.rows import Table, TableUnavailable
+from catalog.tables.query import Table, TableUnavailable
 
 from . import dicts
 from .errors import AuthorizationError, NotFoundError, SearchQueryError, ValidationError

@@ -22,8 +22,9 @@ from catalog.config import Settings
 from catalog.datasets import stats as download_stats
 from catalog.datasets.queries import DatasetView, ResourceView, get_published_dataset
 from catalog.models import ResourceVersion
+from catalog.tables.engine import RowsTimeout
 from catalog.tables.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
-from catalog.tables.rows import RowsError, RowsQuery, RowsTimeout, Table, TableUnavailable
+from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
 
 from ...deps import SessionDep, SettingsDep
 from ..errors import ApiError, error_response

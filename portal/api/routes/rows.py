@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from catalog.datasets import stats as download_stats
+from catalog.tables.engine import RowsPage, RowsTimeout, fetch_rows
 from catalog.tables.exports import FORMATS, csv_chunks, prefetch
-from catalog.tables.rows import MAX_SIZE, RowsError, RowsPage, RowsQuery, RowsTimeout, fetch_rows, parse_query
+from catalog.tables.query import RowsError, RowsQuery, parse_query
 
 from ...deps import SessionDep, SettingsDep
 from .downloads import (
@@ -28,7 +29,7 @@ router = APIRouter(tags=["rows 数据接口"])
 _ROUTE_ONLY = {"_version", "_bom"}  # read by the route, not filters
 _NOT_FOR_CSV = {"_size", "_next", "_total"}  # rows.csv is the whole selection
 
-# Documented here for the OpenAPI page; the values themselves are read by catalog.tables.rows.parse_query, which
+# Documented here for the OpenAPI page; the values themselves are read by catalog.tables.query.parse_query, which
 # also takes the column filters (col=value, col__gt=…) that no signature can list.
 _Sort = Annotated[str | None, Query(alias="_sort", description="Sort by this column, ascending")]
 _SortDesc = Annotated[str | None, Query(alias="_sort_desc", description="Sort by this column, descending")]
@@ -69,8 +70,8 @@ def rows(
     _sort: _Sort = None,
     _sort_desc: _SortDesc = None,
     _fields: _Fields = None,
-    _size: Annotated[int | None, Query(alias="_size", ge=1, le=MAX_SIZE,
-                                       description=f"Rows per page (default 100, at most {MAX_SIZE})")] = None,
+    _size: Annotated[int | None, Query(alias="_size", ge=1, description=(  # the bound: ODP_ROWS_MAX_SIZE
+        "Rows per page (default ODP_ROWS_DEFAULT_SIZE, 100; at most ODP_ROWS_MAX_SIZE, 5000)"))] = None,
     _next: Annotated[str | None, Query(alias="_next", description="The `next` token of the previous page")] = None,
     _total: Annotated[bool, Query(alias="_total", description="1: also count all matching rows")] = False,
     _version: _Version = None,

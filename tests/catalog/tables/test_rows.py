@@ -1,5 +1,10 @@
 """The rows API: every filter operator against a reference computed in Python, keyset paging that visits every
-row exactly once (also with ties and nulls), injection attempts, limits, errors and the visibility rules."""
+row exactly once (also with ties and nulls), injection attempts, limits, errors and the visibility rules.
+
+Most tests only read: they share one catalog harvested once for the module (``catalog``, ``client``). The tests
+that harvest again come last and build a catalog of their own (``own_client``): on PostgreSQL the per-test
+``settings`` fixture empties the run's database, which the shared catalog lives in too.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,22 @@ import io
 import json
 import random
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from catalog.config import Settings, get_settings
 from catalog.datasets import stats as download_stats
-from catalog.tables import rows
-from catalog.tables.rows import RowsError, RowsQuery, RowsTimeout, Table, parse_query
+from catalog.tables import engine
+from catalog.tables.engine import RowsTimeout
+from catalog.tables.query import OPERATORS, RowsError, RowsQuery, Table, parse_query
 from portal.app import create_app
+from tests.support.catalog import fresh_settings, release
 from tests.support.packages import write_package
 from tests.support.tables import current_version, harvest
 
@@ -85,24 +96,54 @@ def _no_stray_counts():
     download_stats.discard_pending()
 
 
-@pytest.fixture
-def client(settings, packages):
-    write_package(packages, "lots", csv=to_csv(ROWS), resource={"schema": SCHEMA})
-    harvest(settings, packages)
-    with TestClient(create_app()) as c:
-        yield c
-
-
-@pytest.fixture
-def all_classes(settings, packages):
+def write_all_classes(packages: Path) -> None:
     """lots (open), cond-lots (有条件开放) and secret-lots (非开放)."""
     write_package(packages, "lots", csv=to_csv(ROWS), resource={"schema": SCHEMA})
     write_package(packages, "cond-lots", csv=to_csv(ROWS[:30]), resource={"schema": SCHEMA},
                   open_class="conditional")
     write_package(packages, "secret-lots", csv=to_csv(ROWS[:5]), resource={"schema": SCHEMA}, open_class="closed")
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory, pg_database_url: str | None) -> Iterator[Settings]:
+    """The settings of the module's shared catalog: ``write_all_classes`` harvested once. Read-only."""
+    root = tmp_path_factory.mktemp("rows")
+    write_all_classes(root / "packages")
+    with pytest.MonkeyPatch.context() as mp:
+        current = fresh_settings(root / "var", mp, pg_database_url)
+        harvest(current, root / "packages")
+        yield current
+        download_stats.discard_pending()
+        release(current, pg_database_url)
+
+
+@pytest.fixture(scope="module")
+def client(catalog: Settings) -> Iterator[TestClient]:
+    """The portal over the shared catalog. Read-only: a test that harvests uses ``own_client``."""
+    with TestClient(create_app()) as c:
+        yield c
+
+
+@pytest.fixture
+def own_client(settings: Settings, packages: Path) -> Iterator[TestClient]:
+    """The portal over a catalog of this test's own (``write_all_classes`` in ``packages``), free to change."""
+    write_all_classes(packages)
     harvest(settings, packages)
     with TestClient(create_app()) as c:
         yield c
+
+
+@contextmanager
+def tuned(**env: str) -> Iterator[Settings]:
+    """The settings with some ``ODP_…`` variables set for a while (``tuned(ODP_ROWS_HOT_MIN_ROWS="0")``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        get_settings.cache_clear()
+        try:
+            yield get_settings()
+        finally:
+            get_settings.cache_clear()
 
 
 def fetch_all(client: TestClient, params: dict[str, Any] | list[tuple[str, str]], dataset: str = "lots",
@@ -193,7 +234,7 @@ def test_each_filter_matches_python(client, params, predicate):
 def test_every_operator_is_covered():
     used = {key.rsplit("__", 1)[1] if "__" in key else "exact"
             for params, _ in CASES for key in (dict(params) if isinstance(params, list) else params)}
-    assert set(rows.OPERATORS) <= used
+    assert set(OPERATORS) <= used
 
 
 def test_values_come_back_typed(client):
@@ -367,9 +408,9 @@ def test_rows_csv_bom_and_errors(client):
 # --- Visibility -----------------------------------------------------------------------------------------
 
 
-def test_conditional_rows_are_403_and_show_no_data(all_classes):
+def test_conditional_rows_are_403_and_show_no_data(client):
     for path in ("/rows", "/rows.csv"):
-        response = all_classes.get(BASE.format("cond-lots") + path, params={"_size": "5"})
+        response = client.get(BASE.format("cond-lots") + path, params={"_size": "5"})
         assert response.status_code == 403
         body = response.json()
         assert body["error"]["code"] == "conditional_access"
@@ -377,23 +418,11 @@ def test_conditional_rows_are_403_and_show_no_data(all_classes):
         assert ROWS[0]["name"] not in response.text
 
 
-def test_sample_rows_are_public_even_for_conditional_data(settings, all_classes):
-    client = all_classes
+def test_sample_rows_are_public_even_for_conditional_data(catalog, client):
     body = client.get(BASE.format("cond-lots") + "/sample").json()
-    assert ids(body["rows"]) == list(range(1, settings.public_sample_rows + 1))
+    assert ids(body["rows"]) == list(range(1, catalog.public_sample_rows + 1))
     assert body["next"] is None and [f["name"] for f in body["fields"]] == COLUMNS
     assert client.get(BASE.format("lots") + "/sample").status_code == 200
-
-
-def test_closed_and_withdrawn_datasets(settings, packages, all_classes):
-    client = all_classes
-    response = client.get(BASE.format("secret-lots") + "/rows")
-    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
-    assert client.get(BASE.format("secret-lots") + "/sample").status_code == 404
-    shutil.rmtree(packages / "lots")
-    harvest(settings, packages)
-    response = client.get(BASE.format("lots") + "/rows")
-    assert response.status_code == 410 and response.json()["error"]["code"] == "withdrawn"
 
 
 def test_unknown_resource_is_404(client):
@@ -401,45 +430,65 @@ def test_unknown_resource_is_404(client):
     assert response.status_code == 404 and "no resource named 'nope'" in response.json()["error"]["message"]
 
 
-def test_old_versions_keep_their_rows(settings, packages, client):
-    old, _ = current_version(settings, "lots", "table")
-    write_package(packages, "lots", csv=to_csv(ROWS[:3]), resource={"schema": SCHEMA})
-    harvest(settings, packages)
-    assert client.get(BASE.format("lots") + "/rows", params={"_total": "1"}).json()["total"] == 3
-    body = client.get(BASE.format("lots") + "/rows", params={"_total": "1", "_version": str(old.id)}).json()
-    assert body["total"] == len(ROWS)
-    assert client.get(BASE.format("lots") + "/rows", params={"_version": "99999"}).status_code == 404
-
-
 # --- The engine on its own ------------------------------------------------------------------------------
 
 
-def test_parse_query_and_limits(settings, packages):
-    write_package(packages, "lots", csv=to_csv(ROWS), resource={"schema": SCHEMA})
-    harvest(settings, packages)
-    version, _ = current_version(settings, "lots", "table")
-    table = Table.for_version(version, settings)
+def test_parse_query_and_limits(catalog):
+    version, _ = current_version(catalog, "lots", "table")
+    table = Table.for_version(version, catalog)
     query = parse_query(table, [("district", "浦东新区"), ("_sort_desc", "fee"), ("_size", "2")])
     assert (query.sort.name, query.desc, query.size) == ("fee", True, 2)
     assert [f.op for f in query.filters] == ["exact"]
     with pytest.raises(RowsError):
         parse_query(table, [("_size", "3")], max_size=2)
-    page = rows.fetch_rows(table, RowsQuery(size=1))
+    page = engine.fetch_rows(table, RowsQuery(size=1))
     assert len(page.rows) == 1 and page.next
-    assert rows.count_rows(table, RowsQuery()) == len(ROWS)
+    assert engine.count_rows(table, RowsQuery()) == len(ROWS)
 
 
-def test_a_query_past_its_time_limit_is_interrupted(settings):
-    cursor = rows._database(settings.data_dir)
+def test_size_limits_are_settings(catalog):
+    table = Table.for_version(current_version(catalog, "lots", "table")[0], catalog)
+    with tuned(ODP_ROWS_DEFAULT_SIZE="7", ODP_ROWS_MAX_SIZE="8"):
+        assert parse_query(table, []).size == 7
+        assert parse_query(table, [("_size", "8")]).size == 8
+        with pytest.raises(RowsError, match="between 1 and 8"):
+            parse_query(table, [("_size", "9")])
+
+
+def test_time_limits_are_settings(catalog, monkeypatch):
+    table = Table.for_version(current_version(catalog, "lots", "table")[0], catalog)
+    limits: list[float] = []
+    limited = engine._limited
+
+    def spy(cursor, seconds):
+        limits.append(seconds)
+        return limited(cursor, seconds)
+
+    monkeypatch.setattr(engine, "_limited", spy)
+    with tuned(ODP_ROWS_TIME_LIMIT="1.5", ODP_EXPORT_TIME_LIMIT="9"):
+        engine.count_rows(table, RowsQuery())
+        engine.fetch_rows(table, RowsQuery(size=1))
+        list(engine.stream_batches(table, RowsQuery()))
+    assert limits == [1.5, 1.5, 9.0]
+
+
+def test_the_export_row_cap_is_a_setting(catalog):
+    table = Table.for_version(current_version(catalog, "lots", "table")[0], catalog)
+    with tuned(ODP_EXPORT_MAX_ROWS="3"):
+        assert sum(batch.num_rows for batch in engine.stream_batches(table, RowsQuery())) == 3
+
+
+def test_a_query_past_its_time_limit_is_interrupted(catalog):
+    cursor = engine._database(catalog.data_dir)
     try:
-        with pytest.raises(RowsTimeout), rows._limited(cursor, 0.05):
+        with pytest.raises(RowsTimeout), engine._limited(cursor, 0.05):
             cursor.execute("SELECT sum(hash(a.range + b.range)) FROM range(100000000) a, range(1000) b").fetchall()
     finally:
         cursor.close()
 
 
-def test_duckdb_cannot_read_outside_the_data_dir(settings):
-    cursor = rows._database(settings.data_dir)
+def test_duckdb_cannot_read_outside_the_data_dir(catalog):
+    cursor = engine._database(catalog.data_dir)
     try:
         with pytest.raises(Exception, match="disabled by configuration|Permission"):
             cursor.execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
@@ -451,14 +500,16 @@ def test_duckdb_cannot_read_outside_the_data_dir(settings):
 
 
 @pytest.fixture
-def hot(monkeypatch, settings, client):
-    """The lots table served from its in-memory copy (as a table of 100,000+ rows would be)."""
-    monkeypatch.setattr(rows, "HOT_MIN_ROWS", 0)
-    version, _ = current_version(settings, "lots", "table")
-    table = Table.for_version(version, settings)
-    assert rows.warm(table)
-    assert rows._database_for(settings.data_dir).source(table).hot is not None
-    return table
+def hot(catalog, client):
+    """The lots table served from its in-memory copy (as a table of 100,000+ rows would be); dropped after."""
+    version, _ = current_version(catalog, "lots", "table")
+    table = Table.for_version(version, catalog)
+    db = engine._database_for(catalog.data_dir)
+    with tuned(ODP_ROWS_HOT_MIN_ROWS="0"):
+        assert engine.warm(table)
+        assert db.source(table).hot is not None
+        yield table
+    db.hot.clear()  # the shared catalog's other tests read Parquet, as before
 
 
 @pytest.mark.parametrize(("params", "predicate"), CASES[::3], ids=[str(c[0]) for c in CASES[::3]])
@@ -472,23 +523,48 @@ def test_keyset_paging_on_the_in_memory_copy(client, hot, column):
     assert ids(fetch_all(client, {"_sort_desc": column, "_size": "9"})) == reference_order(column, True)
 
 
-def test_a_dropped_copy_means_parquet_again(settings, client, hot):
-    db = rows._database_for(settings.data_dir)
-    from_copy = rows.fetch_rows(hot, RowsQuery(size=5, total=True, sort=hot.column("fee"), desc=True))
+def test_a_dropped_copy_means_parquet_again(catalog, client, hot):
+    db = engine._database_for(catalog.data_dir)
+    from_copy = engine.fetch_rows(hot, RowsQuery(size=5, total=True, sort=hot.column("fee"), desc=True))
     db.hot.clear()  # as an eviction would
-    from_parquet = rows.fetch_rows(hot, RowsQuery(size=5, total=True, sort=hot.column("fee"), desc=True))
+    from_parquet = engine.fetch_rows(hot, RowsQuery(size=5, total=True, sort=hot.column("fee"), desc=True))
     assert from_parquet == from_copy and from_copy.total == len(ROWS)
 
 
-def test_least_recently_used_copies_are_dropped(monkeypatch, settings, packages, client):
+# --- Tests that change their catalog (each its own; after the shared catalog's tests, see the docstring) ----
+
+
+def test_closed_and_withdrawn_datasets(settings, packages, own_client):
+    client = own_client
+    response = client.get(BASE.format("secret-lots") + "/rows")
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert client.get(BASE.format("secret-lots") + "/sample").status_code == 404
+    shutil.rmtree(packages / "lots")
+    harvest(settings, packages)
+    response = client.get(BASE.format("lots") + "/rows")
+    assert response.status_code == 410 and response.json()["error"]["code"] == "withdrawn"
+
+
+def test_old_versions_keep_their_rows(settings, packages, own_client):
+    client = own_client
+    old, _ = current_version(settings, "lots", "table")
+    write_package(packages, "lots", csv=to_csv(ROWS[:3]), resource={"schema": SCHEMA})
+    harvest(settings, packages)
+    assert client.get(BASE.format("lots") + "/rows", params={"_total": "1"}).json()["total"] == 3
+    body = client.get(BASE.format("lots") + "/rows", params={"_total": "1", "_version": str(old.id)}).json()
+    assert body["total"] == len(ROWS)
+    assert client.get(BASE.format("lots") + "/rows", params={"_version": "99999"}).status_code == 404
+
+
+def test_least_recently_used_copies_are_dropped(settings, packages, own_client):
     write_package(packages, "lots-2", csv=to_csv(ROWS[:50]), resource={"schema": SCHEMA})
     harvest(settings, packages)
     first = Table.for_version(current_version(settings, "lots", "table")[0], settings)
     second = Table.for_version(current_version(settings, "lots-2", "table")[0], settings)
-    monkeypatch.setattr(rows, "HOT_MIN_ROWS", 0)
-    assert rows.warm(first)
-    db = rows._database_for(settings.data_dir)
-    monkeypatch.setattr(rows, "HOT_BYTES", db.hot[first.parquet].nbytes)  # room for one copy only
-    assert rows.warm(second)
-    assert list(db.hot) == [second.parquet]
-    assert rows.count_rows(first, RowsQuery()) == len(ROWS)  # from Parquet again (and reloaded in the background)
+    with tuned(ODP_ROWS_HOT_MIN_ROWS="0"):
+        assert engine.warm(first)
+    db = engine._database_for(settings.data_dir)
+    with tuned(ODP_ROWS_HOT_MIN_ROWS="0", ODP_ROWS_HOT_BYTES=str(db.hot[first.parquet].nbytes)):  # one copy only
+        assert engine.warm(second)
+        assert list(db.hot) == [second.parquet]
+        assert engine.count_rows(first, RowsQuery()) == len(ROWS)  # from Parquet again (and reloaded meanwhile)
