@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from . import catalog, harvest, index, serve
+from . import catalog, db, harvest, index, serve
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -42,5 +42,6 @@ for _command in (
     catalog.summary,
 ):
     app.command()(_command)
+app.add_typer(db.app, name="db")  # odp db current | upgrade
 
 __all__ = ["app"]

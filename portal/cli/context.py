@@ -15,7 +15,9 @@ import typer
 from sqlmodel import Session
 
 from catalog.config import Settings, get_settings
-from catalog.db import init_db, session_scope
+from catalog.db import CatalogOutOfDate, init_db, session_scope
+
+from .console import fail
 
 
 class CatalogContext:
@@ -32,7 +34,10 @@ class CatalogContext:
     def open(self) -> None:
         """Create missing tables and the 12 domains, once per run (``init_db``)."""
         if not self._opened:
-            init_db(self.settings)
+            try:
+                init_db(self.settings)
+            except CatalogOutOfDate as exc:  # an older catalog: one line naming `odp db upgrade`, exit 1
+                raise fail(str(exc)) from None
             self._opened = True
 
     def session(self) -> AbstractContextManager[Session]:

@@ -44,6 +44,7 @@ def harvest(
                                                       "since the last run")] = False,
 ) -> None:
     """Harvest data packages or a CKAN site into the catalog: validate, store and record what changed."""
+    catalog(ctx).open()  # refuses an older catalog before any work
     settings = catalog(ctx).settings
     kind = kind or ("ckan" if path.startswith(("http://", "https://")) else "datapackage")
     try:

@@ -15,15 +15,21 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, func, insert, select, text
 from sqlmodel import SQLModel
+from typer.testing import CliRunner
 
 from catalog import db, migrations
 from catalog.config import Settings
 from catalog.datasets import stats as download_stats
+from portal.cli import app as odp_app
 from tests.support import release1_models
 from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
+
+
+def odp(*args: str):
+    return CliRunner().invoke(odp_app, list(args), catch_exceptions=False)
 
 
 def empty(settings: Settings) -> None:
@@ -76,8 +82,9 @@ def test_downgrade_to_0001_and_back(settings):
 def test_a_new_data_dir_starts_at_head(settings):
     assert migrations.current_revision(settings) == migrations.head() == "0002"
     assert migrations.is_current(settings)
-    assert "(head)" in migrations.describe(settings)
-    assert migrations.upgrade(settings).applied == []
+    assert odp("db", "current").output.strip() == "0002 (head)"
+    upgrade = odp("db", "upgrade")
+    assert upgrade.exit_code == 0 and "already at 0002 (head)" in upgrade.output
 
 
 # --- Older catalogs are refused, then upgraded --------------------------------------------------------------
@@ -89,8 +96,11 @@ def test_an_older_versioned_catalog_is_refused_until_upgraded(settings, packages
     alembic(settings, command.downgrade, "0001")
     refusal = _refusal(settings)
     assert "revision 0001" in refusal and "`odp db upgrade`" in refusal and "\n" not in refusal
+    for command_line in (["harvest", str(packages)], ["serve"], ["datasets"]):
+        refused = odp(*command_line)
+        assert refused.exit_code == 1 and refused.output.strip() == f"error: {refusal}", command_line
     assert not migrations.is_current(settings)
-    assert "behind" in migrations.describe(settings)
+    assert odp("db", "current").output.strip() == "0001, behind 0002 (head)"
     # The rebuild hook: a revision that asks for them gets the index and the Parquet files rebuilt.
     revision_2 = migrations.scripts().get_revision("0002").module
     monkeypatch.setattr(revision_2, "needs_reindex", True)
@@ -122,11 +132,16 @@ def test_a_catalog_of_the_first_release_upgrades_in_place(settings, packages):
     assert rows["dataset"] == 2 and rows["downloadcount"] == 1
 
     assert "un-versioned" in _refusal(settings)
-    assert "un-versioned" in migrations.describe(settings)
-    result = migrations.upgrade(settings)
-    assert (result.stamped, result.applied, result.after) == ("0001", ["0002"], "0002")
+    assert "un-versioned catalog, its tables match 0001" in odp("db", "current").output
+    upgrade = odp("db", "upgrade")
+    assert upgrade.exit_code == 0
+    assert "its tables match 0001" in upgrade.output and "upgraded 0001 → 0002" in upgrade.output
+    assert odp("db", "current").output.strip() == "0002 (head)"
     assert schema_diff(settings, SQLModel.metadata) == []
-    db.init_db(settings)
+    listing = odp("datasets")
+    assert listing.exit_code == 0 and "datasets (2)" in listing.output
+    assert odp("show", "shanghai-public-parking-lots").exit_code == 0
+    assert "2 datasets not indexed yet" in odp("jobs").output  # no markers yet: the next harvest fills them
 
     with TestClient(_app()) as client:
         assert _counts(client) == before  # the counts survived
@@ -142,6 +157,7 @@ def test_a_catalog_of_the_first_release_upgrades_in_place(settings, packages):
     # A harvest after the upgrade adds (new ids on PostgreSQL's sequences) and fills the index markers.
     copy_sample("jtw/shanghai-bus-routes", packages)
     assert harvest(settings, packages).tally.added == 1
+    assert "every dataset indexed" in odp("jobs").output
 
 
 def _app():
