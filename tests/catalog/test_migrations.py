@@ -9,6 +9,7 @@ first release's own models (tests/support/release1_models.py) with no schema ver
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -99,6 +100,8 @@ def test_an_older_versioned_catalog_is_refused_until_upgraded(settings, packages
     for command_line in (["harvest", str(packages)], ["serve"], ["datasets"]):
         refused = odp(*command_line)
         assert refused.exit_code == 1 and refused.output.strip() == f"error: {refusal}", command_line
+    with pytest.raises(db.CatalogOutOfDate):
+        _app()  # the app factory refuses too
     assert not migrations.is_current(settings)
     assert odp("db", "current").output.strip() == "0001, behind 0002 (head)"
     # The rebuild hook: a revision that asks for them gets the index and the Parquet files rebuilt.
