@@ -71,7 +71,7 @@ screenshots: install browser-deps
 	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/portal/web/test_browser.py -k screenshots
 
 lint: install
-	$(BIN)/ruff check catalog harvesters portal tests benchmarks
+	$(BIN)/ruff check catalog harvesters portal tests benchmarks sample_data
 
 # Regenerate sample_data/ in place (deterministic: git status stays clean unless the generator changed).
 sample-data: install

@@ -1,4 +1,4 @@
-"""Text encoding of harvested files, per DESIGN: UTF-8 (with or without BOM) first, then GB18030.
+"""Text encoding of harvested files: UTF-8 (with or without BOM) first, then GB18030.
 
 GB18030 is a superset of GBK and GB2312, so any GBK/GB2312 declaration or guess is read as GB18030: the
 few characters GBK lacks then decode instead of failing.
