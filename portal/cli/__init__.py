@@ -1,8 +1,9 @@
 """The ``odp`` command line (``odp = "portal.cli:app"``): harvest, validate and inspect the catalog.
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
-summary), ``index`` (reindex, parquet), ``serve``; ``console`` and ``progress`` are what they print with. The
-commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
+summary), ``index`` (reindex, parquet), ``serve``, and the ``db`` group (current, upgrade); ``console`` and
+``progress`` are what they print with. The commands are registered here, in one list, because their order is the
+order ``odp --help`` shows them in.
 
 One callback runs before every command and hands it a :class:`~portal.cli.context.CatalogContext`: the settings
 and a session factory that creates the catalog's tables once, on first use (why lazily: see ``context.py``).
