@@ -1,9 +1,9 @@
 """The hardening issue's additive change: which process runs a harvest job, and what the search index holds.
 
 ``harvestjobprocess`` lets a later run tell a live concurrent harvest from a dead one; ``indexeddataset`` is
-the per-dataset marker of catalog/search/indexing.py. A catalog upgraded to this revision has no markers, so
-every dataset is a gap the next harvest fills; search answers from the existing index meanwhile, which is why
-this revision needs no reindex.
+the per-dataset marker of catalog/search/indexing.py. A catalog upgraded to this revision has no markers, and
+its index has no id file, so the upgrade rebuilds the index (``needs_reindex``): afterwards every dataset is
+marked and ``odp jobs`` reports no gap, with no harvest needed.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,7 +19,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-needs_reindex = False
+needs_reindex = True
 needs_parquet_rebuild = False
 
 
