@@ -125,10 +125,10 @@ def start_job(session: Session, source: HarvestSource) -> HarvestJob:
     pid = os.getpid()
     session.add(HarvestJobProcess(job_id=job.id, host=socket.gethostname(), pid=pid,
                                   process_started=_process_started(pid)))
-    session.commit()
-    session.refresh(job)
     source.last_job_id = job.id
     session.add(source)
+    # One commit, the last statement: once the job is visible as running, the caller holds it at once and a
+    # stop signal from here on fails it (harvesters/base.py), rather than leaving it running.
     session.commit()
     return job
 

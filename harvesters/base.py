@@ -104,10 +104,11 @@ def run_harvest(
     remove_stale_temporaries(settings)  # left by killed runs; never files young enough to be in flight
     with session_scope(settings) as session:
         source = get_or_create_source(session, harvester.kind, harvester.source_url)
-        job = start_job(session, source)
         tally = JobTally()
-        result = HarvestResult(job=job, tally=tally)
+        job: HarvestJob | None = None
         try:
+            job = start_job(session, source)
+            result = HarvestResult(job=job, tally=tally)
             with harvester.open() as items:
                 progress.begin(len(items))
                 seen: dict[str, str | None] = {}
@@ -147,8 +148,9 @@ def run_harvest(
             return result
         except BaseException as exc:
             session.rollback()
-            message = str(exc) if isinstance(exc, HarvestStopped) else f"{type(exc).__name__}: {exc}"
-            finish_job(session, job, tally, status="failed", message=message)
+            if job is not None:  # None: stopped before the job was recorded
+                message = str(exc) if isinstance(exc, HarvestStopped) else f"{type(exc).__name__}: {exc}"
+                finish_job(session, job, tally, status="failed", message=message)
             raise
         finish_job(session, job, tally, message=index_message)
     return result
