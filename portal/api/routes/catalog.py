@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -14,44 +14,39 @@ from catalog.datasets.queries import (
 )
 
 from ...deps import SessionDep
-from ..serializers import dataset_detail, dataset_summary
+from ..models import DatasetDetail, DepartmentPublic, DirectoryPage, DomainPublic, error_responses
+from ..serializers import dataset_detail, dataset_summary, department_public, domain_public
 
 router = APIRouter(tags=["directory 目录"])
 
 
-@router.get("/domains", summary="The 12 domains (数据领域) with their dataset counts")
-def domains(session: SessionDep) -> list[dict[str, Any]]:
-    return [
-        {"code": d.code, "name": d.name, "name_en": d.name_en, "dataset_count": count}
-        for d, count in published_domain_counts(session)
-    ]
+@router.get("/domains", summary="The 12 domains (数据领域) with their dataset counts",
+            response_model=list[DomainPublic], responses=error_responses(400))
+def domains(session: SessionDep) -> list[DomainPublic]:
+    return [domain_public(d, count) for d, count in published_domain_counts(session)]
 
 
-@router.get("/departments", summary="Departments (数据提供方) that publish datasets")
-def departments(session: SessionDep) -> list[dict[str, Any]]:
-    return [
-        {"name": d.name, "title": d.title, "title_en": d.title_en, "dataset_count": count}
-        for d, count in published_department_counts(session)
-    ]
+@router.get("/departments", summary="Departments (数据提供方) that publish datasets",
+            response_model=list[DepartmentPublic], responses=error_responses(400))
+def departments(session: SessionDep) -> list[DepartmentPublic]:
+    return [department_public(d, count) for d, count in published_department_counts(session)]
 
 
-@router.get("/datasets", summary="The dataset directory, newest first")
+@router.get("/datasets", summary="The dataset directory, newest first",
+            response_model=DirectoryPage, responses=error_responses(400, 422))
 def datasets(
     session: SessionDep,
     domain: Annotated[list[str] | None, Query(description="Domain code; repeat for several")] = None,
     department: Annotated[list[str] | None, Query(description="Department slug; repeat for several")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 20,
-) -> dict[str, Any]:
+) -> DirectoryPage:
     result = published_directory(session, domains=domain, departments=department, page=page, size=size)
-    return {
-        "count": result.total,
-        "page": page,
-        "size": size,
-        "results": [dataset_summary(*row) for row in result.rows],
-    }
+    return DirectoryPage(count=result.total, page=page, size=size,
+                         results=[dataset_summary(*row) for row in result.rows])
 
 
-@router.get("/datasets/{name}", summary="All metadata of a dataset, with resources, versions and validation")
-def dataset(name: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/datasets/{name}", summary="All metadata of a dataset, with resources, versions and validation",
+            response_model=DatasetDetail, responses=error_responses(400, 404, 410, 422))
+def dataset(name: str, session: SessionDep) -> DatasetDetail:
     return dataset_detail(get_published_dataset(session, name))

@@ -18,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 from starlette.types import Receive, Scope, Send
 
+from catalog import access
 from catalog.config import Settings
 from catalog.datasets import stats as download_stats
 from catalog.datasets.queries import DatasetView, ResourceView, get_published_dataset
@@ -28,6 +29,7 @@ from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
 
 from ...deps import SessionDep, SettingsDep
 from ..errors import ApiError, error_response
+from ..models import error_responses, file_responses
 from ..serializers import iso
 
 router = APIRouter(tags=["downloads 下载"])
@@ -72,8 +74,9 @@ def published_resource(session: SessionDep, name: str, resource: str, version: i
 
 
 def require_open(found: PublishedResource) -> None:
-    """有条件开放 data needs an access grant, which this portal does not issue yet: metadata only."""
-    if found.view.dataset.open_class == "conditional":
+    """Data only where ``catalog.access`` says the caller may read it. 有条件开放 data needs an access grant,
+    which this portal does not issue yet: metadata and the public sample only."""
+    if not access.data_readable(found.view.dataset):
         raise ApiError(
             403, "conditional_access",
             f"dataset '{found.view.dataset.name}' is 有条件开放 (conditional): its data is available only with "
@@ -148,10 +151,19 @@ def _counts_as_download(request: Request) -> bool:
 # --- Routes ---------------------------------------------------------------------------------------------
 
 Format = Literal["csv", "json", "jsonl", "xlsx", "parquet"]
+DOWNLOAD_TYPES = {  # media type (without charset) → what is sent with it, for the OpenAPI document
+    "*/*": "no format: the original file, with its own media type",
+    "text/csv": "format=csv",
+    "application/x-ndjson": "format=json or jsonl: JSON Lines",
+    "application/json": "format=json&array=1: one JSON array",
+    FORMATS["xlsx"].media_type: "format=xlsx",
+    FORMATS["parquet"].media_type: "format=parquet",
+}
 
 
 @router.get(f"{RESOURCE_PATH}/download", summary="Download a resource: the original file or a conversion",
-            response_class=Response)
+            response_class=Response, responses=file_responses(DOWNLOAD_TYPES, partial=True)
+            | error_responses(400, 403, 404, 409, 410, 416, 422, 503))
 def download(
     name: str,
     resource: str,

@@ -3,18 +3,20 @@ and a few public sample rows."""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from catalog import access
 from catalog.datasets import stats as download_stats
-from catalog.tables.engine import RowsPage, RowsTimeout, fetch_rows
+from catalog.tables.engine import RowsTimeout, fetch_rows
 from catalog.tables.exports import FORMATS, csv_chunks, prefetch
 from catalog.tables.query import RowsError, RowsQuery, parse_query
 
 from ...deps import SessionDep, SettingsDep
+from ..models import RowsPage, error_responses, file_responses
+from ..serializers import rows_page
 from .downloads import (
     RESOURCE_PATH,
     content_disposition,
@@ -37,30 +39,13 @@ _Fields = Annotated[str | None, Query(alias="_fields", description="Columns to r
 _Version = Annotated[int | None, Query(alias="_version", ge=1, description="A version id (default: current)")]
 
 
-def _json(body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
-
-
-def _page_body(page: RowsPage, request: Request) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "fields": [c.public() for c in page.fields],
-        "rows": page.rows,
-        "next": page.next,
-        "next_url": None,
-    }
-    if page.next:
-        url = request.url.include_query_params(_next=page.next)
-        body["next_url"] = f"{url.path}?{url.query}"
-    if page.total is not None:
-        body["total"] = page.total
-    return body
-
-
 def _params(request: Request, drop: set[str]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in request.query_params.multi_items() if k not in drop]
 
 
-@router.get(f"{RESOURCE_PATH}/rows", summary="Rows of a table: filters, sort, fields, keyset paging")
+@router.get(f"{RESOURCE_PATH}/rows", summary="Rows of a table: filters, sort, fields, keyset paging",
+            response_model=RowsPage, response_model_exclude_unset=True,  # `total` only when counted
+            responses=error_responses(400, 403, 404, 409, 410, 422, 503))
 def rows(
     name: str,
     resource: str,
@@ -75,7 +60,7 @@ def rows(
     _next: Annotated[str | None, Query(alias="_next", description="The `next` token of the previous page")] = None,
     _total: Annotated[bool, Query(alias="_total", description="1: also count all matching rows")] = False,
     _version: _Version = None,
-) -> Response:
+) -> RowsPage:
     found = published_resource(session, name, resource, _version)
     require_open(found)
     table = table_of(found, settings)
@@ -85,11 +70,13 @@ def rows(
     except (RowsError, RowsTimeout) as exc:
         raise rows_error(exc) from exc
     download_stats.record(found.dataset_id, found.resource_id, "api", settings)
-    return _json(_page_body(page, request))
+    return rows_page(page, request.url)
 
 
 @router.get(f"{RESOURCE_PATH}/rows.csv", summary="All rows matching the filters, as streamed CSV",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse,
+            responses=file_responses({"text/csv": "The matching rows as UTF-8 CSV, a header row first"})
+            | error_responses(400, 403, 404, 409, 410, 422))
 def rows_csv(
     name: str,
     resource: str,
@@ -116,14 +103,17 @@ def rows_csv(
 
 
 @router.get(f"{RESOURCE_PATH}/sample",
-            summary="The first rows, as many as the page preview shows (public, also for 有条件开放 data)")
+            summary="The first rows, as many as the page preview shows (public, also for 有条件开放 data)",
+            response_model=RowsPage, response_model_exclude_unset=True,
+            responses=error_responses(400, 404, 409, 410, 422, 503))
 def sample(name: str, resource: str, session: SessionDep, settings: SettingsDep,
-           request: Request) -> Response:
+           request: Request) -> RowsPage:
     found = published_resource(session, name, resource)
     table = table_of(found, settings)
     try:
-        page = fetch_rows(table, RowsQuery(size=settings.public_sample_rows))  # ODP_PUBLIC_SAMPLE_ROWS
+        shown = access.public_sample_rows(found.view.dataset, settings.public_sample_rows)  # ODP_PUBLIC_SAMPLE_ROWS
+        page = fetch_rows(table, RowsQuery(size=shown))
     except (RowsError, RowsTimeout) as exc:
         raise rows_error(exc) from exc
     page.next = None  # a sample never pages on
-    return _json(_page_body(page, request))
+    return rows_page(page, request.url)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from catalog.schemas import get_schema, list_schemas
 
+from ..models import SchemaSummary, TableSchemaPublic, error_responses
+from ..serializers import schema_summary, table_schema
+
 router = APIRouter(tags=["schemas 数据标准"])
 
 
-@router.get("/schemas", summary="The published Table Schemas")
-def schemas() -> list[dict[str, Any]]:
-    return [
-        {"name": s.name, "title": s.title, "description": s.description, "field_count": len(s.fields),
-         "url": f"/api/v1/schemas/{s.name}"}
-        for s in list_schemas()
-    ]
+@router.get("/schemas", summary="The published Table Schemas",
+            response_model=list[SchemaSummary], responses=error_responses(400))
+def schemas() -> list[SchemaSummary]:
+    return [schema_summary(s) for s in list_schemas()]
 
 
-@router.get("/schemas/{name}", summary="One published Table Schema (the Frictionless descriptor)")
-def schema(name: str) -> dict[str, Any]:
-    published = get_schema(name)
-    return {"name": published.name, "title": published.title, "description": published.description,
-            "schema": published.descriptor}
+@router.get("/schemas/{name}", summary="One published Table Schema (the Frictionless descriptor)",
+            response_model=TableSchemaPublic, responses=error_responses(400, 404, 422))
+def schema(name: str) -> TableSchemaPublic:
+    return table_schema(get_schema(name))

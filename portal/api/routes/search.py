@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -11,14 +11,16 @@ from catalog.search.service import search_catalog
 
 from ...deps import SearchDep, SessionDep
 from ..errors import ApiError
-from ..serializers import dataset_summary
+from ..models import SearchResponse, error_responses
+from ..serializers import facet, search_hit
 
 router = APIRouter(tags=["search 搜索"])
 
 FACETS_SHOWN = ["domain", "department", "format", "open_class", "update_frequency", "keywords"]
 
 
-@router.get("/search", summary="Search datasets (Chinese full text) with facet counts")
+@router.get("/search", summary="Search datasets (Chinese full text) with facet counts",
+            response_model=SearchResponse, responses=error_responses(400, 422))
 def search(
     session: SessionDep,
     backend: SearchDep,
@@ -32,7 +34,7 @@ def search(
     sort: Annotated[Literal["relevance", "modified", "title", "downloads"], Query()] = "relevance",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     size: Annotated[int, Query(ge=0, le=100)] = 20,
-) -> dict[str, Any]:
+) -> SearchResponse:
     filters = {
         key: [v.upper() if key == "format" else v for v in values]
         for key, values in (("domain", domain), ("department", department), ("format", format),
@@ -45,17 +47,10 @@ def search(
         result = search_catalog(session, backend, query)
     except ValueError as exc:
         raise ApiError(422, "invalid_parameter", str(exc)) from exc
-    return {
-        "count": result.count,
-        "page": page,
-        "size": size,
-        "results": [
-            dataset_summary(h.dataset, h.domain, h.department, h.formats)
-            | {"highlights": h.hit.highlights, "score": round(h.hit.score, 4)}
-            for h in result.hits
-        ],
-        "facets": {
-            name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
-            for name, values in result.facets.items()
-        },
-    }
+    return SearchResponse(
+        count=result.count,
+        page=page,
+        size=size,
+        results=[search_hit(h) for h in result.hits],
+        facets={name: [facet(f) for f in values] for name, values in result.facets.items()},
+    )

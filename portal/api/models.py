@@ -1,0 +1,258 @@
+"""The JSON API's response shapes, as Pydantic models: what each ``/api/v1`` route declares (``response_model=``),
+so the OpenAPI document at ``/api/v1/openapi.json`` says exactly what is sent (docs/api.md shows examples).
+
+The serializers build these models directly from catalog objects; the routes return them. Two decisions a reader
+would otherwise question:
+
+- **Timestamps are strings**, typed as ``date-time`` in the schema: the API has always sent Python's
+  ``isoformat()`` (``2026-11-23T13:01:02.123456+00:00``), and a ``datetime`` field would be re-rendered by
+  Pydantic (``…Z``), changing what clients already parse.
+- **What the publisher wrote stays open** (``dict[str, Any]``): a Table Schema, ``extras``, ``contact``,
+  licences, the validation errors as frictionless reports them. The API passes them through unchanged, so the
+  models type only the envelope the portal itself makes.
+
+The one error shape (``ErrorResponse``) is declared for every status a route can answer with besides 2xx,
+including 422: FastAPI's default ``HTTPValidationError`` is never sent here (portal/api/errors.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class _Public(BaseModel):
+    # populate_by_name: serializers fill ``table_schema``, the JSON says ``schema`` (BaseModel has a .schema()).
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# --- Errors ---------------------------------------------------------------------------------------------
+
+
+class ErrorBody(_Public):
+    code: str = Field(examples=["invalid_parameter"], description="A stable, machine-readable code")
+    message: str = Field(description="What was wrong, for a person")
+
+
+class ErrorResponse(_Public):
+    """Every error of the JSON API: ``{"error": {"code": …, "message": …}}``."""
+
+    error: ErrorBody
+
+
+_ERROR_WHEN = {
+    400: "A NUL character in the path or a parameter, or a malformed Range header",
+    403: "The dataset is 有条件开放 (conditional): its data needs an access grant",
+    404: "No such dataset, resource, version or schema",
+    409: "The resource is not a table, or its table could not be read",
+    410: "The dataset was withdrawn by its publisher",
+    416: "A Range that starts past the end of the file",
+    422: "A parameter is out of range, not one of the allowed values, or not valid for the table",
+    503: "The query ran past its time limit",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entries of a route's error statuses, each the one error shape."""
+    return {status: {"model": ErrorResponse, "description": _ERROR_WHEN[status]} for status in statuses}
+
+
+_BYTES = {"type": "string", "format": "binary"}
+_ANY_JSON: dict[str, Any] = {}  # a JSON conversion, or an original file that is JSON: any JSON value
+
+
+def file_responses(media_types: dict[str, str], *, partial: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a route that sends a file or a stream: its media types (→ what each holds), bytes of any
+    content. ``partial``: also 206 (a ``Range``) and 304 (``If-None-Match`` matched the ``ETag``)."""
+    content = {media: {"schema": _ANY_JSON if media.endswith("json") else _BYTES} for media in media_types}
+    described = "; ".join(f"{media}: {what}" for media, what in media_types.items())
+    responses: dict[int | str, dict[str, Any]] = {200: {"description": described, "content": content}}
+    if partial:
+        responses[206] = {"description": "The asked-for byte range (Range header)", "content": content}
+        responses[304] = {"description": "Not modified: If-None-Match matched the ETag"}
+    return responses
+
+
+# --- Directory ------------------------------------------------------------------------------------------
+
+
+class DomainRef(_Public):
+    code: str
+    name: str
+
+
+class DomainNamed(DomainRef):
+    name_en: str
+
+
+class DomainPublic(DomainNamed):
+    """One of the 12 domains (数据领域) with its number of published datasets."""
+
+    dataset_count: int
+
+
+class DepartmentRef(_Public):
+    name: str = Field(description="The department's slug")
+    title: str
+
+
+class DepartmentNamed(DepartmentRef):
+    title_en: str | None
+
+
+class DepartmentPublic(DepartmentNamed):
+    """A department (数据提供方) that publishes datasets."""
+
+    dataset_count: int
+
+
+class DatasetSummary(_Public):
+    """A dataset as the directory and search list it."""
+
+    name: str
+    title: str
+    description: str
+    domain: DomainRef
+    department: DepartmentRef
+    keywords: list[str]
+    formats: list[str]
+    open_class: str
+    update_frequency: str | None
+    modified: Timestamp | None
+    first_published: Timestamp | None
+    url: str
+
+
+class DirectoryPage(_Public):
+    """One page of the dataset directory, newest first."""
+
+    count: int
+    page: int
+    size: int
+    results: list[DatasetSummary]
+
+
+# --- One dataset ----------------------------------------------------------------------------------------
+
+
+class ValidationReportPublic(_Public):
+    status: str
+    error_count: int
+    errors_by_type: dict[str, int]
+    errors: list[dict[str, Any]] = Field(description="The first 10 errors (no cell values when data is not public)")
+
+
+class VersionPublic(_Public):
+    id: int
+    sha256: str
+    size: int
+    row_count: int | None
+    validation_status: str
+    created: Timestamp | None
+
+
+class ResourcePublic(_Public):
+    name: str
+    title: str | None
+    description: str | None
+    format: str | None
+    media_type: str | None
+    size: int | None
+    row_count: int | None
+    sha256: str | None
+    encoding: str | None
+    table_schema: dict[str, Any] | None = Field(alias="schema", description="The Table Schema of its table")
+    schema_ref: str | None
+    validation: ValidationReportPublic | None
+    current_version: int | None
+    versions: list[VersionPublic]
+    downloads: int
+    api_calls: int
+
+
+class DatasetDetail(DatasetSummary):
+    """All metadata of a dataset, with its resources, their versions and validation."""
+
+    domain: DomainNamed
+    department: DepartmentNamed
+    open_class_label: str
+    license_id: str | None
+    licenses: list[dict[str, Any]]
+    version: str | None
+    temporal_coverage: str | None
+    spatial_coverage: str | None
+    contact: dict[str, Any] | None
+    extras: dict[str, Any]
+    created: Timestamp | None
+    state: str
+    validation_status: str
+    row_count: int | None
+    downloads: int
+    api_calls: int
+    resources: list[ResourcePublic]
+
+
+# --- Search ---------------------------------------------------------------------------------------------
+
+
+class SearchHitPublic(DatasetSummary):
+    highlights: dict[str, str] = Field(description="title/description snippets, HTML-escaped, matches in <mark>")
+    score: float
+
+
+class FacetPublic(_Public):
+    value: str
+    label: str
+    count: int
+
+
+class SearchResponse(_Public):
+    """One page of search hits, and facet counts over the whole result."""
+
+    count: int
+    page: int
+    size: int
+    results: list[SearchHitPublic]
+    facets: dict[str, list[FacetPublic]]
+
+
+# --- Published schemas ----------------------------------------------------------------------------------
+
+
+class SchemaSummary(_Public):
+    name: str
+    title: str
+    description: str
+    field_count: int
+    url: str
+
+
+class TableSchemaPublic(_Public):
+    """A published Table Schema (数据标准) and its Frictionless descriptor."""
+
+    name: str
+    title: str
+    description: str
+    table_schema: dict[str, Any] = Field(alias="schema")
+
+
+# --- Rows -----------------------------------------------------------------------------------------------
+
+
+class FieldPublic(_Public):
+    name: str
+    type: str = Field(description="The Table Schema type")
+    title: str | None
+
+
+class RowsPage(_Public):
+    """A page of a table's rows (the rows API), or its public sample."""
+
+    fields: list[FieldPublic]
+    rows: list[dict[str, Any]] = Field(description="Objects keyed by field name, values typed by the schema")
+    next: str | None = Field(description="The token of the next page; null on the last one")
+    next_url: str | None
+    total: int | None = Field(default=None, description="All matching rows; sent only with _total=1")
