@@ -1,5 +1,26 @@
-"""What of a dataset's stored facts may be shown to someone who may not read its data.
+"""Who may see what — the one access policy. Every route, query, export and CLI command asks this module; no
+other module compares a dataset's open class or state to decide visibility.
 
+For a dataset and a principal (``None`` is anonymous, the only principal today) it answers four questions:
+
+* **listed?** — may the dataset appear in search, the directory, counts, CKAN's lists (later feeds, exports);
+* **metadata shown?** — may its page, its JSON, its CKAN ``package_show`` be served; if not, is it *hidden*
+  (closed, 非开放: answer "not found", as if it never existed) or *withdrawn* (answer 410 Gone);
+* **data readable?** — downloads in every format, rows, rows.csv, CKAN ``datastore_search``, previews beyond
+  the public sample, validation errors with their cells;
+* **how many sample rows are public?** — the page preview and ``/sample`` (``ODP_PUBLIC_SAMPLE_ROWS``), shown
+  even when the data itself is not readable (有条件开放: the sample helps a reader decide to apply).
+
+Each question has a Python form for one object (:func:`decide`, :func:`listed`, :func:`data_readable`, …) and
+listings have one SQL form, :func:`listed_clause`, used in ``select(...).where(...)``. The two must agree;
+``tests/catalog/test_access.py`` checks the clause against :func:`listed` over every class × state.
+
+Why one module: access grants are coming (accounts, API keys, contest teams). A grant changes the answer for
+one principal and one dataset; a route that compared ``open_class`` itself would not see it and would leak or
+refuse. With every caller asking here, a grant is added in one place — :class:`Principal` is the type the
+accounts issue will fill, and ``tests/portal/test_access_routes.py`` fails for a route that forgets to ask.
+
+The second half keeps what of a dataset's stored facts may be shown to someone who may not read its data.
 A stored validation report keeps, for each of its first errors, the offending ``cell`` and frictionless's
 ``message``, which quotes that cell ('Type error in the cell "…" in row "81" …') — cells of rows far past the
 public sample. For a dataset whose data the caller may not read, every output (JSON API, pages, CKAN API,
@@ -8,26 +29,127 @@ row and field, loses its cell, and gets a message rebuilt from those four facts.
 rather than cleaned because frictionless's wording varies by error type (constraint notes, foreign-key
 values, parser messages); a pattern that strips quoted text would miss the next one. The stored report is
 never changed: a reader with a grant sees it whole.
-
-:func:`data_readable` is today's answer to "may this caller read the data?" — only open (无条件开放) data;
-the access policy (grants for 有条件开放 data) will answer it per principal instead.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement
+
+from catalog.models import Dataset
+from catalog.vocabulary import DatasetState, OpenClass
 
 #: The facts of an error that say where and what, never which value.
 ERROR_FACTS = ("type", "title", "row", "field")
 
 
-class _HasOpenClass(Protocol):
+class Principal(Protocol):
+    """Who asks: an account (via its session) or an API key (via its account). Today no principal exists and
+    every caller is anonymous (``None``); the accounts issue gives principals an id and grants, and
+    :func:`data_readable` then checks for an unexpired, unrevoked grant on the dataset."""
+
+    @property
+    def id(self) -> int: ...
+
+
+class Governed(Protocol):
+    """What the policy reads of a dataset: a ``Dataset`` row, a search document, a CKAN record's dataset."""
+
     open_class: str
+    state: str
 
 
-def data_readable(dataset: _HasOpenClass) -> bool:
-    """Whether anyone may read the dataset's data (its rows, cells and files): open datasets only."""
-    return dataset.open_class == "open"
+class DatasetNotFound(LookupError):
+    """No such dataset — or one the caller may not know of (closed, 非开放)."""
+
+
+class DatasetWithdrawn(LookupError):
+    """The dataset was withdrawn by its publisher: 410 Gone."""
+
+
+class Visibility(StrEnum):
+    """What a caller may know of a dataset's existence and metadata."""
+
+    shown = "shown"
+    withdrawn = "withdrawn"  # metadata withheld; the answer says it is gone (410)
+    hidden = "hidden"  # the answer is "not found" (404), exactly as for a name that never existed
+
+
+#: Open classes that are ever listed (the search facet offers no others).
+LISTABLE_OPEN_CLASSES: tuple[OpenClass, ...] = (OpenClass.open, OpenClass.conditional)
+
+
+def visibility(dataset: Governed, principal: Principal | None = None) -> Visibility:
+    """Closed comes first: a withdrawn closed dataset is still "not found", never "withdrawn"."""
+    if dataset.open_class == OpenClass.closed:
+        return Visibility.hidden
+    if dataset.state != DatasetState.active:
+        return Visibility.withdrawn
+    return Visibility.shown
+
+
+def listed(dataset: Governed, principal: Principal | None = None) -> bool:
+    """Whether the dataset appears in search, the directory, counts and CKAN's lists."""
+    return visibility(dataset, principal) is Visibility.shown
+
+
+def metadata_shown(dataset: Governed, principal: Principal | None = None) -> bool:
+    """Whether its page, JSON and CKAN dicts may be served (today: exactly the listed ones)."""
+    return visibility(dataset, principal) is Visibility.shown
+
+
+def require_metadata(dataset: Governed, principal: Principal | None = None, *, name: str = "") -> None:
+    """Raise :class:`DatasetNotFound` (hidden) or :class:`DatasetWithdrawn` unless its metadata may be shown."""
+    seen = visibility(dataset, principal)
+    if seen is Visibility.hidden:
+        raise DatasetNotFound(f"no dataset named '{name}'")
+    if seen is Visibility.withdrawn:
+        raise DatasetWithdrawn(f"dataset '{name}' has been withdrawn by its publisher")
+
+
+def data_readable(dataset: Governed, principal: Principal | None = None) -> bool:
+    """Whether the caller may read the dataset's data (its rows, cells and files): open (无条件开放) datasets
+    whose metadata is shown. 有条件开放 data will be readable with a grant; today none is issued."""
+    return metadata_shown(dataset, principal) and dataset.open_class == OpenClass.open
+
+
+def public_sample_rows(dataset: Governed, sample_rows: int, principal: Principal | None = None) -> int:
+    """How many leading rows anyone may see (the page preview, ``/sample``): ``ODP_PUBLIC_SAMPLE_ROWS`` for a
+    shown dataset, open or conditional alike; none for a hidden or withdrawn one."""
+    return max(sample_rows, 0) if metadata_shown(dataset, principal) else 0
+
+
+@dataclass(frozen=True)
+class Access:
+    """The policy's answers for one dataset and one principal, for templates and serializers (which get
+    booleans, never an open class to compare)."""
+
+    visibility: Visibility
+    listed: bool
+    metadata: bool
+    data_readable: bool
+    sample_rows: int
+
+
+def decide(dataset: Governed, principal: Principal | None = None, *, sample_rows: int = 0) -> Access:
+    return Access(
+        visibility=visibility(dataset, principal),
+        listed=listed(dataset, principal),
+        metadata=metadata_shown(dataset, principal),
+        data_readable=data_readable(dataset, principal),
+        sample_rows=public_sample_rows(dataset, sample_rows, principal),
+    )
+
+
+def listed_clause(principal: Principal | None = None) -> ColumnElement[bool]:
+    """The SQL form of :func:`listed`, for ``select(...).where(listed_clause())`` over ``Dataset``."""
+    return (Dataset.state == DatasetState.active) & (Dataset.open_class != OpenClass.closed)
+
+
+# --- What may be shown of a dataset whose data is not readable -------------------------------------------
 
 
 def public_validation_report(report: dict[str, Any] | None, *, data_readable: bool) -> dict[str, Any] | None:

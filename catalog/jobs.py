@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from catalog.db import serialized_write
 from catalog.models import HarvestJob, HarvestJobProcess, HarvestSource, utcnow
+from catalog.vocabulary import JobStatus
 
 COUNTERS = ("added", "updated", "unchanged", "withdrawn", "failed")
 ABANDONED = "abandoned:"  # how the message of a job whose process died begins
@@ -95,12 +96,12 @@ def _is_abandoned(session: Session, job: HarvestJob, source: HarvestSource) -> b
 def mark_abandoned(session: Session, source: HarvestSource) -> list[HarvestJob]:
     """Fail every running job whose process is gone (uncommitted; ``start_job`` commits)."""
     abandoned = []
-    for job in session.exec(select(HarvestJob).where(HarvestJob.status == "running")).all():
+    for job in session.exec(select(HarvestJob).where(HarvestJob.status == JobStatus.running)).all():
         if not _is_abandoned(session, job, source):
             continue
         record = session.get(HarvestJobProcess, job.id)
         where = f" (pid {record.pid} on {record.host})" if record else ""
-        job.status = "failed"
+        job.status = JobStatus.failed
         job.message = f"{ABANDONED} the harvest process{where} stopped before the job finished"
         job.finished = utcnow()
         session.add(job)
@@ -110,7 +111,7 @@ def mark_abandoned(session: Session, source: HarvestSource) -> list[HarvestJob]:
 
 def job_status_label(job: HarvestJob) -> str:
     """The status as `odp jobs` shows it: ``failed (abandoned)`` for a job whose process died."""
-    if job.status == "failed" and (job.message or "").startswith(ABANDONED):
+    if job.status == JobStatus.failed and (job.message or "").startswith(ABANDONED):
         return "failed (abandoned)"
     return job.status
 
@@ -119,7 +120,7 @@ def job_status_label(job: HarvestJob) -> str:
 def start_job(session: Session, source: HarvestSource) -> HarvestJob:
     # A job left "running" by a killed process would otherwise stay stuck forever (CKAN's classic failure).
     mark_abandoned(session, source)
-    job = HarvestJob(source_id=source.id, status="running")
+    job = HarvestJob(source_id=source.id, status=JobStatus.running)
     session.add(job)
     session.flush()
     pid = os.getpid()
@@ -139,7 +140,7 @@ def finish_job(
     job: HarvestJob,
     tally: JobTally,
     *,
-    status: str = "finished",
+    status: JobStatus = JobStatus.finished,
     message: str | None = None,
 ) -> HarvestJob:
     for name, value in tally.as_dict().items():
@@ -172,7 +173,7 @@ def last_successful_start(session: Session, source_url: str) -> datetime | None:
     started = session.exec(
         select(HarvestJob.started)
         .join(HarvestSource, HarvestJob.source_id == HarvestSource.id)
-        .where(HarvestSource.url == source_url, HarvestJob.status == "finished", HarvestJob.failed == 0)
+        .where(HarvestSource.url == source_url, HarvestJob.status == JobStatus.finished, HarvestJob.failed == 0)
         .order_by(HarvestJob.id.desc())
         .limit(1)
     ).first()

@@ -1,19 +1,49 @@
 """Catalog tables (SQLModel): one schema for SQLite and PostgreSQL.
 
-Times are timezone-aware UTC; ``utcnow()`` is the one clock.
+Times are timezone-aware UTC; ``utcnow()`` is the one clock. States and open classes are the ``StrEnum``s of
+``catalog/vocabulary.py`` in VARCHAR(20) columns (never SQL ENUM types, so a new member needs no migration):
+``_state`` writes only members' values (a typo fails at flush) and reads members back.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Dialect, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from catalog.vocabulary import DatasetState, JobStatus, OpenClass, ResourceState, ValidationStatus
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class _StateString(TypeDecorator[str]):
+    """VARCHAR(20) holding a ``StrEnum``'s values: the schema of a plain string column, the strictness of the enum."""
+
+    impl = String(20)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        try:
+            return None if value is None else self.enum(value)
+        except ValueError:  # a value written outside this code: shown as stored, never crashes a read
+            return value
+
+
+def _state(enum: type[StrEnum], default: StrEnum, *, index: bool = False) -> Any:
+    return Field(default=default, sa_type=_StateString(enum), sa_column_kwargs={"nullable": False}, index=index)
 
 
 def _json(nullable: bool = True) -> Any:
@@ -54,7 +84,7 @@ class Dataset(SQLModel, table=True):
     department_id: int = Field(foreign_key="department.id", index=True)
     keywords: list[str] | None = _json()
     update_frequency: str | None = Field(default=None, max_length=20)
-    open_class: str = Field(default="open", max_length=20, index=True)  # open | conditional | closed
+    open_class: OpenClass = _state(OpenClass, OpenClass.open, index=True)
     license_id: str | None = Field(default=None, max_length=200)
     licenses: list[dict[str, Any]] | None = _json()
     version: str | None = Field(default=None, max_length=50)
@@ -66,7 +96,7 @@ class Dataset(SQLModel, table=True):
     first_published: datetime = Field(default_factory=utcnow)  # first harvested into this catalog
     modified: datetime = Field(default_factory=utcnow, index=True)  # last change of metadata or data here
     last_harvested: datetime = Field(default_factory=utcnow)
-    state: str = Field(default="active", max_length=20, index=True)  # active | withdrawn
+    state: DatasetState = _state(DatasetState, DatasetState.active, index=True)
     source_id: int | None = Field(default=None, foreign_key="harvestsource.id", index=True)
     source_identifier: str | None = Field(default=None, max_length=1000)
     metadata_hash: str | None = Field(default=None, max_length=64)  # to tell "unchanged" cheaply
@@ -83,7 +113,7 @@ class Resource(SQLModel, table=True):
     format: str | None = Field(default=None, max_length=20)  # lower-case extension-like: csv, xlsx, json
     media_type: str | None = Field(default=None, max_length=100)
     position: int = 0
-    state: str = Field(default="active", max_length=20)  # active | removed (gone from the package)
+    state: ResourceState = _state(ResourceState, ResourceState.active)  # removed: gone from the package
     # No FK: resource <-> version would be a cycle; the service keeps it consistent.
     current_version_id: int | None = None
 
@@ -100,7 +130,7 @@ class ResourceVersion(SQLModel, table=True):
     table_schema: dict[str, Any] | None = _json()
     schema_ref: str | None = Field(default=None, max_length=300)  # published schema name, if referenced
     row_count: int | None = None
-    validation_status: str = Field(default="not_tabular", max_length=20)  # valid|invalid|error|not_tabular
+    validation_status: ValidationStatus = _state(ValidationStatus, ValidationStatus.not_tabular)
     validation_report: dict[str, Any] | None = _json()
     fingerprint: str = Field(max_length=64)  # sha256 + schema + dialect: same fingerprint = same version
     created: datetime = Field(default_factory=utcnow)
@@ -121,7 +151,7 @@ class DownloadCount(SQLModel, table=True):
 class HarvestJob(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="harvestsource.id", index=True)
-    status: str = Field(default="running", max_length=20)  # running | finished | failed
+    status: JobStatus = _state(JobStatus, JobStatus.running)
     started: datetime = Field(default_factory=utcnow)
     finished: datetime | None = None
     added: int = 0

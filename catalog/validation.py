@@ -14,13 +14,14 @@ from typing import Any
 from frictionless import Resource
 
 from catalog.config import Settings, get_settings
+from catalog.vocabulary import ValidationStatus
 
 TABULAR_FORMATS = {"csv", "tsv", "xlsx", "xls", "json", "jsonl", "ndjson"}
 
 
 @dataclass
 class ValidationOutcome:
-    status: str  # valid | invalid | error | not_tabular
+    status: ValidationStatus
     row_count: int | None = None
     report: dict[str, Any] | None = None
     schema: dict[str, Any] | None = None  # the schema used (the inferred one when none was published)
@@ -60,7 +61,7 @@ def validate_table(
     except Exception as exc:  # noqa: BLE001 - frictionless raises FrictionlessException and sometimes others
         message = getattr(getattr(exc, "error", None), "message", None) or str(exc)
         return ValidationOutcome(
-            status="error",
+            status=ValidationStatus.error,
             report={
                 "valid": False,
                 "error_count": 1,
@@ -96,7 +97,8 @@ def _summarize(
         e.type in ("source-error", "scheme-error", "format-error", "encoding-error", "resource-error")
         for e in errors
     )
-    status = "valid" if report.valid else ("error" if fatal else "invalid")
+    status = (ValidationStatus.valid if report.valid
+              else ValidationStatus.error if fatal else ValidationStatus.invalid)
     summary = {
         "valid": bool(report.valid),
         "row_count": rows,

@@ -1,8 +1,59 @@
-"""The 12 priority domains (数据领域) that every dataset belongs to."""
+"""The catalog's vocabularies: the 12 priority domains (数据领域) every dataset belongs to, the open classes, and
+the states of datasets, resources, validations and harvest jobs.
+
+States are ``StrEnum``s, not string literals: a member *is* its ``str`` value, so the database columns stay
+VARCHAR, stored values and JSON output are unchanged, and ``DatasetState.withdrawm`` is an AttributeError where
+``"withdrawm"`` would have been a comparison that is silently never true. Who may see a dataset of which class
+and state is decided in one place only, ``catalog/access.py``; code elsewhere names members, never literals.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OpenClass(StrEnum):
+    """开放属性: open (无条件开放) data needs no account; conditional (有条件开放) needs a grant; closed (非开放)
+    datasets are published nowhere."""
+
+    open = "open"
+    conditional = "conditional"
+    closed = "closed"
+
+
+class DatasetState(StrEnum):
+    active = "active"
+    withdrawn = "withdrawn"  # gone from its source: hidden from lists, kept in the DB, answers "withdrawn"
+
+
+class ResourceState(StrEnum):
+    active = "active"
+    removed = "removed"  # gone from its package; its versions stay in the DB
+
+
+class ValidationStatus(StrEnum):
+    """A resource version's validation outcome, from best to worst: not_tabular < valid < invalid < error."""
+
+    valid = "valid"
+    invalid = "invalid"
+    error = "error"  # the file could not be read as a table at all
+    not_tabular = "not_tabular"
+
+    @property
+    def rank(self) -> int:
+        """Severity, for "the worst status of a dataset's tables": error 3 > invalid 2 > valid 1 > not_tabular 0."""
+        return _VALIDATION_RANK[self]
+
+
+_VALIDATION_RANK = {ValidationStatus.not_tabular: 0, ValidationStatus.valid: 1, ValidationStatus.invalid: 2,
+                    ValidationStatus.error: 3}
+
+
+class JobStatus(StrEnum):
+    running = "running"
+    finished = "finished"
+    failed = "failed"
 
 
 @dataclass(frozen=True)
@@ -36,6 +87,6 @@ def resolve_domain(value: str) -> DomainInfo | None:
     return _BY_KEY.get(value.strip()) or _BY_KEY.get(value.strip().lower())
 
 
-OPEN_CLASSES = {"open": "无条件开放", "conditional": "有条件开放", "closed": "非开放"}
+OPEN_CLASSES = {OpenClass.open: "无条件开放", OpenClass.conditional: "有条件开放", OpenClass.closed: "非开放"}
 
 UPDATE_FREQUENCIES = ("实时", "每日", "每周", "每月", "每季度", "每半年", "每年", "不定期")

@@ -24,6 +24,7 @@ from catalog.models import HarvestJob
 from catalog.search.base import SearchError
 from catalog.search.indexing import converge_index, sync_index
 from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
+from catalog.vocabulary import JobStatus
 
 
 class HarvestError(Exception):
@@ -144,13 +145,13 @@ def run_harvest(
                 tally.withdrawn = len(result.withdrawn)
                 index_message = feed.converge()
         except HarvestError as exc:
-            finish_job(session, job, tally, status="failed", message=str(exc))
+            finish_job(session, job, tally, status=JobStatus.failed, message=str(exc))
             return result
         except BaseException as exc:
             session.rollback()
             if job is not None:  # None: stopped before the job was recorded
                 message = str(exc) if isinstance(exc, HarvestStopped) else f"{type(exc).__name__}: {exc}"
-                finish_job(session, job, tally, status="failed", message=message)
+                finish_job(session, job, tally, status=JobStatus.failed, message=message)
             raise
         finish_job(session, job, tally, message=index_message)
     return result

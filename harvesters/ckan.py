@@ -48,7 +48,7 @@ from catalog.config import Settings, get_settings
 from catalog.datasets.inputs import DatasetInput, PublisherInput, ResourceInput
 from catalog.db import session_scope
 from catalog.jobs import last_successful_start
-from catalog.vocabulary import UPDATE_FREQUENCIES, resolve_domain
+from catalog.vocabulary import UPDATE_FREQUENCIES, OpenClass, resolve_domain
 
 from .base import HarvestError, HarvestItem, ItemError
 from .remote import DownloadLimits, check_url, download, new_client, url_filename
@@ -67,9 +67,10 @@ MAPPED_EXTRAS = ("domain", "update_frequency", "open_class", "temporal_coverage"
                  "contact_phone")
 # The ``open_class`` extra, trimmed and lower-cased, → our open class. Anything else fails the package.
 OPEN_CLASS_VALUES = {
-    "open": "open", "无条件开放": "open",
-    "conditional": "conditional", "有条件开放": "conditional", "restricted": "conditional",
-    "closed": "closed", "非开放": "closed", "private": "closed", "non-public": "closed",
+    "open": OpenClass.open, "无条件开放": OpenClass.open,
+    "conditional": OpenClass.conditional, "有条件开放": OpenClass.conditional, "restricted": OpenClass.conditional,
+    "closed": OpenClass.closed, "非开放": OpenClass.closed, "private": OpenClass.closed,
+    "non-public": OpenClass.closed,
 }
 FREQUENCIES = {
     "realtime": "实时", "continuous": "实时", "daily": "每日", "weekly": "每周", "monthly": "每月",
@@ -400,8 +401,8 @@ def open_class_of(pkg: dict[str, Any], extras: dict[str, Any]) -> str:
                 "rather than published as open"
             )
     if str(pkg.get("private")).strip().lower() == "true":
-        return "closed" if declared in (None, "open") else declared
-    return declared or "open"
+        return OpenClass.closed if declared in (None, OpenClass.open) else declared
+    return declared or OpenClass.open
 
 
 def _table_schema(value: Any) -> dict[str, Any] | None:

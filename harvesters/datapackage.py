@@ -21,6 +21,7 @@ from typing import Any
 from catalog.config import Settings, get_settings
 from catalog.datasets.inputs import DatasetInput, PublisherInput, ResourceInput
 from catalog.schemas import SchemaNotFound, get_schema
+from catalog.vocabulary import OpenClass
 
 from .archive import UnsafeArchive, extract_zip
 from .base import HarvestError, HarvestItem, ItemError
@@ -125,7 +126,7 @@ def read_package(descriptor_path: Path, settings: Settings) -> DatasetInput:
         version=_text(descriptor, "version"),
         created=_text(descriptor, "created", numbers=False),
         update_frequency=_text(descriptor, "update_frequency"),
-        open_class=_text(descriptor, "open_class") or "open",
+        open_class=_text(descriptor, "open_class") or OpenClass.open,
         temporal_coverage=_text(descriptor, "temporal_coverage"),
         spatial_coverage=_text(descriptor, "spatial_coverage"),
         contact=_contact(descriptor.get("contact")),

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from catalog.ckan.ids import group_id, organization_name_for_id, package_name_for_id, resource_key_for_id
 from catalog.ckan.search import keyword_values, published
 from catalog.models import Dataset, Department, Domain, Resource, ResourceVersion
-from catalog.vocabulary import resolve_domain
+from catalog.vocabulary import ResourceState, resolve_domain
 
 
 class NotFound(LookupError):
@@ -50,7 +50,7 @@ def load_packages(session: Session, dataset_ids: list[int]) -> list[PackageRecor
     records = {ds.id: PackageRecord(ds, dom, dept) for ds, dom, dept in rows}
     resources = session.exec(
         select(Resource)
-        .where(Resource.dataset_id.in_(list(records)), Resource.state == "active")
+        .where(Resource.dataset_id.in_(list(records)), Resource.state == ResourceState.active)
         .order_by(Resource.dataset_id, Resource.position, Resource.id)
     ).all()
     version_ids = [r.current_version_id for r in resources if r.current_version_id]

@@ -32,11 +32,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from catalog import access
 from catalog.ckan import query as cq
 from catalog.ckan.ids import organization_name_for_id, package_name_for_id
 from catalog.models import Dataset, Department, Domain, Resource
 from catalog.search.base import MAX_PAGE_SIZE, SearchBackend, SearchQuery
-from catalog.vocabulary import resolve_domain
+from catalog.vocabulary import DatasetState, ResourceState, resolve_domain
 
 ROWS_MAX = 1000
 DEFAULT_ROWS = 10
@@ -77,7 +78,8 @@ class PackageSearchResult:
 
 
 def published() -> ColumnElement[bool]:
-    return and_(Dataset.state == "active", Dataset.open_class != "closed")
+    """What CKAN's lists and searches may return: the access policy's listing clause, anonymous."""
+    return access.listed_clause()
 
 
 # --- values ---------------------------------------------------------------------------------------------
@@ -254,7 +256,7 @@ def _res_format(c: _Compiler, node: cq.Node) -> ColumnElement[bool]:
     res = aliased(Resource)  # the res_format facet query joins Resource itself
     return exists(
         sa_select(1)
-        .where(res.dataset_id == Dataset.id, res.state == "active", _match(res.format, node, fold_case=True))
+        .where(res.dataset_id == Dataset.id, res.state == ResourceState.active, _match(res.format, node, fold_case=True))
         .correlate(Dataset)
     )
 
@@ -334,7 +336,7 @@ FIELDS: dict[str, Callable[[_Compiler, Any], ColumnElement[bool]]] = {
     "metadata_created": _date(Dataset.first_published),
     "open_class": _plain(Dataset.open_class),
     "update_frequency": _plain(Dataset.update_frequency),
-    "state": _constant({"active"}),
+    "state": _constant({DatasetState.active}),  # every listed package is active
     "capacity": _constant({"public"}),
     "private": _constant({"false"}),
     "dataset_type": _constant({"dataset"}),
@@ -527,7 +529,7 @@ def facet_counts(
         rows = session.exec(
             select(label, func.count(func.distinct(Dataset.id)))
             .join(Resource, Resource.dataset_id == Dataset.id)
-            .where(cond, Resource.state == "active", Resource.format.is_not(None))
+            .where(cond, Resource.state == ResourceState.active, Resource.format.is_not(None))
             .group_by(label)
         ).all()
     elif name in ("license_id", "open_class", "update_frequency"):

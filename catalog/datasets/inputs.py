@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from catalog.vocabulary import OpenClass
+
 
 @dataclass
 class PublisherInput:
@@ -45,7 +47,7 @@ class DatasetInput:
     version: str | None = None
     created: str | None = None  # ISO 8601
     update_frequency: str | None = None
-    open_class: str = "open"
+    open_class: str = OpenClass.open
     temporal_coverage: str | None = None
     spatial_coverage: str | None = None
     contact: dict[str, Any] | None = None

@@ -30,7 +30,15 @@ from catalog.schemas import table_schema_problem
 from catalog.storage import FileStore, FileTooLarge, sha256_of
 from catalog.tables.parquet import build_parquet
 from catalog.validation import is_tabular, validate_table
-from catalog.vocabulary import DOMAINS, OPEN_CLASSES, resolve_domain
+from catalog.vocabulary import (
+    DOMAINS,
+    OPEN_CLASSES,
+    DatasetState,
+    OpenClass,
+    ResourceState,
+    ValidationStatus,
+    resolve_domain,
+)
 from catalog.workers import ItemTimeout, run_with_budget
 
 Change = Literal["added", "updated", "unchanged"]
@@ -274,7 +282,7 @@ def _publish(
     department = _upsert_department(session, data)
 
     meta_hash = metadata_hash(data)
-    changed = is_new or dataset.metadata_hash != meta_hash or dataset.state != "active"
+    changed = is_new or dataset.metadata_hash != meta_hash or dataset.state != DatasetState.active
     now = utcnow()
     if is_new:
         dataset = Dataset(
@@ -324,7 +332,7 @@ def _apply_metadata(
     dataset.department_id = department_id
     dataset.keywords = [k.strip() for k in data.keywords if k and k.strip()]
     dataset.update_frequency = data.update_frequency
-    dataset.open_class = data.open_class
+    dataset.open_class = OpenClass(data.open_class)
     dataset.licenses = data.licenses or None
     first = data.licenses[0] if data.licenses else {}
     dataset.license_id = first.get("name") or first.get("path") or None
@@ -334,7 +342,7 @@ def _apply_metadata(
     dataset.contact = data.contact
     dataset.extras = data.extras or None
     dataset.created = parse_datetime(data.created) if data.created else None
-    dataset.state = "active"
+    dataset.state = DatasetState.active
     dataset.metadata_hash = meta_hash
 
 
@@ -355,14 +363,14 @@ def _sync_resources(
         if resource is None:
             resource = Resource(dataset_id=dataset.id, name=res_in.name)
             changed = True
-        elif resource.state != "active":
+        elif resource.state != ResourceState.active:
             changed = True
         resource.title = res_in.title
         resource.description = res_in.description
         resource.format = prep.format
         resource.media_type = res_in.media_type
         resource.position = position
-        resource.state = "active"
+        resource.state = ResourceState.active
         session.add(resource)
         session.flush()
         current = (
@@ -380,8 +388,8 @@ def _sync_resources(
         session.add(resource)
         changed = True
     for gone in existing.values():  # no longer in the package: hidden, versions kept
-        if gone.state != "removed":
-            gone.state = "removed"
+        if gone.state != ResourceState.removed:
+            gone.state = ResourceState.removed
             session.add(gone)
             changed = True
     return changed
@@ -446,7 +454,7 @@ def _new_version(
         version.validation_report = outcome.report
         version.row_count = outcome.row_count
         version.table_schema = outcome.schema
-        if settings.reject_invalid and outcome.status in ("invalid", "error"):
+        if settings.reject_invalid and outcome.status in (ValidationStatus.invalid, ValidationStatus.error):
             counts = ", ".join(f"{k} ×{v}" for k, v in outcome.errors_by_type.items())
             raise RejectedInvalid(
                 f"dataset '{dataset_name}' resource '{res_in.name}' failed validation ({counts}) "
@@ -470,14 +478,14 @@ def withdraw_missing(
 
 def _withdraw(session: Session, source: HarvestSource, seen: dict[str, str | None]) -> list[str]:
     active = session.exec(
-        select(Dataset).where(Dataset.source_id == source.id, Dataset.state == "active")
+        select(Dataset).where(Dataset.source_id == source.id, Dataset.state == DatasetState.active)
     ).all()
     withdrawn = []
     for dataset in active:
         ident = dataset.source_identifier
         if ident in seen and seen[ident] in (None, dataset.name):
             continue
-        dataset.state = "withdrawn"
+        dataset.state = DatasetState.withdrawn
         dataset.modified = utcnow()
         session.add(dataset)
         withdrawn.append(dataset.name)

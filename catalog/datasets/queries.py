@@ -1,8 +1,9 @@
 """Read-side questions about the catalog, shared by the CLI, the API and the pages: lists, one dataset with
 its resources, directory pages, totals, most downloaded, a schema's users.
 
-One visibility rule for all of them (``_published``): closed (非开放) and withdrawn datasets are counted and
-listed nowhere.
+Who sees what is not decided here: every listing filters with ``catalog.access.listed_clause()`` and every single
+dataset goes through ``catalog.access.require_metadata()`` — closed (非开放) and withdrawn datasets are counted
+and listed nowhere.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, func, select
 
+from catalog import access
+from catalog.access import DatasetNotFound, DatasetWithdrawn  # noqa: F401 (DatasetWithdrawn: re-exported)
 from catalog.models import Dataset, Department, Domain, DownloadCount, Resource, ResourceVersion
-
-
-class DatasetNotFound(LookupError):
-    pass
+from catalog.vocabulary import DatasetState, ResourceState, ValidationStatus
 
 
 @dataclass
@@ -34,13 +34,10 @@ class DatasetView:
     resources: list[ResourceView]
 
     @property
-    def validation_status(self) -> str:
+    def validation_status(self) -> ValidationStatus:
         """The worst status of the dataset's current tables: error > invalid > valid > not_tabular."""
-        statuses = {r.current.validation_status for r in self.resources if r.current}
-        for status in ("error", "invalid", "valid"):
-            if status in statuses:
-                return status
-        return "not_tabular"
+        statuses = [ValidationStatus(r.current.validation_status) for r in self.resources if r.current]
+        return max(statuses, key=lambda status: status.rank, default=ValidationStatus.not_tabular)
 
 
 def list_datasets(
@@ -60,7 +57,7 @@ def list_datasets(
     if department:
         query = query.where((Department.name == department) | (Department.title == department))
     if not include_withdrawn:
-        query = query.where(Dataset.state == "active")
+        query = query.where(Dataset.state == DatasetState.active)
     return list(session.exec(query.order_by(Domain.order, Dataset.name)).all())
 
 
@@ -76,7 +73,7 @@ def get_dataset(session: Session, name: str) -> DatasetView:
     dataset, domain, department = row
     resources = session.exec(
         select(Resource)
-        .where(Resource.dataset_id == dataset.id, Resource.state == "active")
+        .where(Resource.dataset_id == dataset.id, Resource.state == ResourceState.active)
         .order_by(Resource.position)
     ).all()
     views = []
@@ -98,12 +95,12 @@ def dataset_validation_statuses(session: Session) -> dict[int, str]:
     rows = session.exec(
         select(Resource.dataset_id, ResourceVersion.validation_status)
         .join(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
-        .where(Resource.state == "active")
+        .where(Resource.state == ResourceState.active)
     ).all()
-    rank = {"error": 3, "invalid": 2, "valid": 1, "not_tabular": 0}
-    worst: dict[int, str] = {}
+    worst: dict[int, ValidationStatus] = {}
     for dataset_id, status in rows:
-        if rank.get(status, 0) >= rank.get(worst.get(dataset_id, "not_tabular"), 0):
+        status = ValidationStatus(status)
+        if status.rank >= worst.get(dataset_id, ValidationStatus.not_tabular).rank:
             worst[dataset_id] = status
     return worst
 
@@ -124,26 +121,26 @@ def catalog_summary(session: Session) -> CatalogSummary:
     per_domain = dict(
         session.exec(
             select(Dataset.domain_code, func.count())
-            .where(Dataset.state == "active")
+            .where(Dataset.state == DatasetState.active)
             .group_by(Dataset.domain_code)
         ).all()
     )
     domains = session.exec(select(Domain).order_by(Domain.order)).all()
     active_departments = session.exec(
-        select(func.count(func.distinct(Dataset.department_id))).where(Dataset.state == "active")
+        select(func.count(func.distinct(Dataset.department_id))).where(Dataset.state == DatasetState.active)
     ).one()
     validation = Counter(
         session.exec(
             select(ResourceVersion.validation_status)
             .join(Resource, Resource.current_version_id == ResourceVersion.id)
             .join(Dataset, Resource.dataset_id == Dataset.id)
-            .where(Resource.state == "active", Dataset.state == "active")
+            .where(Resource.state == ResourceState.active, Dataset.state == DatasetState.active)
         ).all()
     )
     open_classes = dict(
         session.exec(
             select(Dataset.open_class, func.count())
-            .where(Dataset.state == "active")
+            .where(Dataset.state == DatasetState.active)
             .group_by(Dataset.open_class)
         ).all()
     )
@@ -152,7 +149,7 @@ def catalog_summary(session: Session) -> CatalogSummary:
         datasets_by_domain=[(d, per_domain.get(d.code, 0)) for d in domains],
         departments=active_departments,
         resources=session.exec(
-            select(func.count()).select_from(Resource).where(Resource.state == "active")
+            select(func.count()).select_from(Resource).where(Resource.state == ResourceState.active)
         ).one(),
         versions=session.exec(select(func.count()).select_from(ResourceVersion)).one(),
         validation=dict(validation),
@@ -161,15 +158,12 @@ def catalog_summary(session: Session) -> CatalogSummary:
 
 
 # --- What the public sees -------------------------------------------------------------------------------
-# Closed (非开放) datasets are published nowhere; withdrawn ones are gone from lists but answer "withdrawn".
-
-
-class DatasetWithdrawn(LookupError):
-    pass
+# catalog/access.py decides: closed (非开放) datasets are published nowhere; withdrawn ones are gone from lists
+# but answer "withdrawn".
 
 
 def _published():
-    return (Dataset.state == "active") & (Dataset.open_class != "closed")
+    return access.listed_clause()
 
 
 def published_domain_counts(session: Session) -> list[tuple[Domain, int]]:
@@ -226,7 +220,7 @@ def dataset_formats(session: Session, dataset_ids: list[int]) -> dict[int, list[
         return {}
     rows = session.exec(
         select(Resource.dataset_id, Resource.format)
-        .where(Resource.dataset_id.in_(dataset_ids), Resource.state == "active")
+        .where(Resource.dataset_id.in_(dataset_ids), Resource.state == ResourceState.active)
         .order_by(Resource.dataset_id, Resource.position)
     ).all()
     formats: dict[int, list[str]] = {}
@@ -240,10 +234,7 @@ def dataset_formats(session: Session, dataset_ids: list[int]) -> dict[int, list[
 def get_published_dataset(session: Session, name: str) -> DatasetView:
     """A dataset as the public may see it: closed ones do not exist, withdrawn ones say so."""
     view = get_dataset(session, name)
-    if view.dataset.open_class == "closed":
-        raise DatasetNotFound(f"no dataset named '{name}'")
-    if view.dataset.state == "withdrawn":
-        raise DatasetWithdrawn(f"dataset '{name}' has been withdrawn by its publisher")
+    access.require_metadata(view.dataset, name=name)
     return view
 
 
@@ -264,7 +255,7 @@ def portal_totals(session: Session) -> PortalTotals:
         .select_from(Resource)
         .join(Dataset, Resource.dataset_id == Dataset.id)
         .outerjoin(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
-        .where(_published(), Resource.state == "active")
+        .where(_published(), Resource.state == ResourceState.active)
     ).one()
     return PortalTotals(datasets=datasets, departments=departments, resources=resources, rows=int(rows))
 
@@ -277,7 +268,7 @@ def datasets_using_schema(session: Session, schema_name: str) -> list[tuple[Data
     """Published datasets whose current tables reference the published schema ``schema_name``."""
     ids = select(Resource.dataset_id).join(
         ResourceVersion, Resource.current_version_id == ResourceVersion.id
-    ).where(ResourceVersion.schema_ref == schema_name, Resource.state == "active")
+    ).where(ResourceVersion.schema_ref == schema_name, Resource.state == ResourceState.active)
     return list(
         session.exec(
             select(Dataset, Domain, Department)

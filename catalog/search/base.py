@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from catalog import access
+from catalog.vocabulary import DatasetState, OpenClass
+
 #: Facet (and filter) names, in the order the portal shows them.
 FACET_NAMES: tuple[str, ...] = (
     "domain",
@@ -27,10 +30,6 @@ MULTI_VALUED_FACETS: frozenset[str] = frozenset({"format", "keywords"})
 #: ``relevance`` (score desc, empty q: modified desc), ``modified`` (newest first), ``title`` (A→Z by code
 #: point), ``downloads`` (most first).
 SORT_MODES: tuple[str, ...] = ("relevance", "modified", "title", "downloads")
-
-#: Documents in these states / open classes are never searchable.
-HIDDEN_STATES: frozenset[str] = frozenset({"withdrawn"})
-HIDDEN_OPEN_CLASSES: frozenset[str] = frozenset({"closed"})
 
 MAX_PAGE_SIZE = 1000
 MAX_QUERY_CHARS = 256
@@ -57,18 +56,19 @@ class SearchDocument:
     department_name: str = ""  # slug, e.g. "jtw"
     department_title: str = ""  # e.g. "上海市交通委员会"
     formats: list[str] = field(default_factory=list)  # e.g. ["CSV", "XLSX"]
-    open_class: str = "open"  # open | conditional | closed
+    open_class: str = OpenClass.open
     update_frequency: str = ""  # e.g. 每月
     resource_names: list[str] = field(default_factory=list)
     field_texts: list[str] = field(default_factory=list)  # schema field titles and descriptions
-    state: str = "active"  # active | withdrawn
+    state: str = DatasetState.active
     modified: datetime | None = None
     downloads: int = 0
 
     @property
     def searchable(self) -> bool:
-        """False for withdrawn and closed (非开放) datasets: those are never returned."""
-        return self.state not in HIDDEN_STATES and self.open_class not in HIDDEN_OPEN_CLASSES
+        """Whether the access policy lists it (withdrawn and closed (非开放) datasets never are): the index holds
+        only what anonymous search may return, and the service filters hits with the same policy's SQL form."""
+        return access.listed(self)
 
 
 def _all_facets() -> list[str]:

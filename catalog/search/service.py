@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from catalog import access
 from catalog.datasets.queries import dataset_formats
 from catalog.models import Dataset, Department, Domain
 from catalog.search.base import SearchBackend, SearchHit, SearchQuery
@@ -45,7 +46,7 @@ def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery)
             select(Dataset, Domain, Department)
             .join(Domain, Dataset.domain_code == Domain.code)
             .join(Department, Dataset.department_id == Department.id)
-            .where(Dataset.name.in_(names), Dataset.state == "active", Dataset.open_class != "closed")
+            .where(Dataset.name.in_(names), access.listed_clause())
         ).all()
     } if names else {}
     formats = dataset_formats(session, [ds.id for ds, _, _ in rows.values()])

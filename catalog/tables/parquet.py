@@ -37,6 +37,7 @@ from catalog.models import Dataset, ResourceVersion
 from catalog.models import Resource as CatalogResource
 from catalog.storage import FileStore, sha256_of
 from catalog.validation import is_tabular
+from catalog.vocabulary import ValidationStatus
 
 ROW_COLUMN = "_row"
 BATCH_ROWS = 65_536
@@ -275,7 +276,7 @@ def build_parquet(version: ResourceVersion, fmt: str | None, store: FileStore) -
     version.parquet_error = None
     if not is_tabular(fmt):
         return
-    if version.validation_status == "error" or not version.table_schema:
+    if version.validation_status == ValidationStatus.error or not version.table_schema:
         version.parquet_error = "the table could not be read (see its validation report)"
         return
     if any(f.get("name") == ROW_COLUMN for f in version.table_schema.get("fields", [])):
@@ -313,7 +314,7 @@ def rebuild_parquet(session: Session, *, dataset: str | None = None, force: bool
     for version, fmt in session.exec(query.order_by(ResourceVersion.id)).all():
         if not is_tabular(fmt):
             continue
-        if version.validation_status == "error":  # nothing to convert; the report says why
+        if version.validation_status == ValidationStatus.error:  # nothing to convert; the report says why
             counts["unreadable"] += 1
             continue
         have = version.parquet_path and store.exists(version.parquet_path)

@@ -24,6 +24,7 @@ from frictionless import Resource
 from catalog.config import Settings, get_settings
 from catalog.models import ResourceVersion
 from catalog.validation import is_tabular
+from catalog.vocabulary import ValidationStatus
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def preview_table(
 ) -> TablePreview | None:
     """The first ``limit`` rows (default: the public sample size) of a version's table; None when the
     resource is not a table."""
-    if version.validation_status == "not_tabular" or not is_tabular(fmt):
+    if version.validation_status == ValidationStatus.not_tabular or not is_tabular(fmt):
         return None
     settings = settings or get_settings()
     limit = settings.public_sample_rows if limit is None else limit

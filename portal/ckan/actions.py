@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session
 
+from catalog import access
 from catalog.ckan import datastore as ckan_datastore
 from catalog.ckan import search as ckan_search
 from catalog.ckan.datastore import DEFAULT_LIMIT, DatastoreError, DatastoreQuery
@@ -286,7 +287,7 @@ def datastore_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
         package, resource = find_resource(ctx.session, rid)
     except NotFound as exc:
         raise NotFoundError(f'Resource "{rid}" was not found.') from exc
-    if package.dataset.open_class != "open":
+    if not access.data_readable(package.dataset):
         raise AuthorizationError("the rows of 有条件开放 (conditional) data need an approved access grant")
     q: Any = data.get("q")
     if isinstance(q, str) and q.lstrip().startswith("{"):

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from catalog import access
 from catalog.ckan.ids import group_id, organization_id, package_id, resource_id, tag_id
 from catalog.ckan.records import GroupRecord, OrganizationRecord, PackageRecord, ResourceRecord
 from catalog.models import Department, Domain
@@ -91,7 +92,7 @@ def tag_dict(name: str) -> dict[str, Any]:
 
 def resource_dict(pkg: PackageRecord, res: ResourceRecord, base_url: str, *, datastore: bool) -> dict[str, Any]:
     ds, resource, current = pkg.dataset, res.resource, res.current
-    is_open = ds.open_class == "open"
+    is_open = access.data_readable(ds)  # download URL and datastore only for data the caller may read
     fmt = (resource.format or "").upper()
     return {
         "id": resource_id(ds.name, resource.name),

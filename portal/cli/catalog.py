@@ -1,7 +1,7 @@
 """``odp validate``, ``datasets``, ``show``, ``schemas`` and ``summary``: read the catalog from the terminal.
 
 These commands only read. They show what the portal shows and no more: a conditional (有条件开放) dataset's
-validation errors are printed without their cells, through the same ``catalog.disclosure`` rules as the pages.
+validation errors are printed without their cells, through the same ``catalog.access`` policy as the pages.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from catalog import access
+from catalog.access import public_validation_report
 from catalog.datasets.queries import (
     DatasetNotFound,
     catalog_summary,
@@ -19,9 +21,8 @@ from catalog.datasets.queries import (
     get_dataset,
     list_datasets,
 )
-from catalog.disclosure import data_readable, public_validation_report
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
-from catalog.vocabulary import OPEN_CLASSES
+from catalog.vocabulary import OPEN_CLASSES, DatasetState, ValidationStatus
 
 from .console import STATUS_LABEL, console, fail, styled
 from .context import catalog
@@ -38,7 +39,7 @@ def validate(
             view = get_dataset(session, name)
         except DatasetNotFound as exc:
             raise fail(str(exc)) from exc
-    readable = data_readable(view.dataset)  # 有条件开放: errors without their cells, as on the portal
+    readable = access.data_readable(view.dataset)  # 有条件开放: errors without their cells, as on the portal
     if as_json:
         reports = {
             r.resource.name: public_validation_report(r.current.validation_report, data_readable=readable)
@@ -50,7 +51,7 @@ def validate(
         console.print(f"[bold]{view.dataset.title}[/] ({view.dataset.name})")
         for res in view.resources:
             _print_report(res, readable)
-    if view.validation_status in ("invalid", "error"):
+    if view.validation_status in (ValidationStatus.invalid, ValidationStatus.error):
         raise typer.Exit(1)
 
 
@@ -101,7 +102,7 @@ def datasets(
     if withdrawn:
         table.add_column("state")
     for ds, dom, dept in rows:
-        status = statuses.get(ds.id, "not_tabular")
+        status = statuses.get(ds.id, ValidationStatus.not_tabular)
         cells = [
             ds.name,
             ds.title,
@@ -202,9 +203,9 @@ def summary(ctx: typer.Context) -> None:
     for dom, count in s.datasets_by_domain:
         table.add_row(dom.code, dom.name, str(count))
     console.print(table)
-    active = s.datasets_by_state.get("active", 0)
+    active = s.datasets_by_state.get(DatasetState.active, 0)
     console.print(
-        f"datasets: [bold]{active}[/] active, {s.datasets_by_state.get('withdrawn', 0)} withdrawn · "
+        f"datasets: [bold]{active}[/] active, {s.datasets_by_state.get(DatasetState.withdrawn, 0)} withdrawn · "
         f"domains with data: {sum(1 for _, c in s.datasets_by_domain if c)}/12 · departments: {s.departments} · "
         f"resources: {s.resources} · versions: {s.versions}"
     )

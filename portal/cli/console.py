@@ -9,23 +9,25 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from catalog.vocabulary import JobStatus, ValidationStatus
+
 console = Console()
 err = Console(stderr=True)
 
 STATUS_STYLE = {
-    "valid": "green",
-    "invalid": "yellow",
-    "error": "bold red",
-    "not_tabular": "dim",
-    "finished": "green",
-    "failed": "bold red",
-    "running": "cyan",
+    ValidationStatus.valid: "green",
+    ValidationStatus.invalid: "yellow",
+    ValidationStatus.error: "bold red",
+    ValidationStatus.not_tabular: "dim",
+    JobStatus.finished: "green",
+    JobStatus.failed: "bold red",
+    JobStatus.running: "cyan",
 }
 STATUS_LABEL = {
-    "valid": "有效 valid",
-    "invalid": "有误 invalid",
-    "error": "无法读取 error",
-    "not_tabular": "非表格",
+    ValidationStatus.valid: "有效 valid",
+    ValidationStatus.invalid: "有误 invalid",
+    ValidationStatus.error: "无法读取 error",
+    ValidationStatus.not_tabular: "非表格",
 }
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from catalog.jobs import job_status_label, recent_jobs
 from catalog.search.indexing import index_gaps
+from catalog.vocabulary import JobStatus
 from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
 from harvesters.ckan import CkanHarvester, load_domain_map
 from harvesters.datapackage import DataPackageHarvester
@@ -86,7 +87,7 @@ def harvest(
         for e in tally.errors:
             errors.add_row(e["item"], e["message"])
         console.print(errors)
-    if job.status == "failed":
+    if job.status == JobStatus.failed:
         raise fail(f"the harvest failed: {job.message}", code=2)
     if tally.failed:
         raise typer.Exit(1)

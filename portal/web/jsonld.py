@@ -1,5 +1,8 @@
 """schema.org ``Dataset`` metadata for the dataset page's head (JSON-LD), so search engines index it.
 
+It describes the dataset as the public sees it (anonymous, whatever the page's caller may read): downloads are
+listed only when ``catalog.access`` says anonymous callers may read the data.
+
 The template embeds it with Jinja's ``|tojson``, which escapes ``<``, ``>`` and ``&``: a harvested title
 containing ``</script>`` stays inside the data block.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalog import access
 from catalog.datasets.queries import DatasetView, ResourceView
 
 from .links import dataset_page_url, downloads_for, safe_href
@@ -19,6 +23,7 @@ def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str,
     """``base_url``: the configured public URL (never the request's Host); ``resources``: those whose downloads
     are listed (the page's, default all)."""
     ds, base = view.dataset, base_url.rstrip("/")
+    public_data = access.data_readable(ds)  # search engines are anonymous
     page = base + dataset_page_url(ds.name)
     doc: dict[str, Any] = {
         "@context": "https://schema.org/",
@@ -30,7 +35,7 @@ def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str,
         "description": ds.description or ds.title,
         "inLanguage": "zh-CN",
         "keywords": [*(ds.keywords or []), view.domain.name],
-        "isAccessibleForFree": ds.open_class == "open",
+        "isAccessibleForFree": public_data,
         "creator": {"@type": "GovernmentOrganization", "name": view.department.title},
         "publisher": {"@type": "GovernmentOrganization", "name": view.department.title},
         "includedInDataCatalog": {"@type": "DataCatalog", "name": catalog_name, "url": f"{base}/"},
@@ -48,7 +53,7 @@ def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str,
         doc["temporalCoverage"] = ds.temporal_coverage
     if ds.spatial_coverage:
         doc["spatialCoverage"] = {"@type": "Place", "name": ds.spatial_coverage}
-    if ds.open_class == "open":  # conditional data is not downloadable without an access grant
+    if public_data:  # conditional data is not downloadable without an access grant
         doc["distribution"] = [
             {"@type": "DataDownload", "name": f"{res.resource.title or res.resource.name} · {link.label}",
              "encodingFormat": link.media_type or link.format, "contentUrl": base + link.url}

@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from catalog import access
+from catalog.access import public_validation_report
 from catalog.datasets.queries import (
     DatasetWithdrawn,
     datasets_using_schema,
@@ -21,7 +23,6 @@ from catalog.datasets.queries import (
     published_directory,
     published_domain_counts,
 )
-from catalog.disclosure import data_readable, public_validation_report
 from catalog.schemas import get_schema, list_schemas
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
@@ -107,6 +108,7 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
     except DatasetWithdrawn:
         return error_page(request, 410, extra={"withdrawn": get_dataset(session, name)})
     ds = view.dataset
+    allowed = access.decide(ds, sample_rows=settings.public_sample_rows)  # the template's only access facts
     # A package may have hundreds of resources: the page shows RESOURCES_PER_PAGE of them, and reads previews,
     # reports and download links for those only. The JSON API lists them all.
     pages = _pages(len(view.resources), RESOURCES_PER_PAGE)
@@ -114,10 +116,11 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
     shown = view.resources[(page - 1) * RESOURCES_PER_PAGE:page * RESOURCES_PER_PAGE]
     tables = []
     for res in shown:
-        preview = preview_table(res.current, res.resource.format, settings=settings) if res.current else None
+        preview = (preview_table(res.current, res.resource.format, limit=allowed.sample_rows, settings=settings)
+                   if res.current else None)
         if preview is not None:
             tables.append({"resource": res, "preview": preview, "chart": bar_chart(preview)})
-    readable = data_readable(ds)
+    readable = allowed.data_readable
     base = settings.public_base_url  # never the request's Host header
     first_table = next((t["resource"].resource.name for t in tables), None)
     page_url = dataset_page_url(ds.name)
@@ -131,7 +134,8 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "resource_page_link": lambda p: f"{page_url}?page={p}#resources" if p > 1 else f"{page_url}#resources",
         "formats": list(dict.fromkeys((r.resource.format or "文件").upper() for r in view.resources)),
         "tables": tables,
-        "preview_rows": settings.public_sample_rows,
+        "preview_rows": allowed.sample_rows,
+        "access": allowed,
         "data_readable": readable,
         "reports": {r.resource.name: public_validation_report(r.current.validation_report, data_readable=readable)
                     or {} for r in shown if r.current},

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import QueryParams
 
+from catalog import access
 from catalog.search.base import MAX_QUERY_CHARS, SORT_MODES
 from catalog.search.service import FacetCount
 
@@ -44,7 +45,7 @@ class SearchState:
             if name == "format":
                 values = [v.upper() for v in values]
             if name == "open_class":
-                values = [v for v in values if v in ("open", "conditional")]
+                values = [v for v in values if v in access.LISTABLE_OPEN_CLASSES]
             if values:
                 filters[name] = list(dict.fromkeys(values))[:20]
         sort = params.get("sort", "relevance")

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from catalog.vocabulary import OPEN_CLASSES
+from catalog.vocabulary import OPEN_CLASSES, ValidationStatus
 
 from .links import download_url, mailto_href, safe_href
 from .search_state import page_window
@@ -27,10 +27,10 @@ STYLESHEET = "portal.css"
 SHANGHAI = timezone(timedelta(hours=8), "CST")  # China has one time zone and no daylight saving
 
 VALIDATION_LABELS = {
-    "valid": "校验通过",
-    "invalid": "校验发现问题",
-    "error": "无法读取",
-    "not_tabular": "非表格文件",
+    ValidationStatus.valid: "校验通过",
+    ValidationStatus.invalid: "校验发现问题",
+    ValidationStatus.error: "无法读取",
+    ValidationStatus.not_tabular: "非表格文件",
 }
 FIELD_TYPES = {
     "string": "文本", "integer": "整数", "number": "数值", "boolean": "布尔", "date": "日期",
@@ -127,6 +127,7 @@ def make_templates() -> Jinja2Templates:
         stylesheet=f"/static/{STYLESHEET}?v={_asset_version(STYLESHEET)}",
         site_name="开放数据门户",
         window_of=page_window,
+        ValidationStatus=ValidationStatus,  # templates compare members, never literals
         version_url=lambda name, resource, version: download_url(name, resource, version=version),
     )
     return Jinja2Templates(env=env)
