@@ -61,13 +61,16 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _BYTES = {"type": "string", "format": "binary"}
-_ANY_JSON: dict[str, Any] = {}  # a JSON conversion, or an original file that is JSON: any JSON value
+# A JSON conversion, or an original file, which may itself be JSON (GeoJSON, …): any value. schemathesis found
+# an original application/geo+json file "breaking" the bytes schema once it was declared for */*.
+_ANY: dict[str, Any] = {}
 
 
 def file_responses(media_types: dict[str, str], *, partial: bool = False) -> dict[int | str, dict[str, Any]]:
     """The 200 of a route that sends a file or a stream: its media types (→ what each holds), bytes of any
     content. ``partial``: also 206 (a ``Range``) and 304 (``If-None-Match`` matched the ``ETag``)."""
-    content = {media: {"schema": _ANY_JSON if media.endswith("json") else _BYTES} for media in media_types}
+    content = {media: {"schema": _ANY if media == "*/*" or media.endswith("json") else _BYTES}
+               for media in media_types}
     described = "; ".join(f"{media}: {what}" for media, what in media_types.items())
     responses: dict[int | str, dict[str, Any]] = {200: {"description": described, "content": content}}
     if partial:

@@ -1,0 +1,187 @@
+"""The OpenAPI document at /api/v1/openapi.json is the truth: every response the API sends has a status, a
+content type and a body its operation declares.
+
+schemathesis generates requests for every /api/v1 operation from the document itself and checks each answer
+against it. Random names would only ever meet 404s, so most generated ``{name}``/``{resource}`` pairs are
+steered onto the sample catalog's real ones (open, conditional, tables in every source format), and the rest
+stay random. The run is bounded and repeatable: a fixed number of examples per operation, derandomized, no
+deadline. It downloads (which counts) and converts (which caches), so it runs on a private copy of the sample
+catalog.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import hypothesis.strategies as st
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.support.catalog import copy_catalog, use_catalog
+
+API = "/api/v1"
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture(scope="module")
+def api_app(sample_catalog, tmp_path_factory) -> Iterator[Any]:
+    from portal.app import create_app
+
+    with copy_catalog(sample_catalog, tmp_path_factory.mktemp("openapi") / "var") as copy, use_catalog(copy):
+        yield create_app()
+
+
+@pytest.fixture(scope="module")
+def spec(api_app) -> dict[str, Any]:
+    return TestClient(api_app).get(f"{API}/openapi.json").json()
+
+
+def _real_resources(app: Any) -> list[dict[str, str]]:
+    """Every (dataset, resource) of the catalog, as path parameters."""
+    client = TestClient(app)
+    names = [d["name"] for d in client.get(f"{API}/datasets", params={"size": 1000}).json()["results"]]
+    return [{"name": name, "resource": r["name"]} for name in names
+            for r in client.get(f"{API}/datasets/{name}").json()["resources"]]
+
+
+@pytest.fixture(scope="module")
+def api_schema(api_app):
+    return schemathesis.openapi.from_asgi(f"{API}/openapi.json", api_app)
+
+
+@pytest.fixture(scope="module")
+def real_parameters(api_app) -> dict[str, list[dict[str, str]]]:
+    """Path parameters that name something in the catalog, by the placeholder set of a path."""
+    resources = _real_resources(api_app)
+    schemas = [{"name": s["name"]} for s in TestClient(api_app).get(f"{API}/schemas").json()]
+    datasets = [dict(p) for p in {(("name", r["name"]),) for r in resources}]
+    return {"resource": resources, "schema": schemas, "dataset": datasets}
+
+
+def _cases(operation: Any, real: list[dict[str, str]]) -> st.SearchStrategy:
+    """Positive and negative cases; three in four with real path parameters when the path has any."""
+    generated = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                          operation.as_strategy(GenerationMode.NEGATIVE))
+    if not real:
+        return generated
+    steered = st.sampled_from(real).flatmap(lambda known: operation.as_strategy(path_parameters=known))
+    return st.one_of(generated, steered, steered, steered)
+
+
+def _placeholders(path: str) -> str:
+    if "{resource}" in path:
+        return "resource"
+    if path.startswith("/schemas/"):
+        return "schema"
+    return "dataset" if "{name}" in path else ""
+
+
+OPERATIONS = [  # every /api/v1 operation (test_every_operation_is_listed_here keeps this whole)
+    "/domains", "/departments", "/datasets", "/datasets/{name}", "/search", "/schemas", "/schemas/{name}",
+    "/datasets/{name}/resources/{resource}/download", "/datasets/{name}/resources/{resource}/rows",
+    "/datasets/{name}/resources/{resource}/rows.csv", "/datasets/{name}/resources/{resource}/sample",
+]
+
+
+@pytest.mark.parametrize("path", OPERATIONS)
+def test_every_response_is_what_the_document_declares(api_schema, real_parameters, path):
+    operation = api_schema[API + path]["GET"]
+    real = real_parameters.get(_placeholders(path), [])
+
+    @settings(max_examples=10, derandomize=True, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=_cases(operation, real))
+    def answers_as_declared(case: schemathesis.Case) -> None:
+        case.call_and_validate(checks=CHECKS)
+
+    answers_as_declared()
+
+
+# --- The document itself ----------------------------------------------------------------------------------
+
+NAMED = {  # operation → the component schema its 2xx answer is
+    "/domains": "DomainPublic",
+    "/departments": "DepartmentPublic",
+    "/datasets": "DirectoryPage",
+    "/datasets/{name}": "DatasetDetail",
+    "/search": "SearchResponse",
+    "/schemas": "SchemaSummary",
+    "/schemas/{name}": "TableSchemaPublic",
+    "/datasets/{name}/resources/{resource}/rows": "RowsPage",
+    "/datasets/{name}/resources/{resource}/sample": "RowsPage",
+}
+FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
+    "/datasets/{name}/resources/{resource}/download": {"*/*", "text/csv", "application/x-ndjson",
+                                                      "application/json",
+                                                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                                      "application/vnd.apache.parquet"},
+    "/datasets/{name}/resources/{resource}/rows.csv": {"text/csv"},
+}
+
+
+def _operations(spec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, item in spec["paths"].items():
+        if path.startswith(f"{API}/"):
+            for operation in item.values():
+                yield path.removeprefix(API), operation
+
+
+def _ref(schema: dict[str, Any]) -> str | None:
+    target = schema.get("items", schema).get("$ref", "")
+    return target.removeprefix("#/components/schemas/") or None
+
+
+def test_every_operation_is_listed_here(spec):
+    assert {path for path, _ in _operations(spec)} == set(NAMED) | set(FILES) == set(OPERATIONS)
+
+
+def test_each_json_answer_is_a_named_component(spec):
+    components = spec["components"]["schemas"]
+    for path, operation in _operations(spec):
+        if path in NAMED:
+            content = operation["responses"]["200"]["content"]
+            assert list(content) == ["application/json"], path
+            assert _ref(content["application/json"]["schema"]) == NAMED[path], path
+            assert NAMED[path] in components
+        else:
+            assert set(operation["responses"]["200"]["content"]) == FILES[path], path
+
+
+def test_every_error_is_the_one_error_shape(spec):
+    assert spec["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["$ref"].endswith("/ErrorBody")
+    assert set(spec["components"]["schemas"]["ErrorBody"]["required"]) == {"code", "message"}
+    assert "HTTPValidationError" not in json.dumps(spec)  # FastAPI's default 422, never sent by this API
+    for path, operation in _operations(spec):
+        errors = {status: answer for status, answer in operation["responses"].items() if int(status) >= 400}
+        assert "400" in errors, path  # a NUL character is refused on every path
+        if operation.get("parameters"):
+            assert "422" in errors, path
+        for status, answer in errors.items():
+            assert _ref(answer["content"]["application/json"]["schema"]) == "ErrorResponse", (path, status)
+
+
+def test_the_models_are_what_is_sent(api_app, spec):
+    """An answer of each kind validates against its named component, keys and all (required = sent)."""
+    client = TestClient(api_app)
+    components = spec["components"]["schemas"]
+    answers = {
+        "DatasetDetail": client.get(f"{API}/datasets/shanghai-public-parking-lots").json(),
+        "SearchResponse": client.get(f"{API}/search", params={"q": "停车场"}).json(),
+        "RowsPage": client.get(f"{API}/datasets/shanghai-public-parking-lots/resources/parking-lots/rows",
+                               params={"_size": 2}).json(),
+        "ErrorResponse": client.get(f"{API}/datasets/nope").json(),
+    }
+    for name, body in answers.items():
+        declared = set(components[name]["properties"])
+        assert set(body) <= declared and set(components[name].get("required", [])) <= set(body), name
