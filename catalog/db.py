@@ -10,6 +10,10 @@ from functools import lru_cache
 from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
@@ -131,3 +135,10 @@ def serialized_write(func: Callable[P, R]) -> Callable[P, R]:
 def session_scope(settings: Settings | None = None) -> Iterator[Session]:
     with Session(get_engine(settings), expire_on_commit=False) as session:
         yield session
+
+
+def upsert_insert(engine: Engine, model: type) -> PgInsert | SqliteInsert:
+    """An INSERT for ``model`` that can take ``.on_conflict_do_update(...)``: both databases we run on
+    support it, and it is the only race-free way for concurrent writers to create-or-update one row."""
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(model)

@@ -18,14 +18,12 @@ from functools import lru_cache
 from typing import Literal
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from catalog.config import Settings, get_settings
-from catalog.db import _engine_for  # the engine (and pool) the rest of the catalog uses for a URL
+from catalog.db import _engine_for, upsert_insert  # _engine_for: the engine (and pool) the catalog uses
 from catalog.models import Dataset, DownloadCount
 
 Kind = Literal["download", "api"]
@@ -110,10 +108,9 @@ def _flush_url(url: str) -> int:
         row = per_resource.setdefault(resource_id, [dataset_id, 0, 0])
         row[1 if kind == "download" else 2] += n
     engine = _engine_for(_engine_urls.get(url, url))
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     with Session(engine) as session:
         for resource_id, (dataset_id, downloads, api_calls) in sorted(per_resource.items()):
-            stmt = insert(DownloadCount).values(
+            stmt = upsert_insert(engine, DownloadCount).values(
                 resource_id=resource_id, dataset_id=dataset_id, downloads=downloads, api_calls=api_calls
             )
             stmt = stmt.on_conflict_do_update(

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from catalog.config import Settings, get_settings
 from catalog.datasets.queries import DatasetView, get_dataset
 from catalog.datasets.stats import dataset_downloads
-from catalog.db import write_lock
+from catalog.db import upsert_insert, write_lock
 from catalog.models import Dataset, IndexedDataset
 from catalog.search.base import SearchBackend, SearchDocument
 
@@ -129,7 +129,14 @@ def _mark_indexed(session: Session, modified: dict[int, datetime], settings: Set
     ident = index_id(settings)
     with write_lock(settings):
         for dataset_id, when in modified.items():
-            session.merge(IndexedDataset(dataset_id=dataset_id, modified=when, index_id=ident))
+            # An upsert, not merge(): two harvests finishing together may mark the same dataset (PostgreSQL
+            # has no file lock to serialize them, and merge's SELECT-then-INSERT races).
+            stmt = upsert_insert(session.get_bind(), IndexedDataset).values(
+                dataset_id=dataset_id, modified=when, index_id=ident
+            )
+            session.exec(stmt.on_conflict_do_update(  # type: ignore[call-overload]
+                index_elements=["dataset_id"], set_={"modified": when, "index_id": ident}
+            ))
         session.commit()
 
 
