@@ -1,7 +1,7 @@
 """Who may see what — the one access policy. Every route, query, export and CLI command asks this module; no
 other module compares a dataset's open class or state to decide visibility.
 
-For a dataset and a principal (``None`` is anonymous, the only principal today) it answers four questions:
+For a dataset and a principal (``None`` is anonymous; else an account or API key, see :class:`Principal`) it answers four questions:
 
 * **listed?** — may the dataset appear in search, the directory, counts, CKAN's lists (later feeds, exports);
 * **metadata shown?** — may its page, its JSON, its CKAN ``package_show`` be served; if not, is it *hidden*
@@ -47,12 +47,16 @@ ERROR_FACTS = ("type", "title", "row", "field")
 
 
 class Principal(Protocol):
-    """Who asks: an account (via its session) or an API key (via its account). Today no principal exists and
-    every caller is anonymous (``None``); the accounts issue gives principals an id and grants, and
-    :func:`data_readable` then checks for an unexpired, unrevoked grant on the dataset."""
+    """Who asks: an account (via its session) or an API key (via its account); ``None`` is anonymous. It carries
+    the ids of the datasets its account holds an unexpired, unrevoked grant on, read fresh for each request
+    (catalog/accounts/principals.py), so a revoked or expired grant stops working with the next request. Roles
+    give no data: reviewers and admins read 有条件开放 data only with a grant of their own."""
 
     @property
     def id(self) -> int: ...
+
+    @property
+    def granted(self) -> frozenset[int]: ...
 
 
 class Governed(Protocol):
@@ -112,8 +116,22 @@ def require_metadata(dataset: Governed, principal: Principal | None = None, *, n
 
 def data_readable(dataset: Governed, principal: Principal | None = None) -> bool:
     """Whether the caller may read the dataset's data (its rows, cells and files): open (无条件开放) datasets
-    whose metadata is shown. 有条件开放 data will be readable with a grant; today none is issued."""
-    return metadata_shown(dataset, principal) and dataset.open_class == OpenClass.open
+    whose metadata is shown, and 有条件开放 ones the principal holds a live grant on."""
+    if not metadata_shown(dataset, principal):
+        return False
+    return dataset.open_class == OpenClass.open or (
+        dataset.open_class == OpenClass.conditional and principal is not None
+        and getattr(dataset, "id", None) in principal.granted)
+
+
+def needs_grant(dataset: Governed, principal: Principal | None = None) -> bool:
+    """Shown but not readable: 有条件开放 data without a grant (the answer is 403 ``access_requires_grant``)."""
+    return metadata_shown(dataset, principal) and not data_readable(dataset, principal)
+
+
+def read_under_grant(dataset: Governed, principal: Principal | None = None) -> bool:
+    """A read that the audit log records: 有条件开放 data, readable through a grant."""
+    return dataset.open_class == OpenClass.conditional and data_readable(dataset, principal)
 
 
 def public_sample_rows(dataset: Governed, sample_rows: int, principal: Principal | None = None) -> int:

@@ -114,6 +114,34 @@ class Settings(BaseSettings):
         description="DuckDB's memory limit per process (e.g. 2GB, 512MiB); beyond it queries spill to the data dir.",
     )
 
+    # Accounts, API keys and applications (catalog/accounts/).
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Server secret keying the API-key hashes and signing session cookies; default: generated once into"
+            " <data dir>/secret_key. Changing it invalidates every API key and session."
+        ),
+    )
+    password_time_cost: int = Field(default=3, ge=1, description="Argon2 passes (time cost) of a password hash.")
+    password_memory_kib: int = Field(
+        default=65_536, ge=8, description="Argon2 memory cost of a password hash, in KiB (64 MiB by default)."
+    )
+    application_max_days: int = Field(
+        default=365, ge=1, description="Longest access (days) an application for 有条件开放 data may ask or get."
+    )
+    review_working_days: int = Field(
+        default=5, ge=1, description="Working days within which a pending application should be decided (overdue after)."
+    )
+    holidays: str = Field(
+        default="",
+        description="Public holidays (YYYY-MM-DD, comma-separated) that are not working days; Saturdays and Sundays never are.",
+    )
+
+    catalog_page_size: int = Field(
+        default=100, ge=1, le=1000,
+        description="Datasets on one page of the DCAT catalog (/catalog.ttl|.jsonld|.rdf, Hydra-paged).",
+    )
+
     @property
     def public_base_url(self) -> str:
         return (self.public_url or "http://127.0.0.1:8000").rstrip("/")

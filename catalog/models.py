@@ -15,7 +15,15 @@ from sqlalchemy import JSON, Column, Dialect, String, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from catalog.vocabulary import DatasetState, JobStatus, OpenClass, ResourceState, ValidationStatus
+from catalog.vocabulary import (
+    ApplicationStatus,
+    DatasetState,
+    JobStatus,
+    OpenClass,
+    ResourceState,
+    Role,
+    ValidationStatus,
+)
 
 
 def utcnow() -> datetime:
@@ -181,3 +189,82 @@ class IndexedDataset(SQLModel, table=True):
     dataset_id: int = Field(primary_key=True)  # no FK: advisory, like DownloadCount
     modified: datetime
     index_id: str = Field(max_length=40)
+
+
+# --- Accounts, API keys, applications and grants, audit (catalog/accounts/) ---------------------------------
+
+
+class Account(SQLModel, table=True):
+    """A registered person. ``email`` is stored lower-cased; ``password_hash`` is Argon2 (catalog/accounts/users.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True, max_length=254)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: Role = _state(Role, Role.user)
+    created: datetime = Field(default_factory=utcnow)
+
+
+class AccountDepartment(SQLModel, table=True):
+    """A reviewer's departments: the applications it sees and decides."""
+
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    department_id: int = Field(primary_key=True, foreign_key="department.id")
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key of an account: only its keyed hash (HMAC-SHA256) and a short visible prefix are stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str = Field(max_length=200)
+    prefix: str = Field(max_length=16)
+    key_hash: str = Field(unique=True, index=True, max_length=64)
+    created: datetime = Field(default_factory=utcnow)
+    expires: datetime | None = None
+    revoked: datetime | None = None
+    last_used: datetime | None = None
+
+
+class AccessApplication(SQLModel, table=True):
+    """An application (申请) for one 有条件开放 dataset; a decision fills ``decided``/``decided_by``/``reason``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    purpose: str = Field(sa_column=Column(Text, nullable=False))
+    scenario: str = Field(sa_column=Column(Text, nullable=False))
+    organization: str = Field(max_length=300)
+    days: int
+    status: ApplicationStatus = _state(ApplicationStatus, ApplicationStatus.pending, index=True)
+    created: datetime = Field(default_factory=utcnow)
+    decided: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="account.id")
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AccessGrant(SQLModel, table=True):
+    """The right an approved application gives: its account reads the dataset's data until ``expires``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="accessapplication.id", unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    starts: datetime = Field(default_factory=utcnow)
+    expires: datetime
+    revoked: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """One line of the append-only audit log (catalog/accounts/audit.py only inserts)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    time: datetime = Field(default_factory=utcnow, index=True)
+    event: str = Field(max_length=40)
+    account_id: int | None = Field(default=None, index=True)  # no FK: the log outlives a deleted account
+    key_prefix: str | None = Field(default=None, max_length=16)
+    dataset_id: int | None = Field(default=None, index=True)
+    route: str | None = Field(default=None, max_length=300)
+    bytes: int | None = None
+    ip: str | None = Field(default=None, max_length=64)
+    detail: str | None = Field(default=None, sa_column=Column(Text))

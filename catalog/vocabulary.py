@@ -56,6 +56,25 @@ class JobStatus(StrEnum):
     failed = "failed"
 
 
+class Role(StrEnum):
+    """An account's role: ``user`` registers itself; a ``reviewer`` decides applications of its departments;
+    ``organizer`` runs contests; ``admin`` does everything. None of them reads conditional data without a grant."""
+
+    user = "user"
+    reviewer = "reviewer"
+    organizer = "organizer"
+    admin = "admin"
+
+
+class ApplicationStatus(StrEnum):
+    """An application for 有条件开放 data: pending → approved (a grant exists) | rejected; approved → revoked."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    revoked = "revoked"
+
+
 @dataclass(frozen=True)
 class DomainInfo:
     code: str

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlmodel import Session
 
+from catalog.accounts import principals
+from catalog.accounts.principals import AccountPrincipal
 from catalog.config import Settings, get_settings
 from catalog.db import session_scope
 from catalog.search.base import SearchBackend
@@ -32,3 +34,55 @@ SessionDep = Annotated[Session, Depends(_session)]
 
 SearchDep = Annotated[SearchBackend, Depends(lambda: get_search_backend())]
 """The search backend of the configured index (Whoosh by default); API workers only read it."""
+
+
+# --- Who is asking ------------------------------------------------------------------------------------------
+
+CKAN_PATHS = ("/api/3/action/", "/api/action/")
+
+
+def presented_key(request: Request) -> str | None:
+    """The API key the request carries, if any: ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``; on the
+    CKAN Action API also CKAN's plain ``Authorization: KEY`` (what ``ckanapi -a KEY`` sends) and
+    ``X-CKAN-API-Key: KEY``."""
+    authorization = request.headers.get("authorization", "").strip()
+    scheme, _, rest = authorization.partition(" ")
+    if scheme.lower() == "bearer" and rest.strip():
+        return rest.strip()
+    if request.headers.get("x-api-key"):
+        return request.headers["x-api-key"].strip()
+    if request.url.path.startswith(CKAN_PATHS):
+        if request.headers.get("x-ckan-api-key"):
+            return request.headers["x-ckan-api-key"].strip()
+        if authorization and " " not in authorization:
+            return authorization
+    return None
+
+
+class InvalidApiKey(Exception):
+    """A key was presented and is unknown, revoked or expired: 401 ``invalid_api_key`` (never anonymous)."""
+
+
+def resolve_principal(request: Request, session: Session, settings: Settings) -> AccountPrincipal | None:
+    """The request's principal: its API key's account, else anonymous. Raises :class:`InvalidApiKey`."""
+    key = presented_key(request)
+    if key is None:
+        return None
+    found = principals.for_key(session, key, settings)
+    if found is None:
+        raise InvalidApiKey("the API key is unknown, revoked or expired")
+    request.state.principal = found
+    return found
+
+
+def _principal(request: Request, session: SessionDep, settings: SettingsDep) -> AccountPrincipal | None:
+    from .api.errors import ApiError
+
+    try:
+        return resolve_principal(request, session, settings)
+    except InvalidApiKey as exc:
+        raise ApiError(401, "invalid_api_key", str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+
+
+PrincipalDep = Annotated[AccountPrincipal | None, Depends(_principal)]
+"""Who asks (``None``: anonymous); a bad, revoked or expired key is a 401 ``invalid_api_key``."""

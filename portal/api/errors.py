@@ -26,13 +26,19 @@ _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: 
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, *, apply_url: str | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.apply_url, self.headers = apply_url, headers
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None, *,
+                   apply_url: str | None = None) -> JSONResponse:
+    body: dict[str, str] = {"code": code, "message": message}
+    if apply_url is not None:  # 403 access_requires_grant: where to apply for the grant
+        body["apply_url"] = apply_url
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 def _describe(exc: RequestValidationError) -> str:
@@ -100,7 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.headers, apply_url=exc.apply_url)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -35,6 +35,8 @@ class _Public(BaseModel):
 class ErrorBody(_Public):
     code: str = Field(examples=["invalid_parameter"], description="A stable, machine-readable code")
     message: str = Field(description="What was wrong, for a person")
+    apply_url: str | None = Field(
+        default=None, description="403 access_requires_grant only: the page where the caller applies for a grant")
 
 
 class ErrorResponse(_Public):
@@ -45,7 +47,8 @@ class ErrorResponse(_Public):
 
 _ERROR_WHEN = {
     400: "A NUL character in the path or a parameter, or a malformed Range header",
-    403: "The dataset is 有条件开放 (conditional): its data needs an access grant",
+    401: "invalid_api_key: the API key is unknown, revoked or expired (or the call needs a login)",
+    403: "The dataset is 有条件开放 (conditional): its data needs an access grant (access_requires_grant)",
     404: "No such dataset, resource, version or schema",
     409: "The resource is not a table, or its table could not be read",
     410: "The dataset was withdrawn by its publisher",
@@ -259,3 +262,30 @@ class RowsPage(_Public):
     next: str | None = Field(description="The token of the next page; null on the last one")
     next_url: str | None
     total: int | None = Field(default=None, description="All matching rows; sent only with _total=1")
+
+
+# --- Exports (catalog/exports/) --------------------------------------------------------------------------
+
+
+class DataPackageResource(_Public):
+    """One resource of a dataset's Frictionless descriptor: the original's absolute download URL and its facts."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    name: str
+    path: str
+    format: str | None = None
+    mediatype: str | None = None
+    encoding: str | None = None
+    bytes: int
+    hash: str = Field(description='"sha256:<hex>" of the original file', pattern=r"^sha256:[0-9a-f]{64}$")
+    table_schema: dict[str, Any] | None = Field(default=None, alias="schema")
+
+
+class DataPackage(_Public):
+    """A Frictionless Data Package descriptor of one open dataset (``frictionless validate <URL>`` reads it)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+    name: str
+    title: str
+    homepage: str
+    resources: list[DataPackageResource]

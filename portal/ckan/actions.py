@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from catalog import access
+from catalog.accounts import audit
+from catalog.accounts.principals import AccountPrincipal
 from catalog.ckan import datastore as ckan_datastore
 from catalog.ckan import search as ckan_search
 from catalog.ckan.datastore import DEFAULT_LIMIT, DatastoreError, DatastoreQuery
@@ -50,6 +52,7 @@ class ActionContext:
     settings: Settings
     base_url: str  # settings.public_base_url (ODP_PUBLIC_URL), for absolute links; never the request's Host
     path: str  # the request's path, for datastore _links
+    principal: AccountPrincipal | None = None  # who asks (an API key's account), None: anonymous
 
 
 Action = Callable[[ActionContext, dict[str, Any]], Any]
@@ -287,8 +290,13 @@ def datastore_search(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]
         package, resource = find_resource(ctx.session, rid)
     except NotFound as exc:
         raise NotFoundError(f'Resource "{rid}" was not found.') from exc
-    if not access.data_readable(package.dataset):
-        raise AuthorizationError("the rows of 有条件开放 (conditional) data need an approved access grant")
+    if not access.data_readable(package.dataset, ctx.principal):
+        raise AuthorizationError("access_requires_grant: the rows of 有条件开放 (conditional) data need an approved"
+                                 " access grant; send an API key (ckanapi -a KEY) of an account that holds one")
+    if ctx.principal is not None and access.read_under_grant(package.dataset, ctx.principal):
+        audit.record(ctx.session, audit.Event.data_read, account_id=ctx.principal.id,
+                     key_prefix=ctx.principal.key_prefix, dataset_id=package.dataset.id, route=ctx.path)
+        ctx.session.commit()
     q: Any = data.get("q")
     if isinstance(q, str) and q.lstrip().startswith("{"):
         q = json_object(data, "q")

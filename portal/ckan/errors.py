@@ -42,6 +42,12 @@ class AuthorizationError(CkanError):
     status, type, prefix = 403, "Authorization Error", "Access denied"
 
 
+class InvalidApiKey(CkanError):
+    """A presented API key that is unknown, revoked or expired: 401, never served as anonymous."""
+
+    status, type, prefix = 401, "Authorization Error", "Access denied"
+
+
 class SearchQueryError(CkanError):
     status, type, prefix = 400, "Search Query Error", "Search Query is invalid"
 

@@ -13,22 +13,35 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from catalog.accounts import principals
 from catalog.config import get_settings
 from catalog.db import session_scope
 from catalog.search.indexing import get_search_backend
 
+from ..deps import presented_key
 from .actions import ACTIONS, ActionContext, is_write_action
-from .errors import AuthorizationError, BadRequest, CkanError, bad_request, error_response, json_response
+from .errors import (
+    AuthorizationError,
+    BadRequest,
+    CkanError,
+    InvalidApiKey,
+    bad_request,
+    error_response,
+    json_response,
+)
 from .params import request_data
 
 router = APIRouter(tags=["CKAN Action API"])
 _log = logging.getLogger(__name__)
 
 
-def _run(name: str, data: dict[str, Any], base_url: str, path: str) -> Any:
+def _run(name: str, data: dict[str, Any], base_url: str, path: str, key: str | None = None) -> Any:
     settings = get_settings()
     with session_scope(settings) as session:
-        ctx = ActionContext(session, get_search_backend(settings), settings, base_url, path)
+        principal = principals.for_key(session, key, settings) if key is not None else None
+        if key is not None and principal is None:
+            raise InvalidApiKey("invalid_api_key: the API key is unknown, revoked or expired")
+        ctx = ActionContext(session, get_search_backend(settings), settings, base_url, path, principal)
         return ACTIONS[name](ctx, data)
 
 
@@ -45,7 +58,7 @@ async def action(name: str, request: Request) -> Response:
     try:
         data = await request_data(request)
         data.pop("callback", None)  # JSONP is not offered
-        result = await run_in_threadpool(_run, name, data, base_url, request.url.path)
+        result = await run_in_threadpool(_run, name, data, base_url, request.url.path, presented_key(request))
     except BadRequest as exc:
         return bad_request(exc.message)
     except CkanError as exc:

@@ -75,17 +75,17 @@ def test_revision_1_is_the_first_release_schema(settings):
 
 def test_downgrade_to_0001_and_back(settings):
     alembic(settings, command.downgrade, "0001")
-    assert {"harvestjobprocess", "indexeddataset"}.isdisjoint(tables(settings))
-    assert migrations.upgrade(settings).applied == ["0002"]
+    assert {"harvestjobprocess", "indexeddataset", "account", "apikey", "auditevent"}.isdisjoint(tables(settings))
+    assert migrations.upgrade(settings).applied == ["0002", "0003"]
     assert schema_diff(settings, SQLModel.metadata) == []
 
 
 def test_a_new_data_dir_starts_at_head(settings):
-    assert migrations.current_revision(settings) == migrations.head() == "0002"
+    assert migrations.current_revision(settings) == migrations.head() == "0003"
     assert migrations.is_current(settings)
-    assert odp("db", "current").output.strip() == "0002 (head)"
+    assert odp("db", "current").output.strip() == "0003 (head)"
     upgrade = odp("db", "upgrade")
-    assert upgrade.exit_code == 0 and "already at 0002 (head)" in upgrade.output
+    assert upgrade.exit_code == 0 and "already at 0003 (head)" in upgrade.output
 
 
 # --- Older catalogs are refused, then upgraded --------------------------------------------------------------
@@ -103,13 +103,13 @@ def test_an_older_versioned_catalog_is_refused_until_upgraded(settings, packages
     with pytest.raises(db.CatalogOutOfDate):
         _app()  # the app factory refuses too
     assert not migrations.is_current(settings)
-    assert odp("db", "current").output.strip() == "0001, behind 0002 (head)"
+    assert odp("db", "current").output.strip() == "0001, behind 0003 (head)"
     # The rebuild hook: a revision that asks for them gets the index and the Parquet files rebuilt.
     revision_2 = migrations.scripts().get_revision("0002").module
     monkeypatch.setattr(revision_2, "needs_reindex", True)
     monkeypatch.setattr(revision_2, "needs_parquet_rebuild", True)
     result = migrations.upgrade(settings)
-    assert (result.before, result.applied, result.stamped) == ("0001", ["0002"], None)
+    assert (result.before, result.applied, result.stamped) == ("0001", ["0002", "0003"], None)
     assert result.reindexed == 1 and result.parquet is not None and result.parquet["built"] == 1
     db.init_db(settings)  # no longer refused
 
@@ -138,8 +138,8 @@ def test_a_catalog_of_the_first_release_upgrades_in_place(settings, packages):
     assert "un-versioned catalog, its tables match 0001" in odp("db", "current").output
     upgrade = odp("db", "upgrade")
     assert upgrade.exit_code == 0
-    assert "its tables match 0001" in upgrade.output and "upgraded 0001 → 0002" in upgrade.output
-    assert odp("db", "current").output.strip() == "0002 (head)"
+    assert "its tables match 0001" in upgrade.output and "upgraded 0001 → 0003" in upgrade.output
+    assert odp("db", "current").output.strip() == "0003 (head)"
     assert schema_diff(settings, SQLModel.metadata) == []
     listing = odp("datasets")
     assert listing.exit_code == 0 and "datasets (2)" in listing.output

@@ -171,7 +171,7 @@ def test_conditional_data_is_refused_and_open_data_served(client):
         for target in calls(path, CONDITIONAL):
             response = client.get(target)
             assert response.status_code == 403, target
-            assert response.json()["error"]["code"] == "conditional_access"
+            assert response.json()["error"]["code"] == "access_requires_grant"
             assert "MK0001X" not in response.text
         for target in calls(path, OPEN):
             assert client.get(target).status_code == 200, target

@@ -14,11 +14,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from sqlmodel import Session
 from starlette.datastructures import Headers
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
 from starlette.types import Receive, Scope, Send
 
 from catalog import access
+from catalog.accounts import audit
+from catalog.accounts.principals import AccountPrincipal
 from catalog.config import Settings
 from catalog.datasets import stats as download_stats
 from catalog.datasets.queries import DatasetView, ResourceView, get_published_dataset
@@ -27,7 +30,7 @@ from catalog.tables.engine import RowsTimeout
 from catalog.tables.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
 from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
 
-from ...deps import SessionDep, SettingsDep
+from ...deps import PrincipalDep, SessionDep, SettingsDep
 from ..errors import ApiError, error_response
 from ..models import error_responses, file_responses
 from ..serializers import iso
@@ -73,15 +76,24 @@ def published_resource(session: SessionDep, name: str, resource: str, version: i
     return PublishedResource(view, found, chosen)
 
 
-def require_open(found: PublishedResource) -> None:
-    """Data only where ``catalog.access`` says the caller may read it. 有条件开放 data needs an access grant,
-    which this portal does not issue yet: metadata and the public sample only."""
-    if not access.data_readable(found.view.dataset):
+def require_open(found: PublishedResource, principal: AccountPrincipal | None, request: Request,
+                 session: Session, settings: Settings) -> None:
+    """Data only where ``catalog.access`` says the caller may read it: 有条件开放 data needs a live grant of the
+    caller's account (403 ``access_requires_grant`` with the page to apply on); a read under a grant is audited."""
+    dataset = found.view.dataset
+    if not access.data_readable(dataset, principal):
         raise ApiError(
-            403, "conditional_access",
-            f"dataset '{found.view.dataset.name}' is 有条件开放 (conditional): its data is available only with "
-            "an approved access grant. Its metadata, schema and sample rows (…/sample) are public.",
+            403, "access_requires_grant",
+            f"dataset '{dataset.name}' is 有条件开放 (conditional): its data is available only with an approved "
+            "access grant (send an API key of an account that holds one). Its metadata, schema and sample rows "
+            "(…/sample) are public.",
+            apply_url=f"{settings.public_base_url}/dataset/{dataset.name}/apply",
         )
+    if principal is not None and access.read_under_grant(dataset, principal):
+        audit.record(session, audit.Event.data_read, account_id=principal.id, key_prefix=principal.key_prefix,
+                     dataset_id=dataset.id, route=request.url.path,
+                     ip=request.client.host if request.client else None)
+        session.commit()
 
 
 def table_of(found: PublishedResource, settings: Settings) -> Table:
@@ -163,13 +175,14 @@ DOWNLOAD_TYPES = {  # media type (without charset) → what is sent with it, for
 
 @router.get(f"{RESOURCE_PATH}/download", summary="Download a resource: the original file or a conversion",
             response_class=Response, responses=file_responses(DOWNLOAD_TYPES, partial=True)
-            | error_responses(400, 403, 404, 409, 410, 416, 422, 503))
+            | error_responses(400, 401, 403, 404, 409, 410, 416, 422, 503))
 def download(
     name: str,
     resource: str,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     version: Annotated[int | None, Query(ge=1, description="A version id (default: the current one)")] = None,
     format: Annotated[Format | None, Query(
         description="Convert the table: csv, json (JSON Lines; add array=1 for one array), xlsx, parquet")] = None,
@@ -177,7 +190,7 @@ def download(
     array: Annotated[bool, Query(description="JSON only: one JSON array instead of JSON Lines")] = False,
 ) -> Response:
     found = published_resource(session, name, resource, version)
-    require_open(found)
+    require_open(found, principal, request, session, settings)
     if format is None:
         return _original(found, request, settings)
     table = table_of(found, settings)

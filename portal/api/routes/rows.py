@@ -14,7 +14,7 @@ from catalog.tables.engine import RowsTimeout, fetch_rows
 from catalog.tables.exports import FORMATS, csv_chunks, prefetch
 from catalog.tables.query import RowsError, RowsQuery, parse_query
 
-from ...deps import SessionDep, SettingsDep
+from ...deps import PrincipalDep, SessionDep, SettingsDep
 from ..models import RowsPage, error_responses, file_responses
 from ..serializers import rows_page
 from .downloads import (
@@ -45,13 +45,14 @@ def _params(request: Request, drop: set[str]) -> list[tuple[str, str]]:
 
 @router.get(f"{RESOURCE_PATH}/rows", summary="Rows of a table: filters, sort, fields, keyset paging",
             response_model=RowsPage, response_model_exclude_unset=True,  # `total` only when counted
-            responses=error_responses(400, 403, 404, 409, 410, 422, 503))
+            responses=error_responses(400, 401, 403, 404, 409, 410, 422, 503))
 def rows(
     name: str,
     resource: str,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     _sort: _Sort = None,
     _sort_desc: _SortDesc = None,
     _fields: _Fields = None,
@@ -62,7 +63,7 @@ def rows(
     _version: _Version = None,
 ) -> RowsPage:
     found = published_resource(session, name, resource, _version)
-    require_open(found)
+    require_open(found, principal, request, session, settings)
     table = table_of(found, settings)
     try:
         query = parse_query(table, _params(request, _ROUTE_ONLY))
@@ -76,13 +77,14 @@ def rows(
 @router.get(f"{RESOURCE_PATH}/rows.csv", summary="All rows matching the filters, as streamed CSV",
             response_class=StreamingResponse,
             responses=file_responses({"text/csv": "The matching rows as UTF-8 CSV, a header row first"})
-            | error_responses(400, 403, 404, 409, 410, 422))
+            | error_responses(400, 401, 403, 404, 409, 410, 422))
 def rows_csv(
     name: str,
     resource: str,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    principal: PrincipalDep,
     _sort: _Sort = None,
     _sort_desc: _SortDesc = None,
     _fields: _Fields = None,
@@ -90,7 +92,7 @@ def rows_csv(
     _version: _Version = None,
 ) -> StreamingResponse:
     found = published_resource(session, name, resource, _version)
-    require_open(found)
+    require_open(found, principal, request, session, settings)
     table = table_of(found, settings)
     try:
         query = parse_query(table, _params(request, _ROUTE_ONLY | _NOT_FOR_CSV))

@@ -413,7 +413,7 @@ def test_conditional_rows_are_403_and_show_no_data(client):
         response = client.get(BASE.format("cond-lots") + path, params={"_size": "5"})
         assert response.status_code == 403
         body = response.json()
-        assert body["error"]["code"] == "conditional_access"
+        assert body["error"]["code"] == "access_requires_grant"
         assert "有条件开放" in body["error"]["message"]
         assert ROWS[0]["name"] not in response.text
 

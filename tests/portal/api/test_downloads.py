@@ -263,7 +263,7 @@ def test_conditional_data_is_403_and_not_sent(settings, samples, fmt):
                            params={"format": fmt} if fmt else None)
     assert response.status_code == 403
     body = response.json()
-    assert set(body) == {"error"} and body["error"]["code"] == "conditional_access"
+    assert set(body) == {"error"} and body["error"]["code"] == "access_requires_grant"
     assert "有条件开放" in body["error"]["message"]
     version, _ = current_version(settings, "dishonest-entities-list", "dishonest-entities")
     first_row = FileStore(settings.files_dir).path(version.stored_path).read_text("utf-8").splitlines()[1]
