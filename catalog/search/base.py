@@ -132,6 +132,10 @@ class SearchResult:
     hits: list[SearchHit]
     #: facet name -> values sorted by count desc, then value asc.
     facets: dict[str, list[FacetValue]]
+    #: the corrected query text when a typo correction exists (applied or only offered), else None
+    suggestion: str | None = None
+    #: True when the hits are those of ``suggestion`` (the query as typed found nothing)
+    corrected: bool = False
 
 
 @runtime_checkable

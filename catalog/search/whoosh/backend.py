@@ -54,6 +54,14 @@ from catalog.search.base import (
     SearchQuery,
     SearchResult,
 )
+from catalog.search.expand import (
+    CORRECTION_WEIGHT,
+    PINYIN_WEIGHT,
+    SYNONYM_WEIGHT,
+    Vocabulary,
+    fold,
+    synonyms,
+)
 from catalog.search.highlight import highlight
 from catalog.search.query import Clause, parse_query
 from catalog.search.tokenizer import ITEM_SEPARATOR, ChineseAnalyzer, segment, terms
@@ -80,6 +88,12 @@ FIELD_BOOSTS: dict[str, float] = {
 }
 #: Facets whose labels (domain 中文名 + code, department title + slug) are searchable, and their weights.
 LABEL_BOOSTS: dict[str, float] = {"domain": 1.5, "department": 1.5}
+#: fields whose terms pinyin, initials and typo corrections may turn a query word into
+VOCABULARY_FIELDS = ("title", "keywords", "resources")
+#: a query finding fewer documents than this gets a typo correction offered ("您是不是要找")
+FEW_HITS = 3
+#: words of one query that are expanded (the rest of a long query is ignored)
+MAX_EXPANDED_WORDS = 16
 BM25_K1 = 1.2
 BM25_B = 0.75
 DESCRIPTION_SNIPPET_CHARS = 160
@@ -531,8 +545,10 @@ class WhooshBackend:
         index_dir: str | Path,
         lock_timeout: float = 30.0,
         index_procs: int | None = None,
+        synonyms_file: str | Path | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
+        self.synonyms_file = synonyms_file  # an admin's synonym groups, on top of the shipped ones
         self.lock_timeout = lock_timeout
         self.index_procs = index_procs  # processes for rebuild(); None: one per core, at most 4
         self.schema = make_schema()
@@ -700,20 +716,34 @@ class WhooshBackend:
             return self._search(self._current(), query)
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
-        parsed = parse_query(query.q)
+        text = fold(query.q or "")
         mask = snap.live.copy()
         for key, values in query.filters.items():
             if values:
                 mask &= self._filter_mask(snap, key, values)
-        scores: np.ndarray | None = None
-        if not parsed.is_empty:
-            scores, matched = self._match(snap, parsed.clauses, parsed.scoring_terms)
+        scores, matched, empty_words, marks = self._expanded_match(snap, text)
+        suggestion: str | None = None
+        corrected = False
+        if scores is not None:
+            found = mask & matched
+            count = int(np.count_nonzero(found))
+            if count < FEW_HITS and empty_words:
+                vocab = self._vocabulary(snap)
+                fixed = text
+                for word in empty_words:
+                    better = vocab.correct(word)
+                    if better:
+                        fixed = fixed.replace(word, better)
+                if fixed != text:
+                    suggestion = fixed
+                    if count == 0:
+                        scores, matched, _, marks = self._expanded_match(snap, fixed)
+                        corrected = True
             mask &= matched
         count = int(np.count_nonzero(mask))
         facets = {f: self._facet(snap, f, mask, query.facet_limit) for f in query.facets}
         start = (query.page - 1) * query.size
         page = self._page(snap, mask, scores, query.sort, start, start + query.size) if query.size else []
-        marks = frozenset(parsed.highlight_terms)
         hits = []
         for docnum in page:
             score = float(scores[docnum]) if scores is not None else 0.0
@@ -724,7 +754,80 @@ class WhooshBackend:
             title = highlight(stored.get("title", ""), marks)
             description = highlight(stored.get("description", ""), marks, max_chars=DESCRIPTION_SNIPPET_CHARS)
             hits.append(SearchHit(snap.names[docnum], score, {"title": title, "description": description}))
-        return SearchResult(count=count, hits=hits, facets=facets)
+        return SearchResult(count=count, hits=hits, facets=facets, suggestion=suggestion, corrected=corrected)
+
+    # -- query expansion
+
+    def _vocabulary(self, snap: _Snapshot) -> Vocabulary:
+        """The index's terms (title, keywords, resources, department and domain labels) for pinyin and typo
+        lookups, built once per reader generation."""
+        vocab = getattr(snap, "vocabulary", None)
+        if vocab is None:
+            df: dict[str, int] = {}
+            for fieldname in VOCABULARY_FIELDS:
+                try:
+                    for term, info in snap.reader.iter_field(fieldname):
+                        word = term.decode("utf-8") if isinstance(term, bytes) else term
+                        df[word] = df.get(word, 0) + info.doc_frequency()
+                except TermNotFound:
+                    continue
+            for facet in LABEL_BOOSTS:
+                for label in self._vocabs[facet].labels:
+                    for word in terms(label):
+                        df[word] = df.get(word, 0) + 1
+            vocab = snap.vocabulary = Vocabulary(df)
+        return vocab
+
+    def _expanded_match(
+        self, snap: _Snapshot, text: str
+    ) -> tuple[np.ndarray | None, np.ndarray, list[str], frozenset[str]]:
+        """Scores and mask of ``text`` with each word widened to its synonyms and pinyin readings; also the
+        words that matched nothing even so (typo candidates) and the terms to highlight."""
+        matched = np.ones(snap.n, dtype=bool)
+        plain = parse_query(text)
+        if plain.is_empty and not text.strip():
+            return None, matched, [], frozenset()
+        if any(c in text for c in '"“”「」『』'):  # phrases are taken literally
+            if plain.is_empty:
+                return None, matched, [], frozenset()
+            scores, matched = self._match(snap, plain.clauses, plain.scoring_terms)
+            return scores, matched, [], frozenset(plain.highlight_terms)
+        words = text.split()[:MAX_EXPANDED_WORDS]
+        vocab = self._vocabulary(snap) if any(w.isascii() for w in words) else None
+        joined = "".join(words).lower()
+        if len(words) > 1 and joined.isalpha() and joined.isascii() and vocab and vocab.pinyin_terms(joined):
+            words = [joined]  # "ting che chang"
+        dictionary = synonyms(self.synonyms_file)
+        scores = np.zeros(snap.n, dtype=np.float64)
+        marks: set[str] = set()
+        empty: list[str] = []
+        any_clause = False
+        for word in words:
+            alts: list[tuple[str, float]] = [(word, 1.0)]
+            alts += [(s, SYNONYM_WEIGHT) for s in dictionary.of(word)]
+            if vocab is not None:
+                alts += [(t, PINYIN_WEIGHT) for t in vocab.pinyin_terms(word)]
+            group = np.zeros(snap.n, dtype=bool)
+            exact_found = False
+            for i, (alt, weight) in enumerate(alts):
+                parsed = parse_query(alt)
+                if parsed.is_empty:
+                    continue
+                any_clause = True
+                alt_scores, alt_mask = self._match(snap, parsed.clauses, parsed.scoring_terms)
+                if not alt_mask.any():
+                    continue
+                if i == 0:
+                    exact_found = True
+                scores += weight * np.where(alt_mask, alt_scores, 0.0)
+                group |= alt_mask
+                marks.update(parsed.highlight_terms)
+            if not group.any() and not exact_found:
+                empty.append(word)
+            matched &= group
+        if not any_clause:
+            return None, np.ones(snap.n, dtype=bool), [], frozenset()
+        return scores, matched, empty, frozenset(marks)
 
     # -- query evaluation
 
