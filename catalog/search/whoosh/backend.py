@@ -810,6 +810,8 @@ class WhooshBackend:
             group = np.zeros(snap.n, dtype=bool)
             exact_found = False
             for i, (alt, weight) in enumerate(alts):
+                if exact_found:  # expansions only stand in for a word that finds nothing as typed
+                    break
                 parsed = parse_query(alt)
                 if parsed.is_empty:
                     continue
