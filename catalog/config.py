@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     )
     password_time_cost: int = Field(default=3, ge=1, description="Argon2 passes (time cost) of a password hash.")
     password_memory_kib: int = Field(
-        default=65_536, ge=8, description="Argon2 memory cost of a password hash, in KiB (64 MiB by default)."
+        default=65_536, ge=32, description="Argon2 memory cost of a password hash, in KiB (64 MiB by default)."
     )
     application_max_days: int = Field(
         default=365, ge=1, description="Longest access (days) an application for 有条件开放 data may ask or get."

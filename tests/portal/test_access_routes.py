@@ -20,13 +20,19 @@ import shutil
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
 
+from catalog import db
+from catalog.accounts import applications, keys
 from catalog.ckan.ids import resource_id
 from catalog.datasets import stats as download_stats
+from catalog.models import Account
 from catalog.schemas import list_schemas
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
+from tests.support.accounts import account, admin, cheap_hashing, expire_grant, granted, new_key
 from tests.support.catalog import fresh_settings, release
 from tests.support.packages import csv_text, write_package
 
@@ -102,6 +108,7 @@ def client(tmp_path_factory, pg_database_url):
     with pytest.MonkeyPatch.context() as monkeypatch:
         root = tmp_path_factory.mktemp("access")
         monkeypatch.setenv("ODP_PUBLIC_SAMPLE_ROWS", str(SAMPLE_ROWS))
+        cheap_hashing(monkeypatch)
         settings = fresh_settings(root / "var", monkeypatch, pg_database_url)
         folder = root / "packages"
         folder.mkdir()
@@ -116,6 +123,9 @@ def client(tmp_path_factory, pg_database_url):
             shutil.rmtree(folder / name)
         second = run_harvest(DataPackageHarvester(folder, settings), settings=settings)
         assert set(second.withdrawn) == {GONE, GONE_CONDITIONAL}
+        with Session(db.get_engine(settings)) as session:
+            KEYS.update(make_keys(session, settings))
+            session.commit()
         with TestClient(create_app()) as test_client:
             yield test_client
         download_stats.discard_pending()  # counts of this catalog must not reach the next one
@@ -172,6 +182,7 @@ def test_conditional_data_is_refused_and_open_data_served(client):
             response = client.get(target)
             assert response.status_code == 403, target
             assert response.json()["error"]["code"] == "access_requires_grant"
+            assert response.json()["error"]["apply_url"].endswith(f"/dataset/{CONDITIONAL}/apply")
             assert "MK0001X" not in response.text
         for target in calls(path, OPEN):
             assert client.get(target).status_code == 200, target
@@ -223,8 +234,8 @@ def test_listings_never_show_closed_or_withdrawn(client):
     assert domains["credit"] == 0 and domains["transport"] == 2
 
 
-def ckan(client: TestClient, action: str, **params):
-    return client.get(f"/api/3/action/{action}", params=params)
+def ckan(client: TestClient, action: str, headers: dict[str, str] | None = None, **params):
+    return client.get(f"/api/3/action/{action}", params=params, headers=headers)
 
 
 def test_ckan_lists_never_show_closed_or_withdrawn(client):
@@ -257,3 +268,92 @@ def test_ckan_datastore_refuses_conditional_and_serves_open(client):
     shown = ckan(client, "package_show", id=CONDITIONAL).json()["result"]
     assert all(r["url"] == "" and not r["datastore_active"] for r in shown["resources"])
     assert json.dumps(shown).count("MK0") == 0
+
+
+# --- Principals: API keys, with and without grants ----------------------------------------------------------
+
+KEYS: dict[str, str] = {}  # who → API key, made by the module fixture
+SERVED, REFUSED, INVALID = 200, 403, 401
+PRINCIPALS = {  # who → what the conditional dataset's data routes answer them
+    "no grant": REFUSED, "grant": SERVED, "revoked key": INVALID, "revoked grant": REFUSED,
+    "expired grant": REFUSED,
+}
+
+
+def make_keys(session: Session, settings) -> dict[str, str]:
+    made = {who: new_key(session, settings, account(session, settings, f"{who.replace(' ', '-')}@example.org"))
+            for who in PRINCIPALS}
+    for who in ("grant", "revoked key", "revoked grant", "expired grant"):
+        person = keys.find_key(session, made[who], settings)
+        application = granted(session, settings, session.get(Account, person.account_id), CONDITIONAL)
+        if who == "expired grant":
+            expire_grant(session, application)
+        if who == "revoked grant":
+            applications.revoke(session, admin(session, settings), application, "test")
+        if who == "revoked key":
+            keys.revoke_key(session, person.account_id, person.id)
+    return made
+
+
+def key_headers(key: str) -> list[dict[str, str]]:
+    return [{"Authorization": f"Bearer {key}"}, {"X-API-Key": key}]
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_every_data_route_answers_each_principal(client, who):
+    """Each data route (every download format) with each principal: the status, and no data bytes unless 200."""
+    want = PRINCIPALS[who]
+    for path in dataset_routes(DATA):
+        for target in calls(path, CONDITIONAL):
+            for headers in key_headers(KEYS[who]):
+                response = client.get(target, headers=headers)
+                assert response.status_code == want, (who, target, headers)
+                if want != SERVED:
+                    assert b"MK0001X" not in response.content and b"MK0005X" not in response.content
+                    assert response.json()["error"]["code"] == {
+                        REFUSED: "access_requires_grant", INVALID: "invalid_api_key"}[want]
+                elif "format=parquet" not in target and "format=xlsx" not in target:
+                    assert b"MK0012X" in response.content  # past the public sample: the whole table
+        for target in calls(path, OPEN):  # a valid key reads open data; a bad one is refused, not anonymous
+            response = client.get(target, headers={"X-API-Key": KEYS[who]})
+            assert response.status_code == (INVALID if want == INVALID else SERVED), (who, target)
+
+
+def test_a_malformed_key_is_refused_and_never_anonymous(client):
+    for headers in ({"Authorization": "Bearer odp_nonsense"}, {"X-API-Key": "nonsense"}):
+        response = client.get(url("/api/v1/datasets/{name}/resources/{resource}/rows", OPEN), headers=headers)
+        assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_api_key"
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_ckan_datastore_search_answers_each_principal(client, who):
+    rid = resource_id(CONDITIONAL, "table")
+    for headers in ({"Authorization": KEYS[who]}, {"X-CKAN-API-Key": KEYS[who]},
+                    {"Authorization": f"Bearer {KEYS[who]}"}):
+        response = ckan(client, "datastore_search", resource_id=rid, headers=headers)
+        assert response.status_code == PRINCIPALS[who], (who, headers)
+        if PRINCIPALS[who] == SERVED:
+            assert len(response.json()["result"]["records"]) == ROWS
+        else:
+            assert "MK0001X" not in response.text and response.json()["success"] is False
+
+
+def test_plain_authorization_is_a_key_on_the_ckan_api_only(client):
+    """``Authorization: KEY`` (no scheme) is CKAN's form; elsewhere it is not a key, so the caller is anonymous."""
+    target = url("/api/v1/datasets/{name}/resources/{resource}/rows", CONDITIONAL)
+    assert client.get(target, headers={"Authorization": KEYS["grant"]}).status_code == 403
+
+
+def test_the_database_holds_no_plaintext_key(client):
+    with Session(db.get_engine()) as session:
+        dump = "\n".join(str(row) for table in ("apikey", "auditevent", "account", "accessgrant")
+                         for row in session.exec(text(f"SELECT * FROM {table}")))
+    assert KEYS and all(key not in dump and key[12:] not in dump for key in KEYS.values())
+
+
+def test_reads_under_a_grant_are_audited(client):
+    for path in dataset_routes(DATA):
+        assert client.get(url(path, CONDITIONAL), headers={"X-API-Key": KEYS["grant"]}).status_code == 200
+    with Session(db.get_engine()) as session:
+        routes = {row[0] for row in session.exec(text("SELECT route FROM auditevent WHERE event = 'data_read'"))}
+    assert {url(p, CONDITIONAL) for p in dataset_routes(DATA)} <= routes
