@@ -254,7 +254,7 @@ def write_parquet(path: Path, dest: Path, *, fmt: str, encoding: str | None, sch
     return rows
 
 
-def _store_file(store: FileStore, tmp: Path) -> str:
+def store_parquet_file(store: FileStore, tmp: Path) -> str:
     """Move a finished file into the content-addressed store (as FileStore.put would, without a copy)."""
     digest, _ = sha256_of(tmp)
     relpath = store.relpath_for(digest, ".parquet")
@@ -289,7 +289,7 @@ def build_parquet(version: ResourceVersion, fmt: str | None, store: FileStore) -
     try:
         write_parquet(store.path(version.stored_path), tmp, fmt=fmt or "csv", encoding=version.encoding,
                       schema=version.table_schema, dialect=version.dialect)
-        version.parquet_path = _store_file(store, tmp)
+        version.parquet_path = store_parquet_file(store, tmp)
     except Exception as exc:  # noqa: BLE001 - any reader/Arrow failure is the data's problem, not the harvest's
         message = getattr(getattr(exc, "error", None), "message", None) or str(exc)
         version.parquet_error = f"{type(exc).__name__}: {message}"[:2000]

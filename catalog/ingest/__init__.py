@@ -1,0 +1,1 @@
+"""One-read ingestion of tables: validate and write Parquet from the same Arrow batches (see ``fastpath``)."""
