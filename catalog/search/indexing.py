@@ -47,22 +47,28 @@ def get_search_backend(settings: Settings | None = None) -> SearchBackend:
     return _BACKENDS[key]
 
 
+#: What a document puts in the index. Bump it when that changes (v2: English slugs, resource and field names):
+#: every marker then differs from the index id, so `odp jobs` reports the whole catalog as gaps and the
+#: next harvest (or `odp reindex`) indexes it again.
+INDEX_LAYOUT = "v2"
+
+
 def index_id(settings: Settings | None = None) -> str:
     """The random id of the index directory, created with it (a new index gets a new id)."""
     settings = settings or get_settings()
     path = settings.index_dir / INDEX_ID_FILE
     try:
-        return path.read_text().strip()
+        return f"{path.read_text().strip()}.{INDEX_LAYOUT}"
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:  # another process was quicker
-        return path.read_text().strip()
+        return f"{path.read_text().strip()}.{INDEX_LAYOUT}"
     with os.fdopen(fd, "w") as handle:
         handle.write(uuid.uuid4().hex)
-    return path.read_text().strip()
+    return f"{path.read_text().strip()}.{INDEX_LAYOUT}"
 
 
 def _capped(text: str | None, limit: int) -> str:
@@ -92,7 +98,11 @@ def search_document(view: DatasetView, settings: Settings | None = None) -> Sear
             formats.append(label)
         schema = res.current.table_schema if res.current else None
         for f in (schema or {}).get("fields", []):
-            fields.extend(str(f[k]) for k in ("title", "description") if f.get(k))
+            fields.extend(str(f[k]) for k in ("title", "description", "name") if f.get(k))
+    # English the catalog holds (the name slug, resource names, department and domain English names), so
+    # `parking` or `air quality` find datasets that have no English title.
+    english = [ds.name, *(r.resource.name for r in view.resources),
+               getattr(view.department, "title_en", None) or "", getattr(view.domain, "name_en", None) or ""]
     return SearchDocument(
         name=ds.name,
         title=_capped(ds.title, cap),
@@ -105,7 +115,9 @@ def search_document(view: DatasetView, settings: Settings | None = None) -> Sear
         formats=formats,
         open_class=ds.open_class,
         update_frequency=ds.update_frequency or "",
-        resource_names=_capped_list([r.resource.title or r.resource.name for r in view.resources], cap),
+        resource_names=_capped_list(
+            [r.resource.title or r.resource.name for r in view.resources] + [e for e in english if e], cap
+        ),
         field_texts=_capped_list(fields, cap),
         state=ds.state,
         modified=ds.modified,

@@ -55,7 +55,6 @@ from catalog.search.base import (
     SearchResult,
 )
 from catalog.search.expand import (
-    CORRECTION_WEIGHT,
     PINYIN_WEIGHT,
     SYNONYM_WEIGHT,
     Vocabulary,
