@@ -8,10 +8,13 @@ from catalog.config import get_settings
 from catalog.db import init_db
 
 from .api.errors import install_error_handlers
-from .api.routes import catalog, downloads, rows, schemas, search
+from .api.routes import applications as application_routes
+from .api.routes import catalog, downloads, exports, rows, schemas, search
+from .api.routes import keys as key_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
 from .web import install_pages
+from .web.exports import router as exports_router
 
 API_PREFIX = "/api/v1"
 
@@ -27,10 +30,11 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     api = APIRouter(prefix=API_PREFIX)
-    for module in (catalog, search, schemas, downloads, rows):
+    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ckan_router)  # CKAN's Action API: /api/3/action/…, /api/action/…
+    app.include_router(exports_router)  # DCAT, data.json, sitemap, feeds: before the pages' /dataset/{name}
     install_error_handlers(app)
     install_pages(app)  # after the API's handlers: pages get HTML errors, /api keeps its JSON
     install_ckan_error_handlers(app)  # last: the CKAN API's paths answer in CKAN's envelope

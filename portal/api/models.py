@@ -50,7 +50,7 @@ _ERROR_WHEN = {
     401: "invalid_api_key: the API key is unknown, revoked or expired (or the call needs a login)",
     403: "The dataset is 有条件开放 (conditional): its data needs an access grant (access_requires_grant)",
     404: "No such dataset, resource, version or schema",
-    409: "The resource is not a table, or its table could not be read",
+    409: "The resource is not a table, or its table could not be read (or, for applications: a conflict)",
     410: "The dataset was withdrawn by its publisher",
     416: "A Range that starts past the end of the file",
     422: "A parameter is out of range, not one of the allowed values, or not valid for the table",
@@ -289,3 +289,55 @@ class DataPackage(_Public):
     title: str
     homepage: str
     resources: list[DataPackageResource]
+
+
+# --- Accounts: API keys and applications (portal/api/routes/keys.py, applications.py) ------------------------
+
+
+class ApiKeyPublic(_Public):
+    id: int
+    name: str
+    prefix: str = Field(description="The key's first characters, to tell keys apart; never the key")
+    created: Timestamp
+    expires: Timestamp | None = None
+    revoked: Timestamp | None = None
+    last_used: Timestamp | None = None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The key itself: shown in this answer only, never again")
+
+
+class ApiKeyRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    days: int | None = Field(default=None, ge=1, le=3650, description="Expire after this many days (default never)")
+
+
+class ApplicationPublic(_Public):
+    id: int
+    dataset: str
+    status: str = Field(description="pending | approved | rejected | revoked")
+    purpose: str
+    scenario: str
+    organization: str
+    days: int
+    created: Timestamp
+    decided: Timestamp | None = None
+    reason: str | None = None
+    grant_expires: Timestamp | None = None
+
+
+class ApplicationRequest(BaseModel):
+    purpose: str = Field(min_length=1, max_length=5000, description="用途")
+    scenario: str = Field(min_length=1, max_length=5000, description="应用场景")
+    organization: str = Field(default="", max_length=300)
+    days: int = Field(ge=1, description="Requested duration, at most ODP_APPLICATION_MAX_DAYS (365)")
+    accept_agreement: bool = Field(description="The dataset's data-use agreement (数据利用协议) is accepted")
+
+
+class ApproveRequest(BaseModel):
+    days: int | None = Field(default=None, ge=1, description="Grant fewer days than asked (default: as asked)")
+
+
+class ReasonRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)

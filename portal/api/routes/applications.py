@@ -1,0 +1,89 @@
+"""Applications for 有条件开放 data: apply, list, and — for reviewers of the dataset's department and admins —
+approve, reject, revoke. The rules live in catalog/accounts/applications.py; this module maps them to HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlmodel import Session
+
+from catalog.accounts import applications
+from catalog.models import AccessApplication, Dataset
+from catalog.vocabulary import ApplicationStatus
+
+from ...deps import PrincipalDep, SessionDep, SettingsDep
+from ..errors import ApiError
+from ..models import ApplicationPublic, ApplicationRequest, ApproveRequest, ReasonRequest, error_responses
+from ..serializers import iso
+from .keys import current_account
+
+router = APIRouter(tags=["accounts 账户"])
+
+
+def application_public(session: Session, application: AccessApplication) -> dict:
+    dataset = session.get(Dataset, application.dataset_id)
+    grant = applications.grant_of(session, application.id)  # type: ignore[arg-type]
+    return {"id": application.id, "dataset": dataset.name if dataset else "", "status": application.status,
+            "purpose": application.purpose, "scenario": application.scenario,
+            "organization": application.organization, "days": application.days,
+            "created": iso(application.created), "decided": iso(application.decided), "reason": application.reason,
+            "grant_expires": iso(grant.expires) if grant else None}
+
+
+def _refused(exc: applications.ApplicationError) -> ApiError:
+    return ApiError(exc.status, exc.code, exc.message)
+
+
+@router.post("/datasets/{name}/applications", status_code=201, response_model=ApplicationPublic,
+             summary="Apply for a 有条件开放 dataset", responses=error_responses(401, 404, 409, 422))
+def apply(name: str, body: ApplicationRequest, principal: PrincipalDep, session: SessionDep,
+          settings: SettingsDep) -> dict:
+    account = current_account(principal, session)
+    try:
+        application = applications.apply(session, account, name, settings, **body.model_dump())
+    except applications.ApplicationError as exc:
+        raise _refused(exc) from exc
+    session.commit()
+    return application_public(session, application)
+
+
+@router.get("/applications", response_model=list[ApplicationPublic], responses=error_responses(401, 422),
+            summary="Applications: your own; a reviewer's departments'; an admin's all")
+def list_applications(principal: PrincipalDep, session: SessionDep,
+                      status: Annotated[ApplicationStatus | None, Query()] = None) -> list[dict]:
+    account = current_account(principal, session)
+    return [application_public(session, a) for a in applications.visible(session, account, status)]
+
+
+def _decided(session: Session, decide) -> dict:
+    try:
+        application = decide()
+    except applications.ApplicationError as exc:
+        raise _refused(exc) from exc
+    session.commit()
+    return application_public(session, application)
+
+
+@router.post("/applications/{application_id}/approve", response_model=ApplicationPublic,
+             summary="Approve (reviewer of the dataset's department, or admin)",
+             responses=error_responses(401, 404, 409, 422))
+def approve(application_id: int, principal: PrincipalDep, session: SessionDep,
+            body: ApproveRequest | None = None) -> dict:
+    actor = current_account(principal, session)
+    days = body.days if body else None
+    return _decided(session, lambda: applications.approve(session, actor, application_id, days))
+
+
+@router.post("/applications/{application_id}/reject", response_model=ApplicationPublic,
+             summary="Reject with a reason", responses=error_responses(401, 404, 409, 422))
+def reject(application_id: int, body: ReasonRequest, principal: PrincipalDep, session: SessionDep) -> dict:
+    actor = current_account(principal, session)
+    return _decided(session, lambda: applications.reject(session, actor, application_id, body.reason))
+
+
+@router.post("/applications/{application_id}/revoke", response_model=ApplicationPublic,
+             summary="Revoke an approved application's grant", responses=error_responses(401, 404, 409, 422))
+def revoke(application_id: int, body: ReasonRequest, principal: PrincipalDep, session: SessionDep) -> dict:
+    actor = current_account(principal, session)
+    return _decided(session, lambda: applications.revoke(session, actor, application_id, body.reason))

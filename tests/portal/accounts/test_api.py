@@ -1,0 +1,92 @@
+"""The keys and applications API end to end: a key made over the API, an application, a reviewer of another
+department (404), approval, data served, revocation (403 again)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
+
+from catalog import db
+from catalog.vocabulary import Role
+from harvesters.base import run_harvest
+from harvesters.datapackage import DataPackageHarvester
+from portal.app import create_app
+from tests.support.accounts import account, cheap_hashing, new_key
+from tests.support.packages import csv_text, write_package
+
+NAME = "api-conditional"
+ROWS = f"/api/v1/datasets/{NAME}/resources/table/rows"
+
+
+@pytest.fixture
+def client(tmp_path, monkeypatch, pg_database_url):
+    from tests.support.catalog import fresh_settings, release
+
+    cheap_hashing(monkeypatch)
+    settings = fresh_settings(tmp_path / "var", monkeypatch, pg_database_url)
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    write_package(folder, NAME, csv=csv_text([(1, "SECRET1", "浦东新区", 1)]), open_class="conditional")
+    write_package(folder, "api-open", csv=csv_text([(1, "A", "浦东新区", 1)]), open_class="open")
+    assert run_harvest(DataPackageHarvester(folder, settings), settings=settings).tally.failed == 0
+    with Session(db.get_engine(settings)) as session:
+        slug = session.exec(text("SELECT d.name FROM department d JOIN dataset s ON s.department_id = d.id "
+                                 "WHERE s.name = :n").bindparams(n=NAME)).scalar_one()
+        session.exec(text("INSERT INTO department (name, title) VALUES ('other-dept', '其他')"))
+        keys = {"user": new_key(session, settings, account(session, settings, "u@example.org")),
+                "ours": new_key(session, settings, account(session, settings, "o@example.org", Role.reviewer, (slug,))),
+                "theirs": new_key(session, settings,
+                                  account(session, settings, "t@example.org", Role.reviewer, ("other-dept",)))}
+        session.commit()
+    with TestClient(create_app()) as test_client:
+        test_client.keys = keys
+        yield test_client
+    release(settings, pg_database_url)
+
+
+def as_(client, who):
+    return {"Authorization": f"Bearer {client.keys[who]}"}
+
+
+def test_keys_over_the_api(client):
+    assert client.get("/api/v1/keys").status_code == 401
+    made = client.post("/api/v1/keys", json={"name": "laptop", "days": 30}, headers=as_(client, "user"))
+    assert made.status_code == 201 and made.json()["key"].startswith("odp_")
+    listed = client.get("/api/v1/keys", headers={"X-API-Key": made.json()["key"]}).json()
+    assert {k["name"] for k in listed} == {"test", "laptop"} and all("key" not in k for k in listed)
+    assert client.delete(f"/api/v1/keys/{made.json()['id']}", headers=as_(client, "ours")).status_code == 404
+    assert client.delete(f"/api/v1/keys/{made.json()['id']}", headers=as_(client, "user")).json()["revoked"]
+    assert client.get("/api/v1/keys", headers={"X-API-Key": made.json()["key"]}).status_code == 401
+
+
+def test_apply_review_read_revoke(client):
+    body = {"purpose": "研究", "scenario": "分析", "organization": "大学", "days": 30, "accept_agreement": True}
+    assert client.post(f"/api/v1/datasets/{NAME}/applications", json=body).status_code == 401
+    assert client.post("/api/v1/datasets/api-open/applications", json=body, headers=as_(client, "user")
+                       ).status_code == 409
+    assert client.post("/api/v1/datasets/nope/applications", json=body, headers=as_(client, "user")
+                       ).status_code == 404
+    made = client.post(f"/api/v1/datasets/{NAME}/applications", json=body, headers=as_(client, "user"))
+    assert made.status_code == 201 and made.json()["status"] == "pending"
+    assert client.post(f"/api/v1/datasets/{NAME}/applications", json=body, headers=as_(client, "user")
+                       ).status_code == 409
+    app_id = made.json()["id"]
+    assert client.get("/api/v1/applications?status=pending", headers=as_(client, "theirs")).json() == []
+    assert [a["id"] for a in client.get("/api/v1/applications?status=pending", headers=as_(client, "ours")).json()
+            ] == [app_id]
+    assert client.post(f"/api/v1/applications/{app_id}/approve", json={}, headers=as_(client, "theirs")
+                       ).status_code == 404
+    assert client.get(ROWS, headers=as_(client, "user")).status_code == 403
+    approved = client.post(f"/api/v1/applications/{app_id}/approve", json={"days": 7}, headers=as_(client, "ours"))
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.json()["grant_expires"]
+    served = client.get(ROWS, headers=as_(client, "user"))
+    assert served.status_code == 200 and "SECRET1" in served.text
+    assert client.get(ROWS, headers=as_(client, "ours")).status_code == 403  # the reviewer holds no grant
+    revoked = client.post(f"/api/v1/applications/{app_id}/revoke", json={"reason": "滥用"},
+                          headers=as_(client, "ours"))
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    refused = client.get(ROWS, headers=as_(client, "user"))
+    assert refused.status_code == 403 and "SECRET1" not in refused.text
