@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +10,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Validator(StrEnum):
+    """Which validator a harvest uses for tables (``ODP_VALIDATOR``)."""
+
+    fast = "fast"  # one read (catalog/ingest/fastpath.py); falls back to frictionless where it cannot decide
+    frictionless = "frictionless"  # frictionless validation, then a second read for Parquet
 
 
 class Settings(BaseSettings):
@@ -37,6 +45,13 @@ class Settings(BaseSettings):
     report_error_limit: int = Field(default=100, description="Errors kept in a stored validation report.")
     validation_error_cap: int = Field(
         default=100_000, description="frictionless stops counting errors of one table after this many."
+    )
+    validator: Validator = Field(
+        default=Validator.fast,
+        description=(
+            "fast: CSV tables are validated and converted to Parquet in one read, falling back to frictionless"
+            " for any table the fast path cannot prove valid; frictionless: always frictionless."
+        ),
     )
 
     public_url: str | None = Field(

@@ -30,6 +30,7 @@ written to Parquet batch by batch, so memory stays bounded by the batch size plu
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tempfile
@@ -45,6 +46,7 @@ import pyarrow.parquet as pq
 from frictionless import Resource, Schema
 from frictionless.formats import CsvControl
 
+from catalog.config import Settings, Validator
 from catalog.storage import FileStore
 from catalog.tables.parquet import ROW_COLUMN, arrow_schema, store_parquet_file
 from catalog.validation import ValidationOutcome
@@ -67,6 +69,9 @@ _INTEGER = f"^-?{_DIGITS}{{1,18}}$"
 _NUMBER = f"^-?{_DIGITS}{{1,15}}(?:\\.{_DIGITS}{{1,15}})?$"
 _DATE_PARTS = {"%Y": "[0-9]{4}", "%m": "(?:0[1-9]|1[0-2])", "%d": "(?:0[1-9]|[12][0-9]|3[01])"}
 _NUMBER_MARGIN = 1e-9  # a number this close to its bound is left to frictionless (Decimal vs float)
+
+
+log = logging.getLogger(__name__)
 
 
 class Fallback(Exception):
@@ -311,3 +316,18 @@ def _unique(columns: list[_Column], kept: dict[str, list[pa.Array]], key_names: 
         # Joined as text: two different keys can only collide into a false duplicate (→ frictionless decides).
         joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
         _check(pc.count_distinct(joined).as_py() == len(joined), "a repeated primary key")
+
+
+def try_fast_path(path: Path, *, fmt: str | None, encoding: str | None, schema: dict[str, Any] | None,
+                  dialect: dict[str, Any] | None, store: FileStore, settings: Settings) -> FastResult | None:
+    """The fast path's answer for one stored table, or None when the caller must use frictionless (the
+    setting says so, the format is not CSV, or the fast path falls back)."""
+    if settings.validator != Validator.fast or (fmt or "").lower() != "csv":
+        return None
+    try:
+        return ingest_csv(path, encoding=encoding, schema=schema, dialect=dialect, store=store)
+    except Fallback as exc:
+        log.debug("fast path falls back to frictionless for %s: %s", path.name, exc)
+    except Exception:  # a reader/Arrow/disk failure: the frictionless path decides and records it
+        log.warning("fast path failed on %s; using frictionless", path.name, exc_info=True)
+    return None

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from catalog.config import Validator
 from catalog.datasets import publishing
 from catalog.db import session_scope
 from catalog.models import ResourceVersion
@@ -149,6 +150,7 @@ def test_a_conversion_failure_never_fails_the_harvest(settings, packages, monkey
     monkeypatch.setattr(parquet_module, "write_parquet", broken)
     # The conversion runs in a worker process, which does not see the patch: run it here instead.
     monkeypatch.setattr(publishing, "run_with_budget", lambda task, budget, *args: task(*args))
+    monkeypatch.setattr(settings, "validator", Validator.frictionless)  # the path that calls write_parquet
     write_package(packages, "parking")
     result = harvest(settings, packages)
     assert result.tally.added == 1

@@ -1,0 +1,63 @@
+"""Publishing with the fast path: a valid CSV is validated and converted in one read (the report says
+``validator: fast``), anything else goes through frictionless as before, ODP_VALIDATOR=frictionless forces
+frictionless, and a failure inside the fast path never fails the harvest."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from catalog.config import Validator
+from catalog.datasets import publishing
+from catalog.ingest import fastpath
+from catalog.storage import FileStore
+from tests.support.packages import ROWS, csv_text, write_package
+from tests.support.tables import current_version, harvest
+
+
+def _rows(settings, version):
+    table = pq.read_table(FileStore(settings.files_dir).path(version.parquet_path))
+    return table.to_pylist()
+
+
+def test_a_valid_csv_takes_the_fast_path(settings, packages):
+    write_package(packages, "parking")
+    harvest(settings, packages)
+    version, _ = current_version(settings, "parking", "table")
+    assert version.validation_report["validator"] == "fast"
+    assert (version.validation_status, version.row_count) == ("valid", 3)
+    assert [r["name"] for r in _rows(settings, version)] == [r[1] for r in ROWS]
+    assert [r["_row"] for r in _rows(settings, version)] == [2, 3, 4]
+
+
+def test_an_invalid_csv_is_reported_by_frictionless(settings, packages):
+    write_package(packages, "parking", csv=csv_text([*ROWS, (4, "虹口足球场停车场", "虹口区", "很多")]))
+    harvest(settings, packages)
+    version, _ = current_version(settings, "parking", "table")
+    report = version.validation_report
+    assert report["validator"] == "frictionless"
+    assert report["errors_by_type"] == {"type-error": 1}
+    assert version.parquet_path is not None  # the frictionless path still converts it
+
+
+def test_the_setting_forces_frictionless(settings, packages, monkeypatch):
+    monkeypatch.setattr(settings, "validator", Validator.frictionless)
+    monkeypatch.setattr(publishing, "run_with_budget", lambda task, budget, *args: task(*args))
+    write_package(packages, "parking")
+    harvest(settings, packages)
+    version, _ = current_version(settings, "parking", "table")
+    assert version.validation_report["validator"] == "frictionless"
+    assert version.validation_status == "valid" and version.parquet_path
+
+
+def test_a_fast_path_failure_falls_back_and_never_fails_the_harvest(settings, packages, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("simulated disk failure")
+
+    monkeypatch.setattr(fastpath, "store_parquet_file", broken)
+    monkeypatch.setattr(publishing, "run_with_budget", lambda task, budget, *args: task(*args))
+    write_package(packages, "parking")
+    assert harvest(settings, packages).tally.added == 1
+    version, _ = current_version(settings, "parking", "table")
+    assert version.validation_report["validator"] == "frictionless"
+    assert version.validation_status == "valid" and version.parquet_path
+    assert [p for p in settings.files_dir.rglob("*") if p.name.startswith(".incoming-")] == []
