@@ -73,6 +73,21 @@ ROUTES = {
     "/schemas/{name}": LISTING,
     "/api/v1/datasets/{name}": METADATA,
     "/dataset/{name}": METADATA,
+    "/dataset/{name}.ttl": METADATA,  # DCAT-AP of one dataset (catalog/exports/)
+    "/dataset/{name}.jsonld": METADATA,
+    "/dataset/{name}.rdf": METADATA,
+    "/api/v1/datasets/{name}/datapackage.json": METADATA,  # its paths need a grant for conditional data
+    "/catalog": PUBLIC,  # a redirect to one of the three below
+    "/catalog.ttl": LISTING,
+    "/catalog.jsonld": LISTING,
+    "/catalog.rdf": LISTING,
+    "/data.json": LISTING,
+    "/schemas/{name}.json": PUBLIC,
+    "/sitemap.xml": LISTING,
+    "/robots.txt": PUBLIC,
+    "/feeds/datasets.atom": LISTING,
+    "/feeds/domain/{code}.atom": LISTING,
+    "/feeds/department/{name}.atom": LISTING,
     "/api/v1/datasets/{name}/resources/{resource}/download": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows.csv": DATA,
@@ -214,6 +229,9 @@ def listing_urls() -> list[str]:
         if path == "/department/{name}":
             urls += ["/department/jtw", f"/department/{HIDDEN_DEPT['name']}"]
             continue
+        if path == "/feeds/department/{name}.atom":  # a department with nothing listed has no feed (404)
+            urls.append("/feeds/department/jtw.atom")
+            continue
         for key, value in filled.items():
             path = path.replace(key, value)
         urls.append(path + (f"?q={KEYWORD}" if path.endswith("search") else ""))
@@ -232,6 +250,7 @@ def test_listings_never_show_closed_or_withdrawn(client):
     assert seen_open  # the names are there when listed: the check can fail
     domains = {d["code"]: d["dataset_count"] for d in client.get("/api/v1/domains").json()}
     assert domains["credit"] == 0 and domains["transport"] == 2
+    assert client.get(f"/feeds/department/{HIDDEN_DEPT['name']}.atom").status_code == 404
 
 
 def ckan(client: TestClient, action: str, headers: dict[str, str] | None = None, **params):
