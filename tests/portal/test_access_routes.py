@@ -51,6 +51,7 @@ METADATA = "one dataset's metadata"
 DATA = "one dataset's data"
 SAMPLE = "one dataset's public sample"
 CKAN = "CKAN Action API (per action below)"
+ACCOUNT = "the calling account's own keys and applications (401 without a key; tests/portal/accounts/)"
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
@@ -92,6 +93,8 @@ ROUTES = {
     "/api/v1/datasets/{name}/resources/{resource}/rows": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows.csv": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/sample": SAMPLE,
+    "/api/v1/keys": ACCOUNT,
+    "/api/v1/applications": ACCOUNT,
     "/api/3/action/{name}": CKAN,
     "/api/action/{name}": CKAN,
 }
