@@ -1,6 +1,7 @@
 """A dataset as a Frictionless Data Package with absolute resource URLs, so ``frictionless validate <URL>``
 checks the published files: per resource ``path`` (the original's download URL, which has no extension, so
-``format``, ``mediatype`` and ``encoding`` are given), ``bytes``, ``"hash": "sha256:<hex>"``, ``schema`` and
+``format``, ``mediatype`` and ``encoding`` are given), ``bytes`` and ``"hash": "sha256:<hex>"`` (for streamed
+formats; workbooks carry ``checksum`` instead), ``schema`` and
 ``dialect``. A descriptor is metadata; for 有条件开放 datasets its paths need an access grant (``access``
 says so) and ``frictionless validate`` of it is for callers who hold one."""
 
@@ -9,6 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from .records import Entry, Urls
+
+#: Formats frictionless reads as a byte stream, so it checks ``bytes`` and ``hash``; others (XLSX, XLS, Parquet)
+#: carry the same sha256 as ``checksum``.
+STREAMED = {"csv", "tsv", "txt", "json", "jsonl", "ndjson", "geojson", "xml"}
 
 
 def datapackage(entry: Entry, urls: Urls) -> dict[str, Any]:
@@ -23,11 +28,13 @@ def datapackage(entry: Entry, urls: Urls) -> dict[str, Any]:
             "path": urls.download(ds.name, resource.name),
             "format": (resource.format or "").lower() or None,
             "mediatype": resource.media_type,
-            "bytes": current.size,
-            "hash": f"sha256:{current.sha256}",
             "title": resource.title,
             "description": resource.description,
         }
+        if (resource.format or "").lower() in STREAMED:
+            item |= {"bytes": current.size, "hash": f"sha256:{current.sha256}"}
+        else:  # frictionless cannot count the bytes of a workbook it opens whole: a check it would always fail
+            item["checksum"] = f"sha256:{current.sha256}"
         if current.table_schema:
             item["encoding"] = current.encoding or "utf-8"
             item["schema"] = current.table_schema

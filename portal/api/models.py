@@ -276,8 +276,11 @@ class DataPackageResource(_Public):
     format: str | None = None
     mediatype: str | None = None
     encoding: str | None = None
-    bytes: int
-    hash: str = Field(description='"sha256:<hex>" of the original file', pattern=r"^sha256:[0-9a-f]{64}$")
+    bytes: int | None = None
+    hash: str | None = Field(default=None, description='"sha256:<hex>" of the original file (streamed formats)',
+                             pattern=r"^sha256:[0-9a-f]{64}$")
+    checksum: str | None = Field(default=None, description='"sha256:<hex>" of a workbook (XLSX, XLS) original',
+                                 pattern=r"^sha256:[0-9a-f]{64}$")
     table_schema: dict[str, Any] | None = Field(default=None, alias="schema")
 
 
