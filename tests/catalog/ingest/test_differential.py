@@ -89,7 +89,7 @@ def test_fast_path_equals_frictionless_on_the_sample_tables(settings, tmp_path, 
         ("id,n\n1,a\n\n2,b\n", "empty line"),
         ("id,n\n1,a\n2\n", "another width"),
         ("id,n\n1,a\n,b\n", "required"),
-        ("id,name\n1,a\n", "labels"),
+        ("id,name\n1,a\n", "label errors"),
         ("id,n\n1,a\nx,b\n", "plain integer"),
     ],
 )
