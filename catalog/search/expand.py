@@ -31,6 +31,10 @@ PINYIN_WEIGHT = 0.9
 CORRECTION_WEIGHT = 1.0
 #: at most this many index terms stand for one pinyin / initials word (the most frequent first)
 MAX_PINYIN_TERMS = 6
+#: Latin words this long may be two edits from the word meant (kindergarden → kindergartens)
+LONG_LATIN_WORD = 8
+#: Chinese pieces (3+ characters) of a longer query word tried as typos, at most this many rewrites
+MAX_REWRITES = 8
 
 _T2S = OpenCC("t2s")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
@@ -135,19 +139,31 @@ def _edits1(word: str) -> set[str]:
 
 def distance_at_most_one(a: str, b: str) -> bool:
     """One character replaced, dropped, added, or two adjacent ones swapped."""
-    if a == b:
-        return True
-    la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
-        return False
-    if la == lb:
-        diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-    if la > lb:
-        a, b = b, a
-    return any(b[:i] + b[i + 1 :] == a for i in range(len(b)))
+    return edit_distance(a, b, 1) <= 1
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (replace, drop, add, swap two adjacent) from ``a`` to ``b``, or ``limit + 1`` when above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[-1], limit + 1)
+
+
+def allowed_edits(word: str) -> int:
+    """How far a typo may be from the word meant: one edit; two for Latin words of 8+ letters."""
+    return 2 if len(word) >= LONG_LATIN_WORD and _LATIN_WORD_RE.match(word) else 1
 
 
 @dataclass
@@ -163,6 +179,7 @@ class Vocabulary:
         self.full: dict[str, list[str]] = {}
         self.initials: dict[str, list[str]] = {}
         self.deletes: dict[str, list[str]] = {}
+        self.latin_by_length: dict[int, list[str]] = {}
         for term in self.df:
             if _CJK_RE.match(term) and 2 <= len(term) <= 8 and all(_CJK_RE.match(c) for c in term):
                 full, ini = _PINYIN.get(term) or _PINYIN.setdefault(term, pinyin_of(term))
@@ -175,6 +192,7 @@ class Vocabulary:
             elif _LATIN_WORD_RE.match(term) and len(term) >= 4:
                 for key in _edits1(term) | {term}:
                     self.deletes.setdefault(key, []).append(term)
+                self.latin_by_length.setdefault(len(term), []).append(term)
         for table in (self.full, self.initials):
             for key, terms in table.items():
                 terms.sort(key=lambda t: (-self.df[t], t))
@@ -189,8 +207,9 @@ class Vocabulary:
         return self.full.get(word) or (self.initials.get(word, []) if len(word) <= 6 else [])
 
     def correct(self, word: str) -> str | None:
-        """The most frequent index term one edit from ``word`` (Chinese of 3+ characters; Latin of 4+
-        letters, also against the pinyin of the index terms), or None."""
+        """The most frequent index term of 3+ characters one edit from ``word`` (Chinese of 3+ characters;
+        Latin of 4+ letters, also against the pinyin of the index terms; two edits for Latin words of 8+
+        letters), or None. Fewer edits first, then the more frequent term."""
         word = word.lower()
         is_cjk = all(_CJK_RE.match(c) for c in word)
         if (is_cjk and len(word) < 3) or (not is_cjk and (len(word) < 4 or not _LATIN_WORD_RE.match(word))):
@@ -198,25 +217,58 @@ class Vocabulary:
         candidates: set[str] = set()
         for key in _edits1(word) | {word}:
             candidates.update(self.deletes.get(key, ()))
-        found = [t for t in candidates if t != word and distance_at_most_one(word, t)]
+        found = [t for t in candidates if t != word and distance_at_most_one(word, t) and len(t) >= 3]
         if not is_cjk:
-            if self._pinyin_deletes is None:
-                self._pinyin_deletes = {}
-                for full in self.full:
-                    if len(full) >= 4:
-                        for key in _edits1(full) | {full}:
-                            self._pinyin_deletes.setdefault(key, []).append(full)
-            pins = set()
-            for key in _edits1(word) | {word}:
-                pins.update(self._pinyin_deletes.get(key, ()))
-            found += [p for p in pins if p != word and distance_at_most_one(word, p)]
+            found += [p for p in self._pinyin_neighbours(word) if p != word and distance_at_most_one(word, p)]
+            if not found and allowed_edits(word) == 2:
+                found = [
+                    t
+                    for n in range(len(word) - 2, len(word) + 3)
+                    for t in self.latin_by_length.get(n, ())
+                    if t != word and edit_distance(word, t, 2) <= 2
+                ]
         if not found:
             return None
 
         def weight(t: str) -> int:
             return self.df.get(t) or max((self.df[x] for x in self.full.get(t, ())), default=0)
 
-        return max(found, key=lambda t: (weight(t), t))
+        return max(found, key=lambda t: (-edit_distance(word, t, 2), weight(t), t))
+
+    def _pinyin_neighbours(self, word: str) -> set[str]:
+        if self._pinyin_deletes is None:
+            self._pinyin_deletes = {}
+            for full in self.full:
+                if len(full) >= 4:
+                    for key in _edits1(full) | {full}:
+                        self._pinyin_deletes.setdefault(key, []).append(full)
+        pins: set[str] = set()
+        for key in _edits1(word) | {word}:
+            pins.update(self._pinyin_deletes.get(key, ()))
+        return pins
+
+    def rewrites(self, word: str) -> list[str]:
+        """Corrections of a query word that finds nothing, most likely first: the whole word corrected, then
+        (Chinese) the word with one of its pieces of 3+ characters corrected, longest pieces first.
+
+        The pieces matter because the index holds jieba's words, not the user's: 律师事物所 is no index term
+        one edit away from anything, but its piece 事物所 is one edit from 事务所, giving 律师事务所. The
+        caller keeps the first rewrite that finds documents."""
+        word = word.lower()
+        out: list[str] = []
+        whole = self.correct(word)
+        if whole:
+            out.append(whole)
+        if all(_CJK_RE.match(c) for c in word):
+            for size in range(min(len(word) - 1, 8), 2, -1):
+                for start in range(len(word) - size + 1):
+                    piece = word[start : start + size]
+                    if piece in self.df:
+                        continue
+                    fixed = self.correct(piece)
+                    if fixed:
+                        out.append(word[:start] + fixed + word[start + size :])
+        return list(dict.fromkeys(out))[:MAX_REWRITES]
 
 
 _PINYIN: dict[str, tuple[str, str]] = {}

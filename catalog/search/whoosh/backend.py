@@ -62,7 +62,7 @@ from catalog.search.expand import (
     synonyms,
 )
 from catalog.search.highlight import highlight
-from catalog.search.query import Clause, parse_query
+from catalog.search.query import Clause, ParsedQuery, parse_query
 from catalog.search.tokenizer import ITEM_SEPARATOR, ChineseAnalyzer, segment, terms
 from catalog.search.whoosh.codec import (
     OdpLeafMatcher,
@@ -91,6 +91,8 @@ LABEL_BOOSTS: dict[str, float] = {"domain": 1.5, "department": 1.5}
 VOCABULARY_FIELDS = ("title", "keywords", "resources")
 #: a query finding fewer documents than this gets a typo correction offered ("您是不是要找")
 FEW_HITS = 3
+#: rewrites of one typo tried against the index (each costs a match)
+MAX_REWRITE_TRIES = 8
 #: words of one query that are expanded (the rest of a long query is ignored)
 MAX_EXPANDED_WORDS = 16
 BM25_K1 = 1.2
@@ -727,16 +729,11 @@ class WhooshBackend:
             found = mask & matched
             count = int(np.count_nonzero(found))
             if count < FEW_HITS and empty_words:
-                vocab = self._vocabulary(snap)
-                fixed = text
-                for word in empty_words:
-                    better = vocab.correct(word)
-                    if better:
-                        fixed = fixed.replace(word, better)
-                if fixed != text:
-                    suggestion = fixed
+                fixed = self._correction(snap, mask, text, empty_words)
+                if fixed is not None:
+                    suggestion = fixed[0]
                     if count == 0:
-                        scores, matched, _, marks = self._expanded_match(snap, fixed)
+                        scores, matched, _, marks = fixed[1]
                         corrected = True
             mask &= matched
         count = int(np.count_nonzero(mask))
@@ -756,6 +753,24 @@ class WhooshBackend:
         return SearchResult(count=count, hits=hits, facets=facets, suggestion=suggestion, corrected=corrected)
 
     # -- query expansion
+
+    def _correction(
+        self, snap: _Snapshot, mask: np.ndarray, text: str, empty_words: list[str]
+    ) -> tuple[str, tuple[np.ndarray | None, np.ndarray, list[str], frozenset[str]]] | None:
+        """The query with its words that found nothing corrected, and its match, when that finds documents
+        (within the filters): each word takes the first of its rewrites that finds something on its own."""
+        vocab = self._vocabulary(snap)
+        fixed = text
+        for word in empty_words:
+            for rewrite in vocab.rewrites(word)[:MAX_REWRITE_TRIES]:
+                trial = self._expanded_match(snap, rewrite)
+                if trial[0] is not None and (mask & trial[1]).any():
+                    fixed = fixed.replace(word, rewrite)
+                    break
+        if fixed == text:
+            return None
+        result = self._expanded_match(snap, fixed)
+        return (fixed, result) if (mask & result[1]).any() else None
 
     def _vocabulary(self, snap: _Snapshot) -> Vocabulary:
         """The index's terms (title, keywords, resources, department and domain labels) for pinyin and typo
@@ -819,7 +834,7 @@ class WhooshBackend:
                 if not alt_mask.any():
                     continue
                 if i == 0:
-                    exact_found = True
+                    exact_found = self._found_whole(snap, alt, parsed, alt_mask)
                 scores += weight * np.where(alt_mask, alt_scores, 0.0)
                 group |= alt_mask
                 marks.update(parsed.highlight_terms)
@@ -829,6 +844,17 @@ class WhooshBackend:
         if not any_clause:
             return None, np.ones(snap.n, dtype=bool), [], frozenset()
         return scores, matched, empty, frozenset(marks)
+
+    def _found_whole(self, snap: _Snapshot, word: str, parsed: ParsedQuery, word_mask: np.ndarray) -> bool:
+        """Whether documents hold ``word`` as written (its tokens together), not just its parts scattered:
+        农产品市场 matching 农产品 in one field and 市场 in another does not keep its synonyms away."""
+        if len(parsed.clauses) < 2 or any(c.is_phrase for c in parsed.clauses):
+            return True
+        phrase = parse_query(f'"{word}"')
+        if phrase.is_empty:
+            return True
+        _, whole = self._match(snap, phrase.clauses, [])
+        return bool((whole & word_mask).any())
 
     # -- query evaluation
 
