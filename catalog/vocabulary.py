@@ -109,3 +109,34 @@ def resolve_domain(value: str) -> DomainInfo | None:
 OPEN_CLASSES = {OpenClass.open: "无条件开放", OpenClass.conditional: "有条件开放", OpenClass.closed: "非开放"}
 
 UPDATE_FREQUENCIES = ("实时", "每日", "每周", "每月", "每季度", "每半年", "每年", "不定期")
+
+#: EU frequency authority codes (…/authority/frequency/CODE), English words and ISO 8601 durations, each to one
+#: of UPDATE_FREQUENCIES. Matching ignores case, spaces, hyphens and underscores.
+_FREQUENCY_WORDS: dict[str, str] = {
+    **{f: f for f in UPDATE_FREQUENCIES},
+    "实时更新": "实时", "每天": "每日", "日更新": "每日", "每星期": "每周", "周更新": "每周", "月更新": "每月",
+    "每个月": "每月", "季度": "每季度", "每季": "每季度", "半年": "每半年", "每年度": "每年", "年度": "每年",
+    "不定时": "不定期", "不规则": "不定期",
+    "continuous": "实时", "updatecont": "实时", "realtime": "实时", "cont": "实时",
+    "daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度", "semiannual": "每半年",
+    "biannual": "每半年", "annual2": "每半年", "annual": "每年", "yearly": "每年", "irregular": "不定期",
+    "irreg": "不定期", "asneeded": "不定期", "other": "不定期",
+    "pt1s": "实时", "p1d": "每日", "p1w": "每周", "p7d": "每周", "p1m": "每月", "p3m": "每季度", "p6m": "每半年",
+    "p1y": "每年", "p12m": "每年",
+}
+
+
+def normalise_update_frequency(value: str | None) -> tuple[str | None, str | None]:
+    """One of ``UPDATE_FREQUENCIES`` for a harvested frequency (中文 label, English word, ISO 8601 duration such
+    as ``P1M`` or ``R/P1M``, EU frequency URI): ``(label, None)``; an unknown value gives ``("不定期", warning)``;
+    no value stays None."""
+    if value is None or not value.strip():
+        return None, None
+    text = value.strip().rsplit("/", 1)[-1] if "://" in value else value.strip()
+    key = text.lower().removeprefix("r/")
+    for noise in (" ", "-", "_"):
+        key = key.replace(noise, "")
+    found = _FREQUENCY_WORDS.get(text) or _FREQUENCY_WORDS.get(key)
+    if found:
+        return found, None
+    return "不定期", f"unknown update frequency '{value.strip()[:60]}' recorded as 不定期"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import time
 from dataclasses import asdict
@@ -38,9 +39,12 @@ from catalog.vocabulary import (
     OpenClass,
     ResourceState,
     ValidationStatus,
+    normalise_update_frequency,
     resolve_domain,
 )
 from catalog.workers import ItemTimeout, run_with_budget
+
+logger = logging.getLogger(__name__)
 
 Change = Literal["added", "updated", "unchanged"]
 
@@ -332,7 +336,9 @@ def _apply_metadata(
     dataset.domain_code = domain_code
     dataset.department_id = department_id
     dataset.keywords = [k.strip() for k in data.keywords if k and k.strip()]
-    dataset.update_frequency = data.update_frequency
+    dataset.update_frequency, unknown = normalise_update_frequency(data.update_frequency)  # one vocabulary
+    if unknown:
+        logger.warning("dataset %s: %s", data.name, unknown)
     dataset.open_class = OpenClass(data.open_class)
     dataset.licenses = data.licenses or None
     first = data.licenses[0] if data.licenses else {}
