@@ -34,6 +34,8 @@ class CatalogSearchResult:
     count: int
     hits: list[CatalogHit]
     facets: dict[str, list[FacetCount]]
+    suggestion: str | None = None  # the corrected query ("您是不是要找"), applied or offered
+    corrected: bool = False  # the hits are those of ``suggestion``: the query as typed found nothing
 
 
 def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery) -> CatalogSearchResult:
@@ -55,7 +57,13 @@ def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery)
         for h in result.hits
         if h.name in rows  # an index a moment behind the DB never shows what the DB no longer publishes
     ]
-    return CatalogSearchResult(count=result.count, hits=hits, facets=_labelled(session, result.facets))
+    return CatalogSearchResult(
+        count=result.count,
+        hits=hits,
+        facets=_labelled(session, result.facets),
+        suggestion=result.suggestion,
+        corrected=result.corrected,
+    )
 
 
 def _labelled(session: Session, facets: dict) -> dict[str, list[FacetCount]]:

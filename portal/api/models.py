@@ -223,6 +223,10 @@ class SearchResponse(_Public):
     size: int
     results: list[SearchHitPublic]
     facets: dict[str, list[FacetPublic]]
+    suggestion: str | None = Field(
+        default=None, description="The corrected query (您是不是要找), applied or offered; null when none"
+    )
+    corrected: bool = Field(default=False, description="True when the results are those of `suggestion`")
 
 
 # --- Published schemas ----------------------------------------------------------------------------------

@@ -53,4 +53,6 @@ def search(
         size=size,
         results=[search_hit(h) for h in result.hits],
         facets={name: [facet(f) for f in values] for name, values in result.facets.items()},
+        suggestion=result.suggestion,
+        corrected=result.corrected,
     )
