@@ -2,8 +2,8 @@
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
 summary), ``index`` (reindex, parquet), ``serve``, and the ``db`` group (current, upgrade); ``console`` and
-``progress`` are what they print with. The commands are registered here, in one list, because their order is the
-order ``odp --help`` shows them in.
+``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``. The
+commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
 One callback runs before every command and hands it a :class:`~portal.cli.context.CatalogContext`: the settings
 and a session factory that creates the catalog's tables once, on first use (why lazily: see ``context.py``).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from . import catalog, db, harvest, index, serve
+from . import accounts, catalog, db, harvest, index, serve
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -41,8 +41,11 @@ for _command in (
     index.parquet,
     serve.serve,
     catalog.summary,
+    accounts.audit,
 ):
     app.command()(_command)
 app.add_typer(db.app, name="db")  # odp db current | upgrade
+app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
+app.add_typer(accounts.keys_app, name="keys")  # odp keys create
 
 __all__ = ["app"]
