@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         gt=0,
         description="During a harvest the search index is committed at least this often, so search lags little.",
     )
+    search_synonyms_file: Path | None = Field(
+        default=None,
+        description="An admin's synonym groups (one group a line), used with the shipped catalog/search/synonyms.txt; "
+        "re-read when it changes, no reindex.",
+    )
 
     # The rows API and table downloads (catalog/tables/): limits of one query and of one export.
     rows_default_size: int = Field(

@@ -44,7 +44,9 @@ def get_search_backend(settings: Settings | None = None) -> SearchBackend:
     key = settings.index_dir.resolve()
     if key not in _BACKENDS:
         _BACKENDS[key] = WhooshBackend(key)
-    return _BACKENDS[key]
+    backend = _BACKENDS[key]
+    backend.synonyms_file = settings.search_synonyms_file  # ODP_SEARCH_SYNONYMS_FILE, read at query time
+    return backend
 
 
 #: What a document puts in the index. Bump it when that changes (v2: English slugs, resource and field names):

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from catalog.search import SearchQuery, WhooshBackend
+from catalog.config import Settings
 from catalog.search.expand import Vocabulary, edit_distance, synonyms
+from catalog.search.indexing import get_search_backend
 from tests.catalog.search.test_search import make_doc
 
 
@@ -121,4 +123,15 @@ def test_an_admin_synonym_file_takes_effect_without_reindex(tmp_path, backend):
     assert [h.name for h in search(backend, "城轨线网").hits] == ["metro"]
     assert "城轨线网" in synonyms(extra).of("轨道交通")
     extra.write_text("", encoding="utf-8")
+    assert search(backend, "城轨线网").count == 0
+
+
+def test_the_setting_names_the_admin_file(tmp_path):
+    extra = tmp_path / "ours.txt"
+    extra.write_text("轨道交通 城轨线网\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "var", search_synonyms_file=extra)
+    backend = get_search_backend(settings)
+    backend.index_documents([make_doc("metro", "上海市轨道交通客流", keywords=["轨道交通"])])
+    assert [h.name for h in search(backend, "城轨线网").hits] == ["metro"]
+    assert get_search_backend(settings.model_copy(update={"search_synonyms_file": None})) is backend
     assert search(backend, "城轨线网").count == 0
