@@ -157,6 +157,27 @@ class Settings(BaseSettings):
         description="Public holidays (YYYY-MM-DD, comma-separated) that are not working days; Saturdays and Sundays never are.",
     )
 
+    # Web sessions and login (portal/sessions.py, portal/web/accounts.py).
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Hours a web login lasts (the signed session cookie's lifetime)."
+    )
+    login_max_failures_account: int = Field(
+        default=5, ge=1, description="Failed logins to one account within ODP_LOGIN_WINDOW_SECONDS before it is throttled."
+    )
+    login_max_failures_ip: int = Field(
+        default=20, ge=1, description="Failed logins from one IP within ODP_LOGIN_WINDOW_SECONDS before it is throttled."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, description="Window (seconds) over which failed logins are counted; kept in the process."
+    )
+    grant_expiry_warning_days: int = Field(
+        default=30, ge=0, description="/account highlights grants that expire within this many days (time to renew)."
+    )
+    agreement_file: Path | None = Field(
+        default=None,
+        description="A text file with the portal's data-use agreement (数据利用协议); default: the built-in text.",
+    )
+
     catalog_page_size: int = Field(
         default=100, ge=1, le=1000,
         description="Datasets on one page of the DCAT catalog (/catalog.ttl|.jsonld|.rdf, Hydra-paged).",

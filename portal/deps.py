@@ -63,11 +63,27 @@ class InvalidApiKey(Exception):
     """A key was presented and is unknown, revoked or expired: 401 ``invalid_api_key`` (never anonymous)."""
 
 
+class CsrfRefused(Exception):
+    """A call that changes something, authenticated by the browser session, without its CSRF token: 403."""
+
+
 def resolve_principal(request: Request, session: Session, settings: Settings) -> AccountPrincipal | None:
-    """The request's principal: its API key's account, else anonymous. Raises :class:`InvalidApiKey`."""
+    """The request's principal: its API key's account, else its web session's account (``portal/sessions.py``),
+    else anonymous. Raises :class:`InvalidApiKey`, and :class:`CsrfRefused` for a session-authenticated call
+    that changes something (not GET/HEAD/OPTIONS) without the session's ``X-CSRF-Token``."""
+    from . import sessions as web_sessions
+
     key = presented_key(request)
     if key is None:
-        return None
+        account = web_sessions.account_of(request, settings, session)
+        if account is None:
+            return None
+        if request.method not in web_sessions.SAFE_METHODS and not web_sessions.csrf_ok(
+                request, settings, request.headers.get(web_sessions.CSRF_HEADER)):
+            raise CsrfRefused("a call made with the browser session needs its X-CSRF-Token header")
+        found = principals.for_account(session, account)
+        request.state.principal = found
+        return found
     found = principals.for_key(session, key, settings)
     if found is None:
         raise InvalidApiKey("the API key is unknown, revoked or expired")
@@ -82,7 +98,10 @@ def _principal(request: Request, session: SessionDep, settings: SettingsDep) -> 
         return resolve_principal(request, session, settings)
     except InvalidApiKey as exc:
         raise ApiError(401, "invalid_api_key", str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
+    except CsrfRefused as exc:
+        raise ApiError(403, "csrf_failed", str(exc)) from exc
 
 
 PrincipalDep = Annotated[AccountPrincipal | None, Depends(_principal)]
-"""Who asks (``None``: anonymous); a bad, revoked or expired key is a 401 ``invalid_api_key``."""
+"""Who asks (``None``: anonymous): an API key's account or the browser session's; a bad, revoked or expired key
+is a 401 ``invalid_api_key``."""

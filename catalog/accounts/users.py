@@ -75,6 +75,21 @@ def create_account(session: Session, email: str, name: str, password: str, setti
     return account
 
 
+def register(session: Session, email: str, name: str, password: str, settings: Settings) -> Account | None:
+    """Self-registration (``/register``): a new ``user`` account, or None when the email is taken — after
+    spending the same Argon2 work, so neither the answer nor its time tells that the email is registered.
+    Other refusals (a bad email, a short password, no name) raise :class:`AccountError` as usual."""
+    normal = normal_email(email)
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+    if not name.strip():
+        raise AccountError("a name is needed")
+    if by_email(session, normal) is not None:
+        hasher(settings).hash(password)
+        return None
+    return create_account(session, normal, name, password, settings)
+
+
 def authenticate(session: Session, email: str, password: str, settings: Settings) -> Account | None:
     account = by_email(session, email)
     if account is None:

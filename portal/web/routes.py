@@ -29,7 +29,7 @@ from catalog.search.service import search_catalog
 from catalog.tables.preview import preview_table
 from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 
-from ..deps import SearchDep, SessionDep, SettingsDep
+from ..deps import PrincipalDep, SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart
 from .errors import error_page
 from .jsonld import dataset_jsonld
@@ -102,13 +102,14 @@ def search(request: Request, session: SessionDep, backend: SearchDep) -> Respons
 
 
 @router.get("/dataset/{name}")
-def dataset(name: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def dataset(name: str, request: Request, session: SessionDep, settings: SettingsDep,
+            principal: PrincipalDep) -> Response:
     try:
         view = get_published_dataset(session, name)
     except DatasetWithdrawn:
         return error_page(request, 410, extra={"withdrawn": get_dataset(session, name)})
     ds = view.dataset
-    allowed = access.decide(ds, sample_rows=settings.public_sample_rows)  # the template's only access facts
+    allowed = access.decide(ds, principal, sample_rows=settings.public_sample_rows)  # the template's access facts
     # A package may have hundreds of resources: the page shows RESOURCES_PER_PAGE of them, and reads previews,
     # reports and download links for those only. The JSON API lists them all.
     pages = _pages(len(view.resources), RESOURCES_PER_PAGE)

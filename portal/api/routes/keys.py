@@ -19,7 +19,7 @@ router = APIRouter(tags=["accounts 账户"])
 def current_account(principal: PrincipalDep, session: SessionDep) -> Account:
     account = session.get(Account, principal.id) if principal is not None else None
     if account is None:
-        raise ApiError(401, "login_required", "this call needs an account: send one of its API keys")
+        raise ApiError(401, "login_required", "this call needs an account: log in, or send one of its API keys")
     return account
 
 
