@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         description="An admin's synonym groups (one group a line), used with the shipped catalog/search/synonyms.txt; "
         "re-read when it changes, no reindex.",
     )
+    suggest_refresh_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Search-as-you-type (/api/v1/suggest) rebuilds its table of titles, keywords and departments this often.",
+    )
 
     # The rows API and table downloads (catalog/tables/): limits of one query and of one export.
     rows_default_size: int = Field(

@@ -17,7 +17,7 @@ including 422: FastAPI's default ``HTTPValidationError`` is never sent here (por
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -227,6 +227,20 @@ class SearchResponse(_Public):
         default=None, description="The corrected query (您是不是要找), applied or offered; null when none"
     )
     corrected: bool = Field(default=False, description="True when the results are those of `suggestion`")
+
+
+class SuggestionPublic(_Public):
+    """One search-as-you-type suggestion."""
+
+    text: str = Field(description="What to show: the dataset title, the keyword or the department title")
+    kind: Literal["dataset", "keyword", "department"]
+    name: str = Field(description="The dataset name, the keyword, or the department slug")
+
+
+class SuggestResponse(_Public):
+    """Suggestions for a prefix typed in characters, pinyin or initials, best first."""
+
+    suggestions: list[SuggestionPublic]
 
 
 # --- Published schemas ----------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ DATA = "one dataset's data"
 SAMPLE = "one dataset's public sample"
 CKAN = "CKAN Action API (per action below)"
 ACCOUNT = "the calling account's own keys and applications (401 without a key; tests/portal/accounts/)"
+WEB_ACCOUNT = "account pages: a form, or the logged-in account's own data (tests/portal/web/test_accounts.py)"
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
@@ -65,6 +66,7 @@ ROUTES = {
     "/api/v1/departments": LISTING,
     "/api/v1/datasets": LISTING,
     "/api/v1/search": LISTING,
+    "/api/v1/suggest": LISTING,
     "/api/v1/schemas/{name}": LISTING,
     "/": LISTING,
     "/search": LISTING,
@@ -95,6 +97,12 @@ ROUTES = {
     "/api/v1/datasets/{name}/resources/{resource}/sample": SAMPLE,
     "/api/v1/keys": ACCOUNT,
     "/api/v1/applications": ACCOUNT,
+    "/register": WEB_ACCOUNT,
+    "/login": WEB_ACCOUNT,
+    "/account": WEB_ACCOUNT,
+    "/review": WEB_ACCOUNT,  # pending applications of the reviewer's departments: metadata, never data
+    "/privacy": PUBLIC,
+    "/dataset/{name}/apply": WEB_ACCOUNT,  # 404 for closed, withdrawn or unknown datasets (test below)
     "/api/3/action/{name}": CKAN,
     "/api/action/{name}": CKAN,
 }
@@ -237,7 +245,7 @@ def listing_urls() -> list[str]:
             continue
         for key, value in filled.items():
             path = path.replace(key, value)
-        urls.append(path + (f"?q={KEYWORD}" if path.endswith("search") else ""))
+        urls.append(path + (f"?q={KEYWORD}" if path.endswith(("search", "suggest")) else ""))
     return urls + ["/domain/transport", "/api/v1/datasets?domain=credit", "/api/v1/datasets?size=100"]
 
 
@@ -379,3 +387,10 @@ def test_reads_under_a_grant_are_audited(client):
     with Session(db.get_engine()) as session:
         routes = {row[0] for row in session.exec(text("SELECT route FROM auditevent WHERE event = 'data_read'"))}
     assert {url(p, CONDITIONAL) for p in dataset_routes(DATA)} <= routes
+
+
+def test_the_apply_page_knows_only_shown_datasets(client):
+    for name in HIDDEN + ("no-such-dataset",):
+        assert client.get(f"/dataset/{name}/apply").status_code == 404, name
+    for name in (OPEN, CONDITIONAL):  # shown: anonymous callers are sent to log in
+        assert client.get(f"/dataset/{name}/apply", follow_redirects=False).status_code == 303

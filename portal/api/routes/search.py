@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
+from catalog.search.suggest import suggest as suggest_prefix
 
-from ...deps import SearchDep, SessionDep
+from ...deps import SearchDep, SessionDep, SettingsDep
 from ..errors import ApiError
-from ..models import SearchResponse, error_responses
+from ..models import SearchResponse, SuggestionPublic, SuggestResponse, error_responses
 from ..serializers import facet, search_hit
 
 router = APIRouter(tags=["search 搜索"])
@@ -56,3 +57,15 @@ def search(
         suggestion=result.suggestion,
         corrected=result.corrected,
     )
+
+
+@router.get("/suggest", summary="Search-as-you-type: titles, keywords and departments starting with q",
+            response_model=SuggestResponse, responses=error_responses(422))
+def suggest(
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=64, description="What was typed: characters, pinyin or initials")] = "",
+    size: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> SuggestResponse:
+    found = suggest_prefix(session, q, size, settings.suggest_refresh_seconds)
+    return SuggestResponse(suggestions=[SuggestionPublic(text=s.text, kind=s.kind, name=s.name) for s in found])

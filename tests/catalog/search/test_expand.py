@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.search import SearchQuery, WhooshBackend
 from catalog.config import Settings
+from catalog.search import SearchQuery, WhooshBackend
 from catalog.search.expand import Vocabulary, edit_distance, synonyms
 from catalog.search.indexing import get_search_backend
 from tests.catalog.search.test_search import make_doc
