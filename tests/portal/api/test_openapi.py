@@ -93,6 +93,7 @@ OPERATIONS = [  # every /api/v1 operation (test_every_operation_is_listed_here k
     "/domains", "/departments", "/datasets", "/datasets/{name}", "/search", "/schemas", "/schemas/{name}",
     "/datasets/{name}/resources/{resource}/download", "/datasets/{name}/resources/{resource}/rows",
     "/datasets/{name}/resources/{resource}/rows.csv", "/datasets/{name}/resources/{resource}/sample",
+    "/datasets/{name}/datapackage.json",
 ]
 
 
@@ -122,6 +123,7 @@ NAMED = {  # operation → the component schema its 2xx answer is
     "/schemas/{name}": "TableSchemaPublic",
     "/datasets/{name}/resources/{resource}/rows": "RowsPage",
     "/datasets/{name}/resources/{resource}/sample": "RowsPage",
+    "/datasets/{name}/datapackage.json": "DataPackage",
 }
 FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
     "/datasets/{name}/resources/{resource}/download": {"*/*", "text/csv", "application/x-ndjson",
