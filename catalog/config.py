@@ -162,6 +162,25 @@ class Settings(BaseSettings):
         description="Public holidays (YYYY-MM-DD, comma-separated) that are not working days; Saturdays and Sundays never are.",
     )
 
+    # Rate limits (catalog/accounts/limits.py, portal/ratelimit.py).
+    rate_limits: str = Field(
+        default="",
+        pattern=r"^\s*$|^\s*(anonymous|key)\s*=\s*[1-9]\d*\s*/\s*(second|minute|hour|day)\s*"
+                r"(;\s*(anonymous|key)\s*=\s*[1-9]\d*\s*/\s*(second|minute|hour|day)\s*)*;?\s*$",
+        description=(
+            "API request limits per principal, e.g. 'anonymous=60/minute;key=600/minute' (anonymous: per client"
+            " IP; key: per API key or login); empty: no limits."
+        ),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis holding the rate-limit counters, shared by every worker and node (e.g."
+                    " redis://127.0.0.1:6379/0); unset: counters in each process.",
+    )
+    redis_prefix: str = Field(
+        default="odp", min_length=1, max_length=100, description="Prefix of this portal's keys in Redis."
+    )
+
     # Web sessions and login (portal/sessions.py, portal/web/accounts.py).
     session_hours: int = Field(
         default=12, ge=1, le=24 * 30, description="Hours a web login lasts (the signed session cookie's lifetime)."

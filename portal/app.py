@@ -13,6 +13,7 @@ from .api.routes import catalog, downloads, exports, rows, schemas, search
 from .api.routes import keys as key_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
+from .ratelimit import install_rate_limits
 from .web import install_pages
 from .web.exports import router as exports_router
 
@@ -20,7 +21,8 @@ API_PREFIX = "/api/v1"
 
 
 def create_app() -> FastAPI:
-    init_db(get_settings())
+    settings = get_settings()
+    init_db(settings)
     app = FastAPI(
         title="开放数据门户 API",
         description="Directory, search and metadata of Shanghai-style open government data. See docs/api.md.",
@@ -29,11 +31,12 @@ def create_app() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
-    api = APIRouter(prefix=API_PREFIX)
+    limited = install_rate_limits(app, settings)  # ODP_RATE_LIMITS: the APIs only, never the pages
+    api = APIRouter(prefix=API_PREFIX, dependencies=limited)
     for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(ckan_router)  # CKAN's Action API: /api/3/action/…, /api/action/…
+    app.include_router(ckan_router, dependencies=limited)  # CKAN's Action API: /api/3/action/…, /api/action/…
     app.include_router(exports_router)  # DCAT, data.json, sitemap, feeds: before the pages' /dataset/{name}
     install_error_handlers(app)
     install_pages(app)  # after the API's handlers: pages get HTML errors, /api keeps its JSON
