@@ -60,7 +60,7 @@ def search(
 
 
 @router.get("/suggest", summary="Search-as-you-type: titles, keywords and departments starting with q",
-            response_model=SuggestResponse, responses=error_responses(422))
+            response_model=SuggestResponse, responses=error_responses(400, 422))
 def suggest(
     session: SessionDep,
     settings: SettingsDep,

@@ -93,7 +93,7 @@ OPERATIONS = [  # every /api/v1 operation (test_every_operation_is_listed_here k
     "/domains", "/departments", "/datasets", "/datasets/{name}", "/search", "/schemas", "/schemas/{name}",
     "/datasets/{name}/resources/{resource}/download", "/datasets/{name}/resources/{resource}/rows",
     "/datasets/{name}/resources/{resource}/rows.csv", "/datasets/{name}/resources/{resource}/sample",
-    "/datasets/{name}/datapackage.json",
+    "/datasets/{name}/datapackage.json", "/suggest",
 ]
 
 
@@ -119,6 +119,7 @@ NAMED = {  # operation → the component schema its 2xx answer is
     "/datasets": "DirectoryPage",
     "/datasets/{name}": "DatasetDetail",
     "/search": "SearchResponse",
+    "/suggest": "SuggestResponse",
     "/schemas": "SchemaSummary",
     "/schemas/{name}": "TableSchemaPublic",
     "/datasets/{name}/resources/{resource}/rows": "RowsPage",
