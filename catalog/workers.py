@@ -19,6 +19,7 @@ import atexit
 import multiprocessing
 import threading
 from collections.abc import Callable
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import ParamSpec, TypeVar
 
@@ -69,6 +70,45 @@ def run_with_budget(
 
     Exceptions raised by the task come back as they are (they must pickle)."""
     future = worker_pool(preload=[task.__module__]).submit(task, max(budget, 0.001), *args, **kwargs)
+    return _outcome(future, budget)
+
+
+class TaskGroup:
+    """The tasks one parallel harvest runs at once, in the shared pool of ``size`` workers.
+
+    Several threads of the harvest call :meth:`run` at the same time (one item each). :meth:`cancel` (the
+    harvest is stopping: SIGTERM, an error outside any item) kills the workers running this group's tasks —
+    and no other harvest's — and refuses new ones, so no worker outlives the job it worked for."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._running: set[Future] = set()
+        self._lock = threading.Lock()
+        self._cancelled = False
+
+    def run(self, task: Callable[P, T], budget: float, *args: P.args, **kwargs: P.kwargs) -> T:
+        """As :func:`run_with_budget`, in this group's pool; raise CancelledError once the group is cancelled."""
+        with self._lock:
+            if self._cancelled:
+                raise CancelledError("the harvest is stopping")
+            pool = worker_pool(self.size, preload=[task.__module__])
+            future = pool.submit(task, max(budget, 0.001), *args, **kwargs)
+            self._running.add(future)
+        try:
+            return _outcome(future, budget)
+        finally:
+            with self._lock:
+                self._running.discard(future)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            running = list(self._running)
+        for future in running:
+            future.cancel()  # a running pebble task: its worker is killed and replaced
+
+
+def _outcome(future: Future, budget: float) -> T:
     try:
         return future.result()
     except FutureTimeout:

@@ -8,23 +8,35 @@ and writes the job record.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Self
 
 from sqlmodel import Session
 
 from catalog.config import Settings, get_settings
 from catalog.datasets.inputs import DatasetInput
-from catalog.datasets.publishing import CatalogError, publish_dataset, withdraw_missing
+from catalog.datasets.publishing import (
+    CatalogError,
+    Change,
+    PreparedDataset,
+    commit_dataset,
+    prepare_versions,
+    publish_dataset,
+    read_current,
+    withdraw_missing,
+)
 from catalog.db import init_db, session_scope
 from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
-from catalog.models import HarvestJob
+from catalog.models import HarvestJob, HarvestSource
 from catalog.search.base import SearchError
 from catalog.search.indexing import converge_index, sync_index
 from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
 from catalog.vocabulary import JobStatus
+from catalog.workers import TaskGroup
 
 
 class HarvestError(Exception):
@@ -96,10 +108,18 @@ def item_failure_message(exc: Exception) -> str:
 
 
 def run_harvest(
-    harvester: Harvester, *, settings: Settings | None = None, progress: Progress | None = None
+    harvester: Harvester,
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> HarvestResult:
+    """Harvest one source. ``workers`` > 1 stores, validates and converts that many items at once (see
+    :class:`_ParallelPublisher`); the catalog ends the same as with one."""
     settings = settings or get_settings()
     progress = progress or _Silent()
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
     init_db(settings)
     store = FileStore(settings.files_dir)
     remove_stale_temporaries(settings)  # left by killed runs; never files young enough to be in flight
@@ -114,31 +134,40 @@ def run_harvest(
                 progress.begin(len(items))
                 seen: dict[str, str | None] = {}
                 feed = _IndexFeed(session, settings)
-                for item in items:
-                    seen[item.identifier] = None
+
+                def finish(item: HarvestItem, publish: Callable[[], tuple[str, Change]]) -> None:
+                    """Commit one item (or record its failure) — always in item order, in this thread."""
                     message = None
                     try:
-                        data = harvester.fetch(item)
-                        outcome = publish_dataset(
-                            session,
-                            data,
-                            source=source,
-                            identifier=item.identifier,
-                            store=store,
-                            settings=settings,
-                        )
-                        seen[item.identifier] = data.name
+                        name, outcome = publish()
+                        seen[item.identifier] = name
                         if outcome != "unchanged":
-                            feed.add(data.name)
+                            feed.add(name)
                         tally.count(outcome)
                     except Exception as exc:  # noqa: BLE001 - one broken item never ends the harvest
                         session.rollback()
                         outcome = "failed"
                         message = item_failure_message(exc)
                         tally.fail(item.identifier, message)
+                    finally:
+                        _release(harvester, item)
                     result.outcomes[item.identifier] = outcome
                     feed.commit_if_due()  # after every item: what is pending never waits for a change
                     progress.item_done(item, outcome, message)
+
+                if workers == 1:
+                    for item in items:
+                        seen[item.identifier] = None
+                        finish(item, lambda item=item: _publish_now(harvester, item, session, source, store, settings))
+                else:
+                    with _ParallelPublisher(workers, harvester, session, source, store, settings) as parallel:
+                        for item in items:
+                            seen[item.identifier] = None
+                            parallel.submit(item)
+                            while parallel.full():
+                                finish(*parallel.next_done())
+                        while parallel.pending():
+                            finish(*parallel.next_done())
                 listed = _still_listed(harvester, seen)
                 if listed is not None:
                     result.withdrawn = withdraw_missing(session, source, listed, settings)
@@ -155,6 +184,87 @@ def run_harvest(
             raise
         finish_job(session, job, tally, message=index_message)
     return result
+
+
+def _publish_now(
+    harvester: Harvester, item: HarvestItem, session: Session, source: HarvestSource, store: FileStore,
+    settings: Settings,
+) -> tuple[str, Change]:
+    data = harvester.fetch(item)
+    outcome = publish_dataset(session, data, source=source, identifier=item.identifier, store=store,
+                              settings=settings)
+    return data.name, outcome
+
+
+def _release(harvester: Harvester, item: HarvestItem) -> None:
+    """Tell the harvester the item is done with, so it may delete its downloaded files (optional hook)."""
+    release = getattr(harvester, "release", None)
+    if release is not None:
+        release(item)
+
+
+class _ParallelPublisher:
+    """``odp harvest --workers N``: the slow part of up to N items at once, the catalog writes in order.
+
+    In this (the session's) thread, for each item in turn: fetch it and check its metadata and read its
+    current versions (:func:`read_current`). Then a thread of N runs :func:`prepare_versions` — hash,
+    store, validate, convert, in a worker process of a pool of N (``TaskGroup``), each item within its own
+    ``ODP_ITEM_TIMEOUT`` counted from when its thread starts it. The loop keeps up to 2 N items fetched
+    ahead and commits them **in item order** (:func:`commit_dataset`, one transaction per dataset, in this
+    thread), so dataset ids, job counts and the index feed come out as with one worker. A failure at any
+    step fails that item alone. Leaving early (SIGTERM, an error outside every item) kills this harvest's
+    running worker tasks and drops the queued ones.
+    """
+
+    def __init__(
+        self, size: int, harvester: Harvester, session: Session, source: HarvestSource, store: FileStore,
+        settings: Settings,
+    ):
+        self.size, self.harvester, self.session = size, harvester, session
+        self.source, self.store, self.settings = source, store, settings
+        self.tasks = TaskGroup(size)
+        self.threads = ThreadPoolExecutor(size, thread_name_prefix="odp-publish")
+        self.window: deque[tuple[HarvestItem, Callable[[], tuple[str, Change]]]] = deque()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.tasks.cancel()  # nothing is running by now after a normal end; after an early one, stop it
+        self.threads.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, item: HarvestItem) -> None:
+        try:
+            data = self.harvester.fetch(item)
+            pending = read_current(self.session, data, self.settings)
+        except Exception as exc:  # noqa: BLE001 - failed alone, reported in its turn
+            self.session.rollback()
+            self.window.append((item, _raiser(exc)))
+            return
+        future = self.threads.submit(prepare_versions, pending, self.store, self.settings, self.tasks)
+        self.window.append((item, lambda: self._commit(item, future)))
+
+    def _commit(self, item: HarvestItem, future: Future[PreparedDataset]) -> tuple[str, Change]:
+        prepared = future.result()
+        outcome = commit_dataset(self.session, prepared, source=self.source, identifier=item.identifier,
+                                 store=self.store, settings=self.settings)
+        return prepared.data.name, outcome
+
+    def full(self) -> bool:
+        return len(self.window) >= 2 * self.size
+
+    def pending(self) -> bool:
+        return bool(self.window)
+
+    def next_done(self) -> tuple[HarvestItem, Callable[[], tuple[str, Change]]]:
+        return self.window.popleft()
+
+
+def _raiser(exc: Exception) -> Callable[[], tuple[str, Change]]:
+    def publish() -> tuple[str, Change]:
+        raise exc
+
+    return publish
 
 
 def _still_listed(harvester: Harvester, seen: dict[str, str | None]) -> dict[str, str | None] | None:

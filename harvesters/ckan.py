@@ -160,7 +160,7 @@ class CkanHarvester:
         self._packages: dict[str, dict[str, Any]] = {}
         self._downloads: dict[str, Future[list[tuple[dict[str, Any], Path, str]]]] = {}
         self._tmp: Path | None = None
-        self._done: list[Path] = []
+        self._done: dict[str, list[Path]] = {}  # item identifier -> its downloaded files, until release()
         self._numbers = itertools.count()
         self._local = threading.local()
         self._clients: list[httpx.Client] = []
@@ -272,13 +272,16 @@ class CkanHarvester:
         return files
 
     def fetch(self, item: HarvestItem) -> DatasetInput:
-        for done in self._done:  # the loop has published the previous item by now
-            done.unlink(missing_ok=True)
-        self._done.clear()
         pkg = self._packages.pop(item.identifier)
         files = self._downloads.pop(item.identifier).result()
-        self._done = [path for _, path, _ in files]
+        self._done[item.identifier] = [path for _, path, _ in files]
         return self.to_input(pkg, files)
+
+    def release(self, item: HarvestItem) -> None:
+        """The loop has published (or failed) the item: its downloaded files can go. With ``--workers N``
+        several fetched items are in flight at once, so files are kept until then, not until the next fetch."""
+        for done in self._done.pop(item.identifier, []):
+            done.unlink(missing_ok=True)
 
     # --- mapping ----------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -42,7 +42,7 @@ from catalog.vocabulary import (
     normalise_update_frequency,
     resolve_domain,
 )
-from catalog.workers import ItemTimeout, run_with_budget
+from catalog.workers import ItemTimeout, TaskGroup, run_with_budget
 
 logger = logging.getLogger(__name__)
 
@@ -224,22 +224,77 @@ def publish_dataset(
 
     The slow part (storing and validating new files) runs before the write transaction, so a big table
     never holds the catalog's write lock while frictionless reads it; it runs in a killable worker process
-    (catalog/workers.py) within the item's budget of ``settings.item_timeout`` seconds.
+    (catalog/workers.py) within the item's budget of ``settings.item_timeout`` seconds. The three steps —
+    :func:`read_current`, :func:`prepare_versions`, :func:`commit_dataset` — are also called apart, by the
+    parallel harvest loop (``odp harvest --workers N``).
     """
     settings = settings or get_settings()
-    deadline = time.monotonic() + settings.item_timeout
     store = store or FileStore(settings.files_dir)
+    pending = read_current(session, data, settings)
+    prepared = prepare_versions(pending, store, settings)
+    return commit_dataset(session, prepared, source=source, identifier=identifier, store=store, settings=settings)
+
+
+@dataclass
+class PendingDataset:
+    """A dataset whose metadata passed the checks, with what the catalog holds of it now."""
+
+    data: DatasetInput
+    current: dict[str, str]  # resource name -> fingerprint of its current version
+
+
+@dataclass
+class PreparedDataset:
+    """A dataset with its new versions built (files stored, validated, converted): ready to commit."""
+
+    data: DatasetInput
+    resources: list[_PreparedResource]
+    deadline: float  # the item's time budget, for a version the commit step must still build
+    tasks: TaskGroup | None = None
+
+
+def read_current(session: Session, data: DatasetInput, settings: Settings) -> PendingDataset:
+    """Step 1 (the session's thread): check the metadata, read the current versions' fingerprints, and end
+    the read transaction before the slow work."""
     check_metadata(data, settings)
-    prepared = [_PreparedResource(r, settings) for r in data.resources]
     current = _current_fingerprints(session, data.name)
-    session.rollback()  # end the read transaction before the slow work
+    session.rollback()
+    return PendingDataset(data=data, current=current)
+
+
+def prepare_versions(
+    pending: PendingDataset, store: FileStore, settings: Settings, tasks: TaskGroup | None = None
+) -> PreparedDataset:
+    """Step 2 (any thread, no session): hash every file and build a new version of each resource whose
+    fingerprint differs from the current one, in a worker process (``tasks``' pool, or the shared pool of
+    one), within ``settings.item_timeout`` seconds counted from here. Returns plain data."""
+    deadline = time.monotonic() + settings.item_timeout
+    prepared = [_PreparedResource(r, settings) for r in pending.data.resources]
     for prep in prepared:
-        if current.get(prep.input.name) != prep.fingerprint:
-            prep.version = _version_in_worker(prep, store, settings, data.name, deadline)
+        if pending.current.get(prep.input.name) != prep.fingerprint:
+            prep.version = _version_in_worker(prep, store, settings, pending.data.name, deadline, tasks)
+    return PreparedDataset(data=pending.data, resources=prepared, deadline=deadline, tasks=tasks)
+
+
+def commit_dataset(
+    session: Session,
+    prepared: PreparedDataset,
+    *,
+    source: HarvestSource | None = None,
+    identifier: str | None = None,
+    store: FileStore,
+    settings: Settings,
+) -> Change:
+    """Step 3 (the session's thread): the dataset's one write transaction, retried once if another harvest
+    created the same department meanwhile. A resource whose current version changed since step 1 (another
+    harvest, or an earlier item of this one with the same name) gets its version built here."""
     with write_lock(settings):
         for attempt in (1, 2):
             try:
-                change = _publish(session, data, prepared, source, identifier, store, settings, deadline)
+                change = _publish(
+                    session, prepared.data, prepared.resources, source, identifier, store, settings,
+                    prepared.deadline, prepared.tasks,
+                )
                 session.commit()
                 return change
             except IntegrityError:
@@ -273,6 +328,7 @@ def _publish(
     store: FileStore,
     settings: Settings,
     deadline: float,
+    tasks: TaskGroup | None = None,
 ) -> Change:
     domain = resolve_domain(data.domain)
     assert domain is not None  # checked by check_metadata
@@ -306,7 +362,7 @@ def _publish(
     session.add(dataset)
     session.flush()  # dataset.id for new resources
 
-    data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline)
+    data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline, tasks)
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
@@ -360,6 +416,7 @@ def _sync_resources(
     store: FileStore,
     settings: Settings,
     deadline: float,
+    tasks: TaskGroup | None = None,
 ) -> bool:
     """Bring the dataset's resources in line with the input; True if any data or resource list changed."""
     existing = {r.name: r for r in session.exec(select(Resource).where(Resource.dataset_id == dataset.id))}
@@ -386,7 +443,7 @@ def _sync_resources(
         if current is not None and current.fingerprint == prep.fingerprint:
             continue
         # Prepared before the transaction; made here only if the current version changed in between.
-        version = prep.version or _version_in_worker(prep, store, settings, dataset.name, deadline)
+        version = prep.version or _version_in_worker(prep, store, settings, dataset.name, deadline, tasks)
         version.id = None  # a retried transaction inserts it afresh
         version.resource_id = resource.id
         session.add(version)
@@ -403,11 +460,13 @@ def _sync_resources(
 
 
 def _version_in_worker(
-    prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str, deadline: float
+    prep: _PreparedResource, store: FileStore, settings: Settings, dataset_name: str, deadline: float,
+    tasks: TaskGroup | None = None,
 ) -> ResourceVersion:
     """``_new_version`` in a worker process, killed if the item's time budget runs out."""
+    run = tasks.run if tasks is not None else run_with_budget
     try:
-        fields = run_with_budget(
+        fields = run(
             _new_version_task, deadline - time.monotonic(),
             prep.input, prep.format, prep.fingerprint, str(store.root), settings.model_dump(), dataset_name,
         )

@@ -43,6 +43,8 @@ def harvest(
                                                             "places")] = None,
     full: Annotated[bool, typer.Option("--full", help="CKAN: gather everything, not only what changed "
                                                       "since the last run")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="Store, validate and convert this many items at once, "
+                                                     "in worker processes (catalog writes stay in order)")] = 1,
 ) -> None:
     """Harvest data packages or a CKAN site into the catalog: validate, store and record what changed."""
     catalog(ctx).open()  # refuses an older catalog before any work
@@ -63,7 +65,7 @@ def harvest(
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with ConsoleProgress(console) as progress:
-            result = run_harvest(harvester, settings=settings, progress=progress)
+            result = run_harvest(harvester, settings=settings, progress=progress, workers=workers)
     except HarvestStopped as exc:
         raise fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
     job, tally = result.job, result.tally
