@@ -20,6 +20,7 @@ from catalog.vocabulary import JobStatus
 from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
 from harvesters.ckan import CkanHarvester, load_domain_map
 from harvesters.datapackage import DataPackageHarvester
+from harvesters.dcat import DcatHarvester
 
 from .console import console, fail, styled
 from .context import catalog
@@ -35,13 +36,14 @@ def harvest(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="A folder of data packages, one datapackage.json, a .zip, "
                                              "or a CKAN site's URL")],
-    kind: Annotated[str | None, typer.Option(help="datapackage or ckan (default: ckan for http(s) URLs)")] = None,
+    kind: Annotated[str | None, typer.Option(help="datapackage, ckan or dcat (a DCAT catalog or data.json; "
+                                             "default: ckan for http(s) URLs)")] = None,
     organization: Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")] = None,
     domain_map: Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or "
                                                          "organization names to domains")] = None,
-    default_domain: Annotated[str | None, typer.Option(help="CKAN: the domain of datasets nothing else "
+    default_domain: Annotated[str | None, typer.Option(help="CKAN, DCAT: the domain of datasets nothing else "
                                                             "places")] = None,
-    full: Annotated[bool, typer.Option("--full", help="CKAN: gather everything, not only what changed "
+    full: Annotated[bool, typer.Option("--full", help="CKAN, DCAT: gather everything, not only what changed "
                                                       "since the last run")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Store, validate and convert this many items at once, "
                                                      "in worker processes (catalog writes stay in order)")] = 1,
@@ -56,10 +58,12 @@ def harvest(
                 path, settings, organization=organization, default_domain=default_domain, full=full,
                 domain_map=load_domain_map(domain_map) if domain_map else None,
             )
+        elif kind == "dcat":
+            harvester = DcatHarvester(path, settings, default_domain=default_domain, full=full)
         elif kind == "datapackage":
             harvester = DataPackageHarvester(Path(path), settings)
         else:
-            raise HarvestError(f"--kind must be datapackage or ckan, not '{kind}'")
+            raise HarvestError(f"--kind must be datapackage, ckan or dcat, not '{kind}'")
     except HarvestError as exc:
         raise fail(str(exc), code=2) from exc
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
