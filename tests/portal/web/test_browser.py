@@ -251,14 +251,28 @@ def test_phone_viewport(base_url, phone):
     assert page.evaluate("document.querySelector('h1').getBoundingClientRect().width") <= PHONE["width"]
 
 
-def test_no_script_runs_and_hostile_text_stays_text(base_url, desktop):
+def test_no_inline_script_runs_and_hostile_text_stays_text(base_url, desktop):
     page = desktop
     page.goto(base_url + f"/dataset/{PARKING}")
-    assert page.evaluate("document.querySelectorAll('script:not([type=\"application/ld+json\"])').length") == 0
+    # The one executable script is the suggestions file from this origin; nothing inline.
+    sources = page.evaluate(
+        "[...document.querySelectorAll('script:not([type=\"application/ld+json\"])')].map(s => s.getAttribute('src'))")
+    assert sources == ["/static/suggest.js"]
     response = page.request.get(base_url + "/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     jsonld = page.locator('script[type="application/ld+json"]').text_content()
     assert '"@type": "Dataset"' in jsonld
+
+
+def test_the_search_box_offers_suggestions_while_typing(base_url, desktop):
+    page = desktop
+    page.goto(base_url + "/")
+    box = page.locator("input[type=search]:visible").first
+    box.fill("停车")
+    options = page.locator(f"#{box.get_attribute('list')} option")
+    options.first.wait_for(state="attached")
+    texts = options.evaluate_all("els => els.map(e => e.value)")
+    assert any("停车" in text for text in texts), texts
 
 
 # --- Screenshots ----------------------------------------------------------------------------------------
