@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 import time
+from collections.abc import Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +154,88 @@ def test_a_foreign_dataset_maps_fail_closed_and_by_eu_theme(settings):
     assert dist["sha256"] == "ab" and dist["name"] == "bus-stops"
     assert DcatHarvester("https://other.example/catalog.ttl", settings)._domain(record["themes"]) == \
         "social-development"
+
+
+CSV = "编号,名称\n1,人民广场站\n2,徐家汇站\n".encode()
+PAGE_1 = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix spdx: <http://spdx.org/rdf/terms#> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+<catalog?page=1> a hydra:PagedCollection ; hydra:next <catalog?page=2> .
+<ds/bus-stops> a dcat:Dataset ; dct:identifier "bus-stops" ; dct:title "公交站点"@zh ;
+  dct:modified "2024-05-01T00:00:00Z" ;
+  dct:publisher <org/jtw> . <org/jtw> foaf:name "上海市交通委员会"@zh .
+<ds/bus-stops> dcat:theme <http://publications.europa.eu/resource/authority/data-theme/TRAN> ;
+  dcat:distribution <ds/bus-stops#stops> .
+<ds/bus-stops#stops> dcat:downloadURL <files/stops.csv> ; dct:format "CSV" ;
+  spdx:checksum [ spdx:algorithm spdx:checksumAlgorithm_sha256 ; spdx:checksumValue "%(sha)s" ] .
+<ds/bus-stops#stops-json> dcat:downloadURL <files/stops.csv?format=json> .
+<ds/bus-stops> dcat:distribution <ds/bus-stops#stops-json> .
+"""
+PAGE_2 = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> . @prefix spdx: <http://spdx.org/rdf/terms#> .
+<ds/tampered> a dcat:Dataset ; dct:title "校验和不符"@zh ; dct:publisher <org/jtw> .
+<org/jtw> foaf:name "上海市交通委员会"@zh .
+<ds/tampered> dcat:theme <http://publications.europa.eu/resource/authority/data-theme/TRAN> ;
+  dcat:distribution [ dcat:downloadURL <files/stops.csv> ;
+    spdx:checksum [ spdx:algorithm spdx:checksumAlgorithm_sha256 ; spdx:checksumValue "%(wrong)s" ] ] .
+<ds/applied> a dcat:Dataset ; dct:title "需申请的数据"@zh ; dct:publisher <org/jtw> ;
+  dct:accessRights <http://publications.europa.eu/resource/authority/access-right/RESTRICTED> ;
+  dcat:theme <http://publications.europa.eu/resource/authority/data-theme/GOVE> ;
+  dcat:distribution [ dcat:accessURL <ds/applied> ] .
+"""
+
+
+@pytest.fixture
+def foreign_catalog() -> Iterator[str]:
+    """A hand-written two-page DCAT catalog (relative IRIs, ``hydra:next``) and its file on a loopback port."""
+    sha = hashlib.sha256(CSV).hexdigest()
+    bodies = {"/catalog?page=1": PAGE_1 % {"sha": sha}, "/catalog?page=2": PAGE_2 % {"wrong": "0" * 64}}
+    served: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            served.append(self.path)
+            if self.path.startswith("/files/stops.csv"):
+                body, kind = CSV, "text/csv"
+            elif self.path in bodies:
+                body, kind = bodies[self.path].encode(), "text/turtle"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/catalog?page=1"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "/files/stops.csv?format=json" not in served  # the conversion was never downloaded
+
+
+def test_a_foreign_catalog_pages_checksums_and_metadata_only(settings, foreign_catalog):
+    result = harvest(foreign_catalog, settings)
+    assert result.tally.as_dict() == {"added": 2, "updated": 0, "unchanged": 0, "withdrawn": 0, "failed": 1}
+    (error,) = result.tally.errors
+    assert "differs from the catalog's" in error["message"]  # the tampered file fails alone
+    with session_scope(settings) as session:
+        stops = get_dataset(session, "bus-stops")
+        applied = get_dataset(session, "applied")
+    assert (stops.domain.code, stops.department.name, stops.department.title) == ("transport", "jtw",
+                                                                                 "上海市交通委员会")
+    (res,) = stops.resources
+    assert (res.resource.name, res.resource.format) == ("stops", "csv")
+    assert (settings.files_dir / res.current.stored_path).read_bytes() == CSV
+    assert applied.dataset.open_class == "conditional" and applied.resources == []
+    assert (applied.dataset.title, applied.domain.code) == ("需申请的数据", "institutions")
