@@ -182,3 +182,58 @@ def test_cli_workers_option(settings, packages):
         assert len(session.exec(select(Dataset)).all()) == 3
     refused = CliRunner().invoke(app, ["harvest", str(packages), "--workers", "0"])
     assert refused.exit_code == 2
+
+
+def test_sigterm_stops_a_parallel_harvest_and_its_workers(settings, packages):
+    """Both workers busy on items that would hang for a minute: SIGTERM ends the harvest at once (their
+    tasks are cancelled, the workers killed) and marks the job failed, as with one worker."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from catalog.models import HarvestJob
+
+    for name in ("hangs-1", "hangs-2", "hangs-3"):
+        backtracking_pattern(packages, name)
+    marker = f"odp-parallel-test-{os.getpid()}-{time.time_ns()}"  # inherited by the fork server and workers
+    env = {**os.environ, "ODP_ITEM_TIMEOUT": "600", "ODP_TEST_MARKER": marker}
+    odp = str(Path(sys.executable).with_name("odp"))
+    proc = subprocess.Popen([odp, "harvest", str(packages), "--workers", "2"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with session_scope(settings) as session:
+                if session.exec(select(HarvestJob)).first() is not None:
+                    break
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "the harvest never started its job"
+            time.sleep(0.05)
+        time.sleep(2)  # let both workers start on their items
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=60)  # far less than ODP_ITEM_TIMEOUT: the tasks were cancelled
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 128 + signal.SIGTERM, output
+    with session_scope(settings) as session:
+        [job] = session.exec(select(HarvestJob)).all()
+    assert job.status == "failed" and job.message == "stopped by SIGTERM"
+    left = time.monotonic() + 30  # the fork server and the killed workers go once their parent has gone
+    while _marked_processes(marker) and time.monotonic() < left:
+        time.sleep(0.2)
+    assert not _marked_processes(marker)
+
+
+def _marked_processes(marker: str) -> list[int]:
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
