@@ -13,6 +13,7 @@ from typing import Any
 
 from catalog import access
 from catalog.datasets.queries import DatasetView, ResourceView
+from catalog.exports.citation import gbt7714
 
 from .links import dataset_page_url, downloads_for, safe_href
 from .templating import iso_filter
@@ -42,6 +43,8 @@ def dataset_jsonld(view: DatasetView, base_url: str, catalog_name: str,
         "dateModified": iso_filter(ds.modified),
         "datePublished": iso_filter(ds.first_published),
     }
+    doc["citation"] = gbt7714(department=view.department.title, title=ds.title, portal=catalog_name,
+                              version=ds.version, modified=ds.modified, url=page)
     if ds.created:
         doc["dateCreated"] = iso_filter(ds.created)
     if ds.version:
