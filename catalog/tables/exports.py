@@ -43,6 +43,7 @@ FORMATS = {
     "json": ExportFormat("json", "application/json; charset=utf-8", "json"),
     "xlsx": ExportFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "parquet": ExportFormat("parquet", "application/vnd.apache.parquet", "parquet"),
+    "geojson": ExportFormat("geojson", "application/geo+json", "geojson"),
 }
 
 
@@ -149,6 +150,52 @@ def json_chunks(table: Table, query: RowsQuery, *, array: bool = False) -> Itera
 
 def _struct(columns: list[Column]) -> str:
     return ", ".join(f"{quote(c.name)} := {_text(c)}" for c in columns)
+
+
+# --- GeoJSON: tables with a latitude and a longitude field ----------------------------------------------
+
+LATITUDE_NAMES = ("latitude", "lat", "纬度", "wgs84_lat", "y_wgs84")
+LONGITUDE_NAMES = ("longitude", "lon", "lng", "long", "经度", "wgs84_lon", "wgs84_lng", "x_wgs84")
+_NUMERIC = ("number", "integer")
+
+
+def _named(columns: list[Column], names: tuple[str, ...]) -> Column | None:
+    for wanted in names:
+        for column in columns:
+            if column.type in _NUMERIC and wanted in (column.name.strip().lower(), (column.title or "").strip()):
+                return column
+    return None
+
+
+def geo_columns(table: Table) -> tuple[Column, Column] | None:
+    """The table's (latitude, longitude) number fields, found by name (or 中文 title 纬度/经度); None if either
+    is missing."""
+    columns = list(table.columns)
+    latitude, longitude = _named(columns, LATITUDE_NAMES), _named(columns, LONGITUDE_NAMES)
+    return (latitude, longitude) if latitude and longitude else None
+
+
+def geojson_chunks(table: Table, query: RowsQuery) -> Iterator[bytes]:
+    """The selection as one GeoJSON FeatureCollection (RFC 7946): a Point per row from its longitude and
+    latitude (WGS 84), every field as a property; a row whose coordinates are missing or out of range gets a
+    null geometry rather than a wrong point."""
+    found = geo_columns(table)
+    if found is None:
+        raise RowsError("the table has no numeric latitude and longitude fields, so it has no GeoJSON form")
+    lat, lon = (quote(c.name) for c in found)
+    point = (f"CASE WHEN {lat} BETWEEN -90 AND 90 AND {lon} BETWEEN -180 AND 180 THEN "
+             f"'{{\"type\":\"Point\",\"coordinates\":[' || CAST(CAST({lon} AS DOUBLE) AS VARCHAR) || ',' || "
+             f"CAST(CAST({lat} AS DOUBLE) AS VARCHAR) || ']}}' ELSE 'null' END")
+    feature = (f"'{{\"type\":\"Feature\",\"geometry\":' || {point} || ',\"properties\":' || "
+               f"CAST(to_json(struct_pack({_struct(_fields(table, query))})) AS VARCHAR) || '}}'")
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    for batch in stream_batches(table, query, [feature]):
+        features = batch.column(0).to_pylist()
+        if features:
+            yield (("\n" if first else ",\n") + ",\n".join(features)).encode()
+            first = False
+    yield b"]}\n"
 
 
 def export_file(table: Table, query: RowsQuery, fmt: str, cache_dir: Path) -> Path:

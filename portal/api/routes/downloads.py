@@ -27,7 +27,15 @@ from catalog.datasets import stats as download_stats
 from catalog.datasets.queries import DatasetView, ResourceView, get_published_dataset
 from catalog.models import ResourceVersion
 from catalog.tables.engine import RowsTimeout
-from catalog.tables.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
+from catalog.tables.exports import (
+    FORMATS,
+    csv_chunks,
+    export_file,
+    geo_columns,
+    geojson_chunks,
+    json_chunks,
+    prefetch,
+)
 from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
 
 from ...deps import PrincipalDep, SessionDep, SettingsDep
@@ -162,7 +170,7 @@ def _counts_as_download(request: Request) -> bool:
 
 # --- Routes ---------------------------------------------------------------------------------------------
 
-Format = Literal["csv", "json", "jsonl", "xlsx", "parquet"]
+Format = Literal["csv", "json", "jsonl", "xlsx", "parquet", "geojson"]
 DOWNLOAD_TYPES = {  # media type (without charset) → what is sent with it, for the OpenAPI document
     "*/*": "no format: the original file, with its own media type",
     "text/csv": "format=csv",
@@ -170,6 +178,7 @@ DOWNLOAD_TYPES = {  # media type (without charset) → what is sent with it, for
     "application/json": "format=json&array=1: one JSON array",
     FORMATS["xlsx"].media_type: "format=xlsx",
     FORMATS["parquet"].media_type: "format=parquet",
+    FORMATS["geojson"].media_type: "format=geojson: a FeatureCollection (tables with latitude and longitude)",
 }
 
 
@@ -185,7 +194,8 @@ def download(
     principal: PrincipalDep,
     version: Annotated[int | None, Query(ge=1, description="A version id (default: the current one)")] = None,
     format: Annotated[Format | None, Query(
-        description="Convert the table: csv, json (JSON Lines; add array=1 for one array), xlsx, parquet")] = None,
+        description="Convert the table: csv, json (JSON Lines; add array=1 for one array), xlsx, parquet, "
+                    "geojson (tables with latitude and longitude fields)")] = None,
     bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM (for Excel)")] = False,
     array: Annotated[bool, Query(description="JSON only: one JSON array instead of JSON Lines")] = False,
 ) -> Response:
@@ -205,6 +215,13 @@ def download(
         headers = {"Content-Disposition": content_disposition(found, kind.extension)}
         chunks = prefetch(json_chunks(table, query, array=array))
         return StreamingResponse(chunks, media_type=kind.media_type, headers=headers)
+    if format == "geojson":
+        if geo_columns(table) is None:
+            raise rows_error(RowsError("the table has no numeric latitude and longitude fields, "
+                                       "so it has no GeoJSON form"))
+        headers = {"Content-Disposition": content_disposition(found, "geojson")}
+        chunks = prefetch(geojson_chunks(table, query))
+        return StreamingResponse(chunks, media_type=FORMATS["geojson"].media_type, headers=headers)
     try:
         path = export_file(table, query, format, settings.data_dir / "cache" / "exports")
     except (RowsError, RowsTimeout) as exc:
