@@ -1,6 +1,6 @@
 """CKAN harvest benchmark: harvest N datasets (metadata plus one small CSV each) from a loopback CKAN site.
 
-    python benchmarks/harvest.py [--datasets 20000] [--no-schema] [--database-url URL] [--write]
+    python benchmarks/harvest.py [--datasets 20000] [--workers 1 2] [--no-schema] [--database-url URL] [--write]
 
 A stub CKAN site in its own process generates the packages deterministically, page by page (``package_search``
 with ``rows``/``start``, as CKAN answers it), and serves each dataset's CSV (5 rows, 4 columns, ~250 bytes,
@@ -8,7 +8,8 @@ different bytes for every dataset). By default each resource carries its Table S
 ckanext-validation publishes it (and this portal's CKAN API does); ``--no-schema`` leaves it out, so every
 table's schema is inferred. The harvest runs as ``odp harvest URL`` in a child process on a fresh data dir;
 wall time (start-up and the final search index update included) and the child's peak RSS are measured.
-A second, incremental run (nothing changed) is timed too. ``--write`` replaces the "## CKAN harvest"
+A second, incremental run (nothing changed) is timed too. ``--workers 1 2`` repeats all of it (on a fresh
+data dir each time) with ``odp harvest --workers 1`` and then ``--workers 2``. ``--write`` replaces the "## CKAN harvest"
 section of docs/benchmarks.md with the figures.
 
 Targets (issue 6): ≥ 100 datasets/s, peak RSS ≤ 400 MB.
@@ -212,12 +213,12 @@ def serve_site(count: int, with_schema: bool, ready: Any) -> None:
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def run_harvest(url: str, env: dict[str, str]) -> tuple[float, float, str]:
+def run_harvest(url: str, env: dict[str, str], workers: int = 1) -> tuple[float, float, str]:
     """Wall seconds, the child's peak RSS in MB and its output, for one ``odp harvest``."""
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(
-            [str(BIN / "odp"), "harvest", url],
+            [str(BIN / "odp"), "harvest", url, "--workers", str(workers)],
             env=env,
             cwd=ROOT,
             stdout=out,
@@ -254,7 +255,9 @@ def main() -> None:
     parser.add_argument(
         "--no-schema", action="store_true", help="resources without a Table Schema (inferred)"
     )
-    parser.add_argument("--database-url", help="catalog DB (default: SQLite in a temp data dir)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="odp harvest --workers, one run each")
+    parser.add_argument("--database-url", help="catalog DB (default: SQLite in a temp data dir; emptied "
+                        "between runs by the caller)")
     parser.add_argument("--write", action="store_true", help="write the figures into docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -264,24 +267,32 @@ def main() -> None:
     )
     site.start()
     url = f"http://127.0.0.1:{ready.get(timeout=30)}"
-    data_dir = Path(tempfile.mkdtemp(prefix="odp-bench-harvest-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ODP_")} | {
-        "ODP_DATA_DIR": str(data_dir / "var")
-    }
-    if args.database_url:
-        env["ODP_DATABASE_URL"] = args.database_url
     header = machine()
+    runs = []  # (workers, seconds, rss, again, rss2)
     try:
-        print(f"harvesting {args.datasets:,} datasets from {url} into {data_dir} …", flush=True)
-        seconds, rss, out = run_harvest(url, env)
-        rate = args.datasets / seconds
-        print(f"full run: {seconds:.1f} s, {rate:.1f} datasets/s, peak RSS {rss:.0f} MB ({counts(out)})")
-        again, rss2, out2 = run_harvest(url, env)
-        print(f"incremental run, nothing changed: {again:.1f} s, peak RSS {rss2:.0f} MB ({counts(out2)})")
+        for workers in args.workers:
+            data_dir = Path(tempfile.mkdtemp(prefix="odp-bench-harvest-"))
+            env = {k: v for k, v in os.environ.items() if not k.startswith("ODP_")} | {
+                "ODP_DATA_DIR": str(data_dir / "var")
+            }
+            if args.database_url:
+                env["ODP_DATABASE_URL"] = args.database_url
+            try:
+                print(f"harvesting {args.datasets:,} datasets from {url} into {data_dir}, --workers {workers} …",
+                      flush=True)
+                seconds, rss, out = run_harvest(url, env, workers)
+                print(f"full run: {seconds:.1f} s, {args.datasets / seconds:.1f} datasets/s, peak RSS {rss:.0f} MB "
+                      f"({counts(out)})", flush=True)
+                again, rss2, out2 = run_harvest(url, env, workers)
+                print(f"incremental run, nothing changed: {again:.1f} s, peak RSS {rss2:.0f} MB ({counts(out2)})",
+                      flush=True)
+                runs.append((workers, seconds, rss, again, rss2))
+            finally:
+                shutil.rmtree(data_dir, ignore_errors=True)
     finally:
         site.terminate()
         site.join(timeout=10)
-        shutil.rmtree(data_dir, ignore_errors=True)
+    end_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     verdict = lambda ok: "met" if ok else "**missed**"
     db = "PostgreSQL" if args.database_url else "SQLite"
     schema = (
@@ -289,20 +300,28 @@ def main() -> None:
         if args.no_schema
         else "with Table Schemas (ckanext-validation style)"
     )
+    rows = "\n".join(
+        f"| full harvest, `--workers {w}` | {sec:.1f} s → {args.datasets / sec:.1f} datasets/s | "
+        f"≥ {TARGET_RATE} datasets/s | {verdict(args.datasets / sec >= TARGET_RATE)} |\n"
+        f"| peak RSS of the harvest process, `--workers {w}` | {r:.0f} MB | "
+        f"≤ {TARGET_RSS_MB} MB | {verdict(r <= TARGET_RSS_MB)} |\n"
+        f"| second run, nothing changed, `--workers {w}` | {a:.1f} s, peak RSS {r2:.0f} MB | — | |"
+        for w, sec, r, a, r2 in runs
+    )
+    workers_arg = " --workers " + " ".join(map(str, args.workers)) if args.workers != [1] else ""
     text = f"""{SECTION}
 
-`python benchmarks/harvest.py --datasets {args.datasets}{" --no-schema" if args.no_schema else ""}` — {date.today()}, \
-{header}; catalog on {db}.
+`python benchmarks/harvest.py --datasets {args.datasets}{workers_arg}{" --no-schema" if args.no_schema else ""}` \
+— {date.today()}, {header}, {end_load:.1f} at the end (the machine is shared with other work, so figures vary \
+between runs); catalog on {db}.
 
 {args.datasets:,} datasets, one ~250-byte CSV each, {schema}, served by a loopback CKAN stub in its own process;
-`odp harvest URL` timed end to end (start-up, downloads, validation, Parquet, catalog and search index).
+`odp harvest URL --workers N` timed end to end in a child process, on a fresh data dir for each N (start-up,
+downloads, validation, Parquet, catalog and search index).
 
 | measure | result | target | |
 |---|---|---|---|
-| full harvest | {seconds:.1f} s → {rate:.1f} datasets/s | ≥ {TARGET_RATE} datasets/s | {verdict(rate >= TARGET_RATE)} |
-| peak RSS of the harvest process | {rss:.0f} MB | ≤ {TARGET_RSS_MB} MB | {verdict(rss <= TARGET_RSS_MB)} |
-| second run, nothing changed (incremental: changes since the last run, then the id list) | {again:.1f} s, \
-peak RSS {rss2:.0f} MB | — | |
+{rows}
 """
     print(text)
     if args.write:
