@@ -130,7 +130,7 @@ FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
     "/datasets/{name}/resources/{resource}/download": {"*/*", "text/csv", "application/x-ndjson",
                                                       "application/json",
                                                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                                      "application/vnd.apache.parquet"},
+                                                      "application/vnd.apache.parquet", "application/geo+json"},
     "/datasets/{name}/resources/{resource}/rows.csv": {"text/csv"},
 }
 
