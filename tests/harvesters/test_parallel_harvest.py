@@ -237,3 +237,31 @@ def _marked_processes(marker: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_a_ckan_harvest_with_two_workers_keeps_each_items_files_until_it_is_published(settings, tmp_path):
+    """The CKAN harvester downloads ahead and deletes an item's files once the loop releases it: with two
+    workers several fetched items are in flight, and each must still find its own bytes."""
+    from harvesters.ckan import CkanHarvester
+    from tests.harvesters.test_ckan import PortalB
+    from tests.support.servers import portal_server
+
+    b = PortalB(tmp_path)
+    for i in range(6):
+        write_package(b.packages, f"remote-{i}", csv=csv_text([(n, f"场 {i}", "区", n) for n in range(1, 3 + i)]))
+    b.harvest()
+    with portal_server(b.env) as url:
+        harvester = CkanHarvester(url, settings)
+        result = run_harvest(harvester, settings=settings, workers=2)
+    assert result.tally.as_dict()["added"] == 6 and not result.tally.errors, result.tally.errors
+    assert not harvester._done  # every item's downloads released
+    store = FileStore(settings.files_dir)
+    with session_scope(settings) as session:
+        for i in range(6):
+            [version] = session.exec(
+                select(ResourceVersion).join(Resource, ResourceVersion.resource_id == Resource.id)
+                .join(Dataset, Resource.dataset_id == Dataset.id).where(Dataset.name == f"remote-{i}")
+            ).all()
+            original = (b.packages / f"remote-{i}" / "data" / "table.csv").read_bytes()
+            assert store.path(version.stored_path).read_bytes() == original
+            assert version.validation_status == "valid"
