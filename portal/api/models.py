@@ -48,7 +48,8 @@ class ErrorResponse(_Public):
 _ERROR_WHEN = {
     400: "A NUL character in the path or a parameter, or a malformed Range header",
     401: "invalid_api_key: the API key is unknown, revoked or expired (or the call needs a login)",
-    403: "The dataset is 有条件开放 (conditional): its data needs an access grant (access_requires_grant)",
+    403: "access_requires_grant: the dataset is 有条件开放 (conditional) and its data needs an access grant; or"
+         " csrf_failed: a change made with the browser session without its X-CSRF-Token header",
     404: "No such dataset, resource, version or schema",
     409: "The resource is not a table, or its table could not be read (or, for applications: a conflict)",
     410: "The dataset was withdrawn by its publisher",

@@ -36,7 +36,7 @@ def _refused(exc: applications.ApplicationError) -> ApiError:
 
 
 @router.post("/datasets/{name}/applications", status_code=201, response_model=ApplicationPublic,
-             summary="Apply for a 有条件开放 dataset", responses=error_responses(401, 404, 409, 422))
+             summary="Apply for a 有条件开放 dataset", responses=error_responses(400, 401, 403, 404, 409, 422))
 def apply(name: str, body: ApplicationRequest, principal: PrincipalDep, session: SessionDep,
           settings: SettingsDep) -> dict:
     account = current_account(principal, session)
@@ -48,7 +48,7 @@ def apply(name: str, body: ApplicationRequest, principal: PrincipalDep, session:
     return application_public(session, application)
 
 
-@router.get("/applications", response_model=list[ApplicationPublic], responses=error_responses(401, 422),
+@router.get("/applications", response_model=list[ApplicationPublic], responses=error_responses(400, 401, 422),
             summary="Applications: your own; a reviewer's departments'; an admin's all")
 def list_applications(principal: PrincipalDep, session: SessionDep,
                       status: Annotated[ApplicationStatus | None, Query()] = None) -> list[dict]:
@@ -67,7 +67,7 @@ def _decided(session: Session, decide) -> dict:
 
 @router.post("/applications/{application_id}/approve", response_model=ApplicationPublic,
              summary="Approve (reviewer of the dataset's department, or admin)",
-             responses=error_responses(401, 404, 409, 422))
+             responses=error_responses(400, 401, 403, 404, 409, 422))
 def approve(application_id: int, principal: PrincipalDep, session: SessionDep,
             body: ApproveRequest | None = None) -> dict:
     actor = current_account(principal, session)
@@ -76,14 +76,14 @@ def approve(application_id: int, principal: PrincipalDep, session: SessionDep,
 
 
 @router.post("/applications/{application_id}/reject", response_model=ApplicationPublic,
-             summary="Reject with a reason", responses=error_responses(401, 404, 409, 422))
+             summary="Reject with a reason", responses=error_responses(400, 401, 403, 404, 409, 422))
 def reject(application_id: int, body: ReasonRequest, principal: PrincipalDep, session: SessionDep) -> dict:
     actor = current_account(principal, session)
     return _decided(session, lambda: applications.reject(session, actor, application_id, body.reason))
 
 
 @router.post("/applications/{application_id}/revoke", response_model=ApplicationPublic,
-             summary="Revoke an approved application's grant", responses=error_responses(401, 404, 409, 422))
+             summary="Revoke an approved application's grant", responses=error_responses(400, 401, 403, 404, 409, 422))
 def revoke(application_id: int, body: ReasonRequest, principal: PrincipalDep, session: SessionDep) -> dict:
     actor = current_account(principal, session)
     return _decided(session, lambda: applications.revoke(session, actor, application_id, body.reason))

@@ -29,7 +29,7 @@ def key_public(row: ApiKey) -> dict:
 
 
 @router.post("/keys", status_code=201, response_model=ApiKeyCreated, summary="Create an API key (shown once)",
-             responses=error_responses(401, 422))
+             responses=error_responses(400, 401, 403, 422))
 def create_key(body: ApiKeyRequest, principal: PrincipalDep, session: SessionDep,
                settings: SettingsDep) -> dict:
     made = keys.create_key(session, current_account(principal, session), body.name, settings, days=body.days)
@@ -38,13 +38,13 @@ def create_key(body: ApiKeyRequest, principal: PrincipalDep, session: SessionDep
 
 
 @router.get("/keys", response_model=list[ApiKeyPublic], summary="The calling account's API keys",
-            responses=error_responses(401))
+            responses=error_responses(400, 401))
 def list_keys(principal: PrincipalDep, session: SessionDep) -> list[dict]:
     return [key_public(row) for row in keys.list_keys(session, current_account(principal, session).id)]
 
 
 @router.delete("/keys/{key_id}", response_model=ApiKeyPublic, summary="Revoke one of the calling account's keys",
-               responses=error_responses(401, 404))
+               responses=error_responses(400, 401, 403, 404, 422))
 def revoke_key(key_id: int, principal: PrincipalDep, session: SessionDep) -> dict:
     row = keys.revoke_key(session, current_account(principal, session).id, key_id)
     if row is None:
