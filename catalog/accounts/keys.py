@@ -13,8 +13,11 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -34,7 +37,13 @@ def server_secret(settings: Settings) -> bytes:
     """``ODP_SECRET_KEY``, or the data dir's generated secret (made on first use, readable by its owner only)."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    path = settings.data_dir / SECRET_FILE
+    return _generated_secret(str((settings.data_dir / SECRET_FILE).resolve()))
+
+
+@lru_cache(maxsize=32)
+def _generated_secret(location: str) -> bytes:
+    """Read once per process (every API request hashes a key with it): replacing the file needs a restart."""
+    path = Path(location)
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -44,7 +53,12 @@ def server_secret(settings: Settings) -> bytes:
         else:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
+    for _ in range(100):  # another worker may have created the file and not written it yet
+        secret = path.read_text().strip()
+        if secret:
+            return secret.encode()
+        time.sleep(0.01)
+    raise RuntimeError(f"the secret file {path} stays empty; delete it or set ODP_SECRET_KEY")
 
 
 def key_hash(key: str, settings: Settings) -> str:
