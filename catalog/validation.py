@@ -32,6 +32,30 @@ def is_tabular(fmt: str | None) -> bool:
     return (fmt or "").lower() in TABULAR_FORMATS
 
 
+def table_resource(
+    path: Path,
+    *,
+    fmt: str,
+    encoding: str | None,
+    schema: dict[str, Any] | None,
+    dialect: dict[str, Any] | None = None,
+) -> Resource:
+    """The frictionless Resource of one table file, as every reader here opens it: declared a table (so
+    frictionless reads JSON arrays as rows too, not as an opaque file), with its encoding (not for
+    workbooks), schema and dialect; the schema inferred when none was published."""
+    descriptor: dict[str, Any] = {"name": "table", "type": "table", "path": path.name, "format": fmt}
+    if encoding and fmt not in ("xlsx", "xls"):
+        descriptor["encoding"] = encoding
+    if schema:
+        descriptor["schema"] = schema
+    if dialect:
+        descriptor["dialect"] = dialect
+    resource = Resource.from_descriptor(descriptor, basepath=str(path.parent))
+    if schema is None:
+        resource.infer()
+    return resource
+
+
 def validate_table(
     path: Path,
     *,
@@ -45,17 +69,7 @@ def validate_table(
     settings = settings or get_settings()
     fmt = fmt.lower()
     try:
-        # Declared as a table so frictionless reads JSON arrays as rows too, not as an opaque file.
-        descriptor: dict[str, Any] = {"name": "table", "type": "table", "path": path.name, "format": fmt}
-        if encoding and fmt not in ("xlsx", "xls"):
-            descriptor["encoding"] = encoding
-        if schema:
-            descriptor["schema"] = schema
-        if dialect:
-            descriptor["dialect"] = dialect
-        resource = Resource.from_descriptor(descriptor, basepath=str(path.parent))
-        if schema is None:
-            resource.infer()
+        resource = table_resource(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect)
         used_schema = resource.schema.to_descriptor() if resource.schema else schema
         report = resource.validate(limit_errors=settings.validation_error_cap)
     except Exception as exc:  # noqa: BLE001 - frictionless raises FrictionlessException and sometimes others

@@ -43,13 +43,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from frictionless import Resource, Schema
+from frictionless import Schema
 from frictionless.formats import CsvControl
 
 from catalog.config import Settings, Validator
 from catalog.storage import FileStore
 from catalog.tables.parquet import ROW_COLUMN, arrow_schema, store_parquet_file
-from catalog.validation import ValidationOutcome
+from catalog.validation import ValidationOutcome, table_resource
 from catalog.vocabulary import ValidationStatus
 
 BLOCK_BYTES = 4 << 20  # bytes pyarrow reads per batch (about 50,000 rows of a typical table)
@@ -193,16 +193,7 @@ class _Column:
 def _open(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any] | None,
           dialect: dict[str, Any] | None) -> tuple[dict[str, Any], list[str], CsvControl]:
     """frictionless opens the file (a sample): its dialect, labels, and the schema (inferred if none)."""
-    descriptor: dict[str, Any] = {"name": "table", "type": "table", "path": path.name, "format": fmt}
-    if encoding:
-        descriptor["encoding"] = encoding
-    if schema:
-        descriptor["schema"] = schema
-    if dialect:
-        descriptor["dialect"] = dialect
-    resource = Resource.from_descriptor(descriptor, basepath=str(path.parent))
-    if schema is None:
-        resource.infer()
+    resource = table_resource(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect)
     with resource:
         _check(resource.header.valid, "the header has label errors")
         _check(list(resource.dialect.header_rows) == [1] and not resource.dialect.comment_char
