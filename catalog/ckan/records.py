@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from catalog.ckan.ids import group_id, organization_name_for_id, package_name_for_id, resource_key_for_id
 from catalog.ckan.search import keyword_values, published
+from catalog.datasets.queries import labelled_datasets
 from catalog.models import Dataset, Department, Domain, Resource, ResourceVersion
 from catalog.vocabulary import ResourceState, resolve_domain
 
@@ -42,9 +43,7 @@ def load_packages(session: Session, dataset_ids: list[int]) -> list[PackageRecor
     if not dataset_ids:
         return []
     rows = session.exec(
-        select(Dataset, Domain, Department)
-        .join(Domain, Dataset.domain_code == Domain.code)
-        .join(Department, Dataset.department_id == Department.id)
+        labelled_datasets()
         .where(Dataset.id.in_(dataset_ids), published())
     ).all()
     records = {ds.id: PackageRecord(ds, dom, dept) for ds, dom, dept in rows}

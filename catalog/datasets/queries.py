@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, func, select
 
@@ -40,6 +41,15 @@ class DatasetView:
         return max(statuses, key=lambda status: status.rank, default=ValidationStatus.not_tabular)
 
 
+def labelled_datasets() -> Any:
+    """``select(Dataset, Domain, Department)`` joined: a dataset with the labels every listing shows."""
+    return (
+        select(Dataset, Domain, Department)
+        .join(Domain, Dataset.domain_code == Domain.code)
+        .join(Department, Dataset.department_id == Department.id)
+    )
+
+
 def list_datasets(
     session: Session,
     *,
@@ -48,9 +58,7 @@ def list_datasets(
     include_withdrawn: bool = False,
 ) -> list[tuple[Dataset, Domain, Department]]:
     query = (
-        select(Dataset, Domain, Department)
-        .join(Domain, Dataset.domain_code == Domain.code)
-        .join(Department, Dataset.department_id == Department.id)
+        labelled_datasets()
     )
     if domain:
         query = query.where((Domain.code == domain) | (Domain.name == domain))
@@ -63,9 +71,7 @@ def list_datasets(
 
 def get_dataset(session: Session, name: str) -> DatasetView:
     row = session.exec(
-        select(Dataset, Domain, Department)
-        .join(Domain, Dataset.domain_code == Domain.code)
-        .join(Department, Dataset.department_id == Department.id)
+        labelled_datasets()
         .where(Dataset.name == name)
     ).first()
     if row is None:
@@ -201,9 +207,7 @@ def published_directory(
     if departments:
         where &= Department.name.in_(departments)
     base = (
-        select(Dataset, Domain, Department)
-        .join(Domain, Dataset.domain_code == Domain.code)
-        .join(Department, Dataset.department_id == Department.id)
+        labelled_datasets()
         .where(where)
     )
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
@@ -271,9 +275,7 @@ def datasets_using_schema(session: Session, schema_name: str) -> list[tuple[Data
     ).where(ResourceVersion.schema_ref == schema_name, Resource.state == ResourceState.active)
     return list(
         session.exec(
-            select(Dataset, Domain, Department)
-            .join(Domain, Dataset.domain_code == Domain.code)
-            .join(Department, Dataset.department_id == Department.id)
+            labelled_datasets()
             .where(_published(), Dataset.id.in_(ids))
             .order_by(Domain.order, Dataset.name)
         ).all()

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from sqlmodel import Session, func, select
 
 from catalog import access
+from catalog.datasets.queries import labelled_datasets
 from catalog.models import Dataset, Department, Domain, Resource, ResourceVersion
 from catalog.vocabulary import ResourceState
 
@@ -100,9 +101,7 @@ class Urls:
 
 def _base_query():
     return (
-        select(Dataset, Domain, Department)
-        .join(Domain, Dataset.domain_code == Domain.code)
-        .join(Department, Dataset.department_id == Department.id)
+        labelled_datasets()
         .where(access.listed_clause())
     )
 
@@ -153,9 +152,7 @@ def listed_entry(session: Session, name: str) -> Entry:
     """One dataset whose metadata may be shown: raises ``DatasetNotFound`` (closed or unknown) or
     ``DatasetWithdrawn``, as every single-dataset route does."""
     row = session.exec(
-        select(Dataset, Domain, Department)
-        .join(Domain, Dataset.domain_code == Domain.code)
-        .join(Department, Dataset.department_id == Department.id)
+        labelled_datasets()
         .where(Dataset.name == name)
     ).first()
     if row is None:
