@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from catalog import access
 from catalog.datasets.queries import dataset_formats
 from catalog.models import Dataset, Department, Domain
+from catalog.search import zero_hits
 from catalog.search.base import SearchBackend, SearchHit, SearchQuery
 from catalog.vocabulary import OPEN_CLASSES
 
@@ -41,6 +42,8 @@ class CatalogSearchResult:
 def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery) -> CatalogSearchResult:
     query.validate()
     result = backend.search(query)
+    if result.count == 0 and query.q.strip() and not query.filters:
+        zero_hits.record(query.q)  # the text itself finds nothing (a filtered zero is narrowing, not a gap)
     names = [h.name for h in result.hits]
     rows = {
         ds.name: (ds, dom, dept)

@@ -1,8 +1,8 @@
 """The ``odp`` command line (``odp = "portal.cli:app"``): harvest, validate and inspect the catalog.
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
-summary), ``index`` (reindex, parquet), ``serve``, and the ``db`` group (current, upgrade); ``console`` and
-``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``. The
+summary), ``index`` (reindex, parquet), ``serve``, ``search_log`` (search-log), and the ``db`` group (current,
+upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``. The
 commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
 One callback runs before every command and hands it a :class:`~portal.cli.context.CatalogContext`: the settings
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, db, harvest, index, serve
+from . import accounts, catalog, db, harvest, index, search_log, serve
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ for _command in (
     serve.serve,
     catalog.summary,
     accounts.audit,
+    search_log.search_log,
 ):
     app.command()(_command)
 app.add_typer(db.app, name="db")  # odp db current | upgrade
