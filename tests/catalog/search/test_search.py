@@ -462,7 +462,8 @@ def test_sorting_modes(backend):
     by_modified = all_names(backend, sort="modified")
     assert by_modified == [d.name for d in sorted(VISIBLE, key=lambda d: d.modified, reverse=True)]
     by_title = all_names(backend, sort="title")
-    assert by_title == [d.name for d in sorted(VISIBLE, key=lambda d: (d.title, d.name))]
+    by_pinyin = sorted(VISIBLE, key=lambda d: (whoosh_backend.title_sort_key(d.title), d.title, d.name))
+    assert by_title == [d.name for d in by_pinyin]
     by_downloads = all_names(backend, sort="downloads")
     # ties (300 downloads) are broken by modified desc
     expected = sorted(VISIBLE, key=lambda d: (-d.downloads, -d.modified.timestamp()))
@@ -471,6 +472,29 @@ def test_sorting_modes(backend):
     assert all_names(backend, q="停车场", sort="downloads") == ["parking", "pudong-parking", "bike-parking"]
     scores = [h.score for h in backend.search(SearchQuery(q="停车场", size=100)).hits]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+
+def test_title_sort_is_pinyin_order_not_code_point(tmp_path):
+    # code points: 北 U+5317 < 城 U+57CE < 安 U+5B89; pinyin: an < bei < cheng
+    docs = [make_doc("b", "北外滩公共停车场"), make_doc("c", "城市道路养护"), make_doc("a", "安全生产许可")]
+    assert sorted(d.title for d in docs) == ["北外滩公共停车场", "城市道路养护", "安全生产许可"]
+    b = WhooshBackend(tmp_path / "index", lock_timeout=5)
+    try:
+        b.index_documents(docs)
+        assert all_names(b, sort="title") == ["a", "b", "c"]
+        b.index_documents([make_doc("z", "长宁区公共停车场"), make_doc("x", "西安路"), make_doc("y", "先锋")])
+        # a phrase reading (长宁 chang, not zhang) and syllable boundaries (xi an before xian)
+        assert all_names(b, sort="title") == ["a", "b", "z", "c", "x", "y"]
+    finally:
+        b.close()
+
+
+def test_title_sort_key():
+    key = whoosh_backend.title_sort_key
+    assert key("停车场") == "ting2che1chang3"
+    assert key("PM2.5监测") == "pm2.5jian1ce4"
+    assert key("闵行区银行") == "min0hang0qu0yin0hang0"
+    assert key("长宁") < key("西安") < key("先") < key("长期")  # 长期: 长 alone reads zhang3 (a known limit)
 
 
 def test_paging(backend):
