@@ -83,7 +83,8 @@ class SearchQuery:
     quotes ("…" or “…”) must match as a phrase. Nothing else is syntax. An empty ``q`` lists everything.
 
     ``filters`` maps facet names to accepted values: OR within a key, AND across keys. Facet counts are
-    computed over the final result set (query and all filters applied).
+    computed over the result set, except that a facet with a filter is counted without its own filter
+    (the query and the other filters applied): "disjunctive" counts, what choosing another value would add.
     """
 
     q: str = ""

@@ -759,10 +759,12 @@ class WhooshBackend:
 
     def _search(self, snap: _Snapshot, query: SearchQuery) -> SearchResult:
         text = fold(query.q or "")
+        filter_masks = {
+            key: self._filter_mask(snap, key, values) for key, values in query.filters.items() if values
+        }
         mask = snap.live.copy()
-        for key, values in query.filters.items():
-            if values:
-                mask &= self._filter_mask(snap, key, values)
+        for selected in filter_masks.values():
+            mask &= selected
         scores, matched, empty_words, marks = self._expanded_match(snap, text)
         suggestion: str | None = None
         corrected = False
@@ -777,8 +779,12 @@ class WhooshBackend:
                         scores, matched, _, marks = fixed[1]
                         corrected = True
             mask &= matched
+        text_matched = matched if scores is not None else None  # None: an empty query matches everything
         count = int(np.count_nonzero(mask))
-        facets = {f: self._facet(snap, f, mask, query.facet_limit) for f in query.facets}
+        facets = {
+            f: self._facet(snap, f, self._facet_mask(snap, f, mask, filter_masks, text_matched), query.facet_limit)
+            for f in query.facets
+        }
         start = (query.page - 1) * query.size
         page = self._page(snap, mask, scores, query.sort, start, start + query.size) if query.size else []
         hits = []
@@ -981,6 +987,25 @@ class WhooshBackend:
                     break
                 out[phrase_docs(postings) + offset] = True
         return out
+
+    @staticmethod
+    def _facet_mask(
+        snap: _Snapshot,
+        facet: str,
+        mask: np.ndarray,
+        filter_masks: dict[str, np.ndarray],
+        matched: np.ndarray | None,
+    ) -> np.ndarray:
+        """The documents a facet is counted over: the results with that facet's own filter removed
+        ("disjunctive" counts: with 道路交通 selected, the other domains still show what choosing them too
+        would add). A facet without a filter is counted over the results themselves."""
+        if facet not in filter_masks:
+            return mask
+        own = snap.live.copy() if matched is None else snap.live & matched
+        for key, selected in filter_masks.items():
+            if key != facet:
+                own &= selected
+        return own
 
     def _facet(self, snap: _Snapshot, facet: str, mask: np.ndarray, limit: int) -> list[FacetValue]:
         vocab = self._vocabs[facet]

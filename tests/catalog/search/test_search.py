@@ -440,11 +440,45 @@ def test_facet_counts_equal_brute_force(backend, q, filters):
     docs = brute_force(backend, q, filters)
     assert result.count == len(docs)
     for facet in FACET_NAMES:
+        if facet in filters:
+            continue  # counted without its own filter: test_facet_counts_are_disjunctive
         expected = Counter(v for d in docs for v in facet_values(d, facet))
         got = {fv.value: fv.count for fv in result.facets[facet]}
         assert got == dict(expected), facet
         order = [(-fv.count, fv.value) for fv in result.facets[facet]]
         assert order == sorted(order), facet
+
+
+@pytest.mark.parametrize("q", ["", "停车场", "监测"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"domain": ["transport"]},
+        {"domain": ["transport", "environment"]},
+        {"format": ["CSV", "JSON"], "domain": ["transport"]},
+        {"keywords": ["停车场"], "department": ["jtw"]},
+        {"domain": ["environment"], "update_frequency": ["实时", "每年"], "format": ["JSON", "XLSX"]},
+        {"domain": ["no-such-domain"]},
+    ],
+)
+def test_facet_counts_are_disjunctive(backend, q, filters):
+    """A facet with a filter is counted as if its own filter were removed (the others stay): selecting
+    道路交通 still shows what each other domain would give."""
+    result = backend.search(SearchQuery(q=q, filters=filters, size=0))
+    assert result.count == len(brute_force(backend, q, filters))
+    for facet in FACET_NAMES:
+        others = {k: v for k, v in filters.items() if k != facet}
+        docs = brute_force(backend, q, others)
+        expected = Counter(v for d in docs for v in facet_values(d, facet))
+        got = {fv.value: fv.count for fv in result.facets[facet]}
+        assert got == dict(expected), facet
+
+
+def test_a_selected_domain_still_shows_the_other_domains(backend):
+    alone = {fv.value: fv.count for fv in backend.search(SearchQuery(size=0)).facets["domain"]}
+    selected = backend.search(SearchQuery(filters={"domain": ["transport"]}, size=0))
+    assert {fv.value: fv.count for fv in selected.facets["domain"]} == alone
+    assert len(alone) > 1 and selected.count == alone["transport"]
 
 
 def test_facet_limit_and_selection(backend):
