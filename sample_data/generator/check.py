@@ -11,27 +11,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from harvesters.datapackage import MAPPED_KEYS
+
 from .common import SCHEMAS_DIR
 from .model import Pkg, Res
 from .reference import DOMAIN_BY_TITLE, DOMAINS
 
-ALLOWED_KEYS = {
-    "name",
-    "title",
-    "description",
-    "keywords",
-    "licenses",
-    "version",
-    "created",
-    "domain",
-    "publisher",
-    "update_frequency",
-    "open_class",
-    "temporal_coverage",
-    "spatial_coverage",
-    "contact",
-    "resources",
-}
+# The sample descriptors use only the keys the harvester maps onto catalog fields (nothing lands in extras).
+ALLOWED_KEYS = MAPPED_KEYS
 
 
 def resolve_schema(folder: Path, ref: Any) -> dict[str, Any]:
