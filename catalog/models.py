@@ -7,11 +7,11 @@ Times are timezone-aware UTC; ``utcnow()`` is the one clock. States and open cla
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Dialect, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Dialect, String, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -72,6 +72,9 @@ class Department(SQLModel, table=True):
     name: str = Field(unique=True, index=True, max_length=100)  # slug
     title: str = Field(max_length=200)  # 中文名
     title_en: str | None = Field(default=None, max_length=200)
+    # The department's 数据利用协议 for its 有条件开放 data (None: the portal default). Set by an admin
+    # (`odp departments agreement`), never by a harvest.
+    agreement: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class HarvestSource(SQLModel, table=True):
@@ -203,6 +206,16 @@ class Account(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     role: Role = _state(Role, Role.user)
     created: datetime = Field(default_factory=utcnow)
+    # Part of the session cookie's fingerprint: logging out (or "log out everywhere") adds one, which ends
+    # every session of the account, copied cookies included.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # TOTP two-factor login: the secret encrypted under the server secret (never stored in clear), and the last
+    # accepted time step (a code is accepted once).
+    totp_secret: str | None = Field(default=None, max_length=200)
+    totp_last_step: int | None = None
+    # Set when the account was deleted by its owner: personal fields are blanked, the row stays for the
+    # foreign keys of applications, grants and the audit log.
+    deleted: datetime | None = None
 
 
 class AccountDepartment(SQLModel, table=True):
@@ -253,6 +266,42 @@ class AccessGrant(SQLModel, table=True):
     starts: datetime = Field(default_factory=utcnow)
     expires: datetime
     revoked: datetime | None = None
+    # When the "grant expired" audit event was written (once per grant; catalog/accounts/grants.py).
+    expiry_logged: datetime | None = None
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time password-reset link an admin issued: only the token's keyed hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    created: datetime = Field(default_factory=utcnow)
+    expires: datetime
+    used: datetime | None = None
+    created_by: int | None = Field(default=None, foreign_key="account.id")
+
+
+class UsageDay(SQLModel, table=True):
+    """Requests and bytes of one account's key (``key_id`` 0: its browser session) on one dataset (0: none, e.g.
+    search) on one UTC day. Added up in batches off the request path (catalog/accounts/usage.py)."""
+
+    day: date = Field(primary_key=True)
+    account_id: int = Field(primary_key=True)  # no FK: advisory counts, like DownloadCount
+    key_id: int = Field(primary_key=True)
+    dataset_id: int = Field(primary_key=True)
+    requests: int = 0
+    bytes: int = Field(default=0, sa_type=BigInteger)
+
+
+class DatasetUsageDay(SQLModel, table=True):
+    """Downloads, API calls and bytes of one dataset on one UTC day, by everyone (anonymous included)."""
+
+    day: date = Field(primary_key=True)
+    dataset_id: int = Field(primary_key=True)
+    downloads: int = 0
+    api_calls: int = 0
+    bytes: int = Field(default=0, sa_type=BigInteger)
 
 
 class AuditEvent(SQLModel, table=True):

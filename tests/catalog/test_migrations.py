@@ -27,6 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
+HEAD = "0004"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004"]
 
 
 def odp(*args: str):
@@ -76,16 +78,16 @@ def test_revision_1_is_the_first_release_schema(settings):
 def test_downgrade_to_0001_and_back(settings):
     alembic(settings, command.downgrade, "0001")
     assert {"harvestjobprocess", "indexeddataset", "account", "apikey", "auditevent"}.isdisjoint(tables(settings))
-    assert migrations.upgrade(settings).applied == ["0002", "0003"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST
     assert schema_diff(settings, SQLModel.metadata) == []
 
 
 def test_a_new_data_dir_starts_at_head(settings):
-    assert migrations.current_revision(settings) == migrations.head() == "0003"
+    assert migrations.current_revision(settings) == migrations.head() == HEAD
     assert migrations.is_current(settings)
-    assert odp("db", "current").output.strip() == "0003 (head)"
+    assert odp("db", "current").output.strip() == f"{HEAD} (head)"
     upgrade = odp("db", "upgrade")
-    assert upgrade.exit_code == 0 and "already at 0003 (head)" in upgrade.output
+    assert upgrade.exit_code == 0 and f"already at {HEAD} (head)" in upgrade.output
 
 
 # --- Older catalogs are refused, then upgraded --------------------------------------------------------------
@@ -103,13 +105,13 @@ def test_an_older_versioned_catalog_is_refused_until_upgraded(settings, packages
     with pytest.raises(db.CatalogOutOfDate):
         _app()  # the app factory refuses too
     assert not migrations.is_current(settings)
-    assert odp("db", "current").output.strip() == "0001, behind 0003 (head)"
+    assert odp("db", "current").output.strip() == f"0001, behind {HEAD} (head)"
     # The rebuild hook: a revision that asks for them gets the index and the Parquet files rebuilt.
     revision_2 = migrations.scripts().get_revision("0002").module
     monkeypatch.setattr(revision_2, "needs_reindex", True)
     monkeypatch.setattr(revision_2, "needs_parquet_rebuild", True)
     result = migrations.upgrade(settings)
-    assert (result.before, result.applied, result.stamped) == ("0001", ["0002", "0003"], None)
+    assert (result.before, result.applied, result.stamped) == ("0001", AFTER_FIRST, None)
     assert result.reindexed == 1 and result.parquet is not None and result.parquet["built"] == 1
     db.init_db(settings)  # no longer refused
 
@@ -138,8 +140,8 @@ def test_a_catalog_of_the_first_release_upgrades_in_place(settings, packages):
     assert "un-versioned catalog, its tables match 0001" in odp("db", "current").output
     upgrade = odp("db", "upgrade")
     assert upgrade.exit_code == 0
-    assert "its tables match 0001" in upgrade.output and "upgraded 0001 → 0003" in upgrade.output
-    assert odp("db", "current").output.strip() == "0003 (head)"
+    assert "its tables match 0001" in upgrade.output and f"upgraded 0001 → {HEAD}" in upgrade.output
+    assert odp("db", "current").output.strip() == f"{HEAD} (head)"
     assert schema_diff(settings, SQLModel.metadata) == []
     listing = odp("datasets")
     assert listing.exit_code == 0 and "datasets (2)" in listing.output
@@ -201,3 +203,26 @@ def _advance_sequence(connection, table) -> None:
     top = connection.execute(select(func.max(key))).scalar()
     if sequence and top is not None:
         connection.execute(text("SELECT setval(:s, :v)"), {"s": sequence, "v": top})
+
+
+def test_a_catalog_of_the_accounts_release_upgrades_to_usage_and_security(settings, packages):
+    """Revision 0003 is what the previous release left (accounts, keys, grants): its rows survive 0004, every
+    account starts at session epoch 0 without TOTP, and the new tables start empty."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0003")
+    assert "usageday" not in tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO account (email, name, password_hash, role, created) "
+            "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP)"))
+        department = connection.execute(text("SELECT id FROM department")).scalars().first()
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0004"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).connect() as connection:
+        account = connection.execute(text(
+            "SELECT email, session_epoch, totp_secret, deleted FROM account")).one()
+        assert tuple(account) == ("old@example.cn", 0, None, None)
+        agreement = connection.execute(text("SELECT agreement FROM department WHERE id = :id"), {"id": department})
+        assert agreement.scalar_one() is None
+        assert connection.execute(text("SELECT count(*) FROM usageday")).scalar_one() == 0
