@@ -180,6 +180,12 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(
         default="odp", min_length=1, max_length=100, description="Prefix of this portal's keys in Redis."
     )
+    auth_cache_seconds: float = Field(
+        default=2.0, ge=0, le=5,
+        description="Seconds an API key's principal (account, role, granted datasets) is reused by a process"
+                    " before it is read again; a change made in the same process is seen at once, one made"
+                    " elsewhere (another worker, the CLI) within this time. 0: read on every request.",
+    )
 
     # Web sessions and login (portal/sessions.py, portal/web/accounts.py).
     session_hours: int = Field(
