@@ -5,6 +5,7 @@ ones ``restricted public`` with ``rights`` saying how to apply and only an ``acc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,12 +83,25 @@ def dataset_json(entry: Entry, urls: Urls) -> dict[str, Any]:
     return doc
 
 
-def catalog_json(entries: Iterator[Entry], urls: Urls) -> dict[str, Any]:
+def _catalog_head(urls: Urls) -> dict[str, Any]:
     return {
         "@context": CONTEXT,
         "@id": f"{urls.base}/data.json",
         "@type": "dcat:Catalog",
         "conformsTo": SCHEMA,
         "describedBy": f"{SCHEMA}/catalog.json",
-        "dataset": [dataset_json(entry, urls) for entry in entries],
     }
+
+
+def catalog_json(entries: Iterator[Entry], urls: Urls) -> dict[str, Any]:
+    return {**_catalog_head(urls), "dataset": [dataset_json(entry, urls) for entry in entries]}
+
+
+def catalog_json_chunks(entries: Iterator[Entry], urls: Urls) -> Iterator[str]:
+    """The same document as :func:`catalog_json`, as text pieces of one dataset each: a catalog of any size is
+    sent with the memory of one batch of datasets (data.json has no paging of its own)."""
+    head = json.dumps(_catalog_head(urls), ensure_ascii=False)
+    yield head[:-1] + ', "dataset": ['
+    for number, entry in enumerate(entries):
+        yield ("," if number else "") + json.dumps(dataset_json(entry, urls), ensure_ascii=False)
+    yield "]}"

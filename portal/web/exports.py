@@ -10,8 +10,9 @@ import json
 from math import ceil
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
+from catalog.db import session_scope
 from catalog.exports import datajson, dcat, feeds, sitemap
 from catalog.exports.records import Urls, count_listed, iter_listed, listed_entry, listed_page
 from catalog.schemas import get_schema
@@ -125,10 +126,15 @@ def dataset_rdf(name: str, session: SessionDep, settings: SettingsDep) -> Respon
 
 
 @router.get("/data.json")
-def data_json(session: SessionDep, settings: SettingsDep) -> Response:
+def data_json(settings: SettingsDep) -> Response:
     urls = Urls(settings.public_base_url)
-    body = datajson.catalog_json(iter_listed(session, with_resources=True), urls)
-    return JSONResponse(body)
+
+    def body():  # its own session: the response outlives the request's dependencies
+        with session_scope(settings) as session:
+            for chunk in datajson.catalog_json_chunks(iter_listed(session, with_resources=True), urls):
+                yield chunk.encode()
+
+    return StreamingResponse(body(), media_type="application/json")
 
 
 @router.get("/schemas/{name}.json")

@@ -148,6 +148,22 @@ def test_data_json_validates_against_dcat_us(sample_client, listed):
         jsonschema.Draft7Validator(schema).validate(broken)
 
 
+def test_data_json_streams_the_same_document_it_would_build(sample_client, sample_catalog):
+    """The streamed /data.json is, byte for byte once parsed, the document built in memory, from datasets read in
+    batches smaller than the catalog (so the pieces really join across batches)."""
+    from catalog.exports import datajson
+    from catalog.exports.records import Urls
+
+    answer = sample_client.get("/data.json")
+    assert answer.headers["content-type"].startswith("application/json")
+    assert "content-length" not in answer.headers  # streamed, not built whole
+    with use_catalog(sample_catalog.settings), session_scope() as session:
+        built = datajson.catalog_json(iter_listed(session, with_resources=True), Urls(BASE))
+        pieces = "".join(datajson.catalog_json_chunks(iter_listed(session, batch=7, with_resources=True), Urls(BASE)))
+    assert answer.json() == built == json.loads(pieces)
+    assert len(built["dataset"]) > 7
+
+
 def test_feeds_parse_and_list_newest_datasets(sample_client, listed):
     feed = feedparser.parse(sample_client.get("/feeds/datasets.atom").content)
     assert not feed.bozo, feed.bozo_exception
