@@ -6,6 +6,11 @@ department — or an admin — approves (optionally for fewer days: a grant foll
 revokes. A reviewer asking for another department's application is told it does not exist (``NotFound``), so
 no answer leaks which applications exist. Applying for open data is a conflict (it needs none); for a closed or
 unknown dataset the dataset is not found.
+
+The ``application_created`` audit event records the SHA-256 of the data-use agreement the applicant accepted —
+the providing department's text or the portal default (``agreements.py``) — so a later change of that text is
+traceable. A form that showed an older text (its ``agreement_sha256`` differs) is refused, never recorded under
+the new text's hash.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from catalog.config import Settings
 from catalog.models import AccessApplication, AccessGrant, Account, Dataset, utcnow
 from catalog.vocabulary import ApplicationStatus, Role
 
-from . import audit, users
+from . import agreements, audit, users
 
 
 class ApplicationError(Exception):
@@ -40,6 +45,12 @@ class Conflict(ApplicationError):
     status, code = 409, "conflict"
 
 
+class AgreementChanged(Conflict):
+    """The agreement the applicant was shown is no longer the department's: show the new one."""
+
+    code = "agreement_changed"
+
+
 def find_dataset(session: Session, name: str) -> Dataset:
     dataset = session.exec(select(Dataset).where(Dataset.name == name)).first()
     if dataset is None or not access.metadata_shown(dataset):
@@ -48,7 +59,10 @@ def find_dataset(session: Session, name: str) -> Dataset:
 
 
 def apply(session: Session, account: Account, dataset_name: str, settings: Settings, *, purpose: str,
-          scenario: str, organization: str, days: int, accept_agreement: bool) -> AccessApplication:
+          scenario: str, organization: str, days: int, accept_agreement: bool,
+          agreement_sha256: str | None = None) -> AccessApplication:
+    """File an application. ``agreement_sha256``: the hash of the agreement text the applicant was shown (the
+    apply form sends it); when given, it must still be the dataset's agreement."""
     dataset = find_dataset(session, dataset_name)
     if access.data_readable(dataset):
         raise Conflict(f"dataset '{dataset_name}' is 无条件开放 (open): its data needs no application")
@@ -63,13 +77,17 @@ def apply(session: Session, account: Account, dataset_name: str, settings: Setti
         AccessApplication.status == ApplicationStatus.pending)
     if session.exec(pending).first() is not None:
         raise Conflict(f"you already have a pending application for '{dataset_name}'")
+    accepted = agreements.digest(agreements.for_dataset(session, dataset, settings))
+    if agreement_sha256 is not None and agreement_sha256 != accepted:
+        raise AgreementChanged("the data-use agreement (数据利用协议) has changed since it was shown: read and "
+                               "accept the current text")
     application = AccessApplication(
         account_id=account.id, dataset_id=dataset.id, purpose=purpose.strip()[:5000],  # type: ignore[arg-type]
         scenario=scenario.strip()[:5000], organization=organization.strip()[:300], days=days)
     session.add(application)
     session.flush()
     audit.record(session, audit.Event.application_created, account_id=account.id, dataset_id=dataset.id,
-                 detail=f"application {application.id}")
+                 detail=f"application {application.id}; agreement sha256 {accepted}")
     return application
 
 

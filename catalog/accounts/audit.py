@@ -21,7 +21,15 @@ class Event(StrEnum):
     application_approved = "application_approved"
     application_rejected = "application_rejected"
     application_revoked = "application_revoked"
+    grant_expired = "grant_expired"  # written once per grant by grants.log_expired_grants
     data_read = "data_read"  # a read of 有条件开放 data under a grant
+    # Account security (totp.py, resets.py, erasure.py): who, never a code, token or password.
+    totp_enabled = "totp_enabled"
+    totp_disabled = "totp_disabled"
+    totp_reset = "totp_reset"  # cleared by an admin (odp users reset-totp)
+    reset_link_issued = "reset_link_issued"
+    password_reset = "password_reset"
+    account_deleted = "account_deleted"
 
 
 def record(session: Session, event: Event, *, account_id: int | None = None, key_prefix: str | None = None,

@@ -52,7 +52,8 @@ class ActionContext:
     settings: Settings
     base_url: str  # settings.public_base_url (ODP_PUBLIC_URL), for absolute links; never the request's Host
     path: str  # the request's path, for datastore _links
-    principal: AccountPrincipal | None = None  # who asks (an API key's account), None: anonymous
+    principal: AccountPrincipal | None = None  # who asks (an API key's account), None: anonymous; the dicts'
+    # download URLs and datastore_active follow access.data_readable for it
 
 
 Action = Callable[[ActionContext, dict[str, Any]], Any]
@@ -80,7 +81,8 @@ def _package(ctx: ActionContext, id_or_name: str) -> Any:
 
 
 def _packages(ctx: ActionContext, ids: list[int]) -> list[dict[str, Any]]:
-    return [dicts.package_dict(p, ctx.base_url, datastore=True) for p in load_packages(ctx.session, ids)]
+    return [dicts.package_dict(p, ctx.base_url, datastore=True, principal=ctx.principal)
+            for p in load_packages(ctx.session, ids)]
 
 
 @action
@@ -124,7 +126,8 @@ def package_list(ctx: ActionContext, data: dict[str, Any]) -> list[str]:
 @action
 def package_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
     """One dataset (``id``: its name or id) with its resources."""
-    return dicts.package_dict(_package(ctx, required(data, "id")), ctx.base_url, datastore=True)
+    return dicts.package_dict(_package(ctx, required(data, "id")), ctx.base_url, datastore=True,
+                              principal=ctx.principal)
 
 
 @action
@@ -188,7 +191,7 @@ def resource_show(ctx: ActionContext, data: dict[str, Any]) -> dict[str, Any]:
         package, resource = find_resource(ctx.session, required(data, "id"))
     except NotFound as exc:
         raise NotFoundError("Resource was not found.") from exc
-    return dicts.resource_dict(package, resource, ctx.base_url, datastore=True)
+    return dicts.resource_dict(package, resource, ctx.base_url, datastore=True, principal=ctx.principal)
 
 
 def _page(items: list[Any], data: dict[str, Any]) -> list[Any]:

@@ -2,8 +2,10 @@
 organizations, tags), with CKAN's field names, so CKAN clients read them unchanged.
 
 Our own fields that CKAN has no name for travel as ``extras`` (domain, update frequency, open class,
-coverage); a harvester on the other side maps them back. Conditional (有条件开放) resources are listed with
-an empty ``url``: their data is not public.
+coverage); a harvester on the other side maps them back. A resource whose data the caller may not read — 有条件开放
+data asked for anonymously or by a key without a live grant — is listed with an empty ``url`` and
+``datastore_active`` false; with a grant (``access.data_readable(dataset, principal)``) it is listed as open
+data is.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from catalog import access
+from catalog.access import Principal
 from catalog.ckan.ids import group_id, organization_id, package_id, resource_id, tag_id
 from catalog.ckan.records import GroupRecord, OrganizationRecord, PackageRecord, ResourceRecord
 from catalog.models import Department, Domain
@@ -90,9 +93,10 @@ def tag_dict(name: str) -> dict[str, Any]:
     return {"id": tag_id(name), "name": name, "display_name": name, "state": "active", "vocabulary_id": None}
 
 
-def resource_dict(pkg: PackageRecord, res: ResourceRecord, base_url: str, *, datastore: bool) -> dict[str, Any]:
+def resource_dict(pkg: PackageRecord, res: ResourceRecord, base_url: str, *, datastore: bool,
+                  principal: Principal | None = None) -> dict[str, Any]:
     ds, resource, current = pkg.dataset, res.resource, res.current
-    is_open = access.data_readable(ds)  # download URL and datastore only for data the caller may read
+    is_open = access.data_readable(ds, principal)  # download URL and datastore only for data the caller may read
     fmt = (resource.format or "").upper()
     return {
         "id": resource_id(ds.name, resource.name),
@@ -127,7 +131,8 @@ def resource_dict(pkg: PackageRecord, res: ResourceRecord, base_url: str, *, dat
     }
 
 
-def package_dict(pkg: PackageRecord, base_url: str, *, datastore: bool) -> dict[str, Any]:
+def package_dict(pkg: PackageRecord, base_url: str, *, datastore: bool,
+                 principal: Principal | None = None) -> dict[str, Any]:
     ds = pkg.dataset
     licence = (ds.licenses or [{}])[0]
     license_id = ds.license_id or None
@@ -149,7 +154,7 @@ def package_dict(pkg: PackageRecord, base_url: str, *, datastore: bool) -> dict[
         if k not in OWN_EXTRAS and k != "contact_phone" and v is not None
     ]
     keywords = list(dict.fromkeys(ds.keywords or []))
-    resources = [resource_dict(pkg, r, base_url, datastore=datastore) for r in pkg.resources]
+    resources = [resource_dict(pkg, r, base_url, datastore=datastore, principal=principal) for r in pkg.resources]
     return {
         "id": package_id(ds.name),
         "name": ds.name,

@@ -2,7 +2,7 @@
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
 summary), ``index`` (reindex, parquet), ``serve``, ``search_log`` (search-log), and the ``db`` group (current,
-upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``. The
+upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``; ``departments`` the departments' data-use agreements. The
 commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
 One callback runs before every command and hands it a :class:`~portal.cli.context.CatalogContext`: the settings
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, db, harvest, index, search_log, serve
+from . import accounts, catalog, db, departments, harvest, index, search_log, serve
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -48,5 +48,6 @@ for _command in (
 app.add_typer(db.app, name="db")  # odp db current | upgrade
 app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
 app.add_typer(accounts.keys_app, name="keys")  # odp keys create
+app.add_typer(departments.app, name="departments")  # odp departments list | agreement
 
 __all__ = ["app"]
