@@ -207,6 +207,10 @@ class Settings(BaseSettings):
         default=None,
         description="A text file with the portal's data-use agreement (数据利用协议); default: the built-in text.",
     )
+    grant_sweep_seconds: float = Field(
+        default=60, ge=0,
+        description="Seconds between two sweeps that write the 'grant expired' audit events (0: no background sweep).",
+    )
 
     catalog_page_size: int = Field(
         default=100, ge=1, le=1000,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from catalog.accounts import sweeper as grant_sweeper
 from catalog.config import get_settings
 from catalog.db import init_db
 
@@ -23,6 +24,7 @@ API_PREFIX = "/api/v1"
 def create_app() -> FastAPI:
     settings = get_settings()
     init_db(settings)
+    grant_sweeper.start(settings)  # "grant expired" audit events, every ODP_GRANT_SWEEP_SECONDS
     app = FastAPI(
         title="开放数据门户 API",
         description="Directory, search and metadata of Shanghai-style open government data. See docs/api.md.",

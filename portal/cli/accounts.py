@@ -16,6 +16,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from catalog.accounts import audit as audit_log
+from catalog.accounts import grants
 from catalog.accounts import keys as api_keys
 from catalog.accounts import users as accounts
 from catalog.models import Account, AuditEvent, Dataset
@@ -116,6 +117,8 @@ def audit(
     """Print the audit log, oldest first: time, event, email, key prefix, dataset, route, bytes, IP."""
     start = _since(since)
     with catalog(ctx).session() as session:
+        grants.log_expired_grants(session)  # grants that expired since the last sweep show up now
+        session.commit()
         dataset_id = _dataset_id(session, dataset) if dataset else None
         account_id = _account(session, user).id if user else None
         events = audit_log.events(session, dataset_id=dataset_id, account_id=account_id, since=start)

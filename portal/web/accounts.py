@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from catalog.accounts import applications, keys, overview, users
+from catalog.accounts import agreements, applications, grants, keys, overview, users
 from catalog.accounts.throttle import logins
 from catalog.config import Settings
 from catalog.models import Account
@@ -74,6 +74,12 @@ def _csrf_refused(request: Request) -> Response:
 
 def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def _log_expired_grants(session: Session) -> None:
+    """The pages that list grants first write the "grant expired" audit events the sweeper has not yet."""
+    if grants.log_expired_grants(session):
+        session.commit()
 
 
 # --- Register, log in, log out ---------------------------------------------------------------------------
@@ -148,6 +154,7 @@ def account_page(request: Request, settings: SettingsDep, session: SessionDep) -
     account = sessions.account_of(request, settings, session)
     if account is None:
         return _login_redirect(request, settings)
+    _log_expired_grants(session)
     return _account_page(request, settings, session, account)
 
 
@@ -186,11 +193,11 @@ def revoke_key(key_id: int, request: Request, settings: SettingsDep, session: Se
 # --- Applying for a 有条件开放 dataset -----------------------------------------------------------------------
 
 
-def _apply_page(request: Request, settings: Settings, account: Account, dataset, values: dict[str, Any],
-                error: str | None = None, status: int = 200) -> Response:
+def _apply_page(request: Request, settings: Settings, session: Session, account: Account, dataset,
+                values: dict[str, Any], error: str | None = None, status: int = 200) -> Response:
     return _render(request, settings, "apply.html", {
         "ds": dataset, "values": values, "error": error, "max_days": settings.application_max_days,
-        "agreement": overview.agreement_text(settings),
+        "agreement": agreements.shown_for(session, dataset, settings),  # the department's text, else the portal's
     }, status, account=account)
 
 
@@ -209,13 +216,14 @@ def apply_form(name: str, request: Request, settings: SettingsDep, session: Sess
     account = sessions.account_of(request, settings, session)
     if account is None:
         return _login_redirect(request, settings)
-    return _apply_page(request, settings, account, dataset, {"days": min(365, settings.application_max_days)})
+    return _apply_page(request, settings, session, account, dataset,
+                       {"days": min(365, settings.application_max_days)})
 
 
 @router.post("/dataset/{name}/apply")
 def apply(name: str, request: Request, settings: SettingsDep, session: SessionDep, csrf_token: FormText = "",
           purpose: FormText = "", scenario: FormText = "", organization: FormText = "", days: FormText = "",
-          accept_agreement: FormText = "") -> Response:
+          accept_agreement: FormText = "", agreement_sha256: FormText = "") -> Response:
     if not sessions.csrf_ok(request, settings, csrf_token):
         return _csrf_refused(request)
     dataset = _dataset(session, name)
@@ -228,9 +236,12 @@ def apply(name: str, request: Request, settings: SettingsDep, session: SessionDe
     try:
         applications.apply(session, account, name, settings, purpose=purpose, scenario=scenario,
                            organization=organization, days=int(days) if days.strip().isdigit() else 0,
-                           accept_agreement=accept_agreement == "yes")
+                           accept_agreement=accept_agreement == "yes",
+                           agreement_sha256=agreement_sha256 or None)  # the text the form showed
     except applications.ApplicationError as exc:
-        return _apply_page(request, settings, account, dataset, values, exc.message, exc.status)
+        if isinstance(exc, applications.AgreementChanged):
+            exc.message = "提供部门已更新《数据利用协议》，请阅读下方的新协议后重新确认。"
+        return _apply_page(request, settings, session, account, dataset, values, exc.message, exc.status)
     session.commit()
     return _redirect(request, settings, "/account?done=applied")
 
@@ -252,6 +263,7 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
     actor = _reviewer(request, settings, session)
     if isinstance(actor, Response):
         return actor
+    _log_expired_grants(session)
     return _render(request, settings, "review.html", {
         "queue": overview.review_queue(session, actor, settings),
         "decided": overview.decided_by_reviewer(session, actor),
