@@ -35,6 +35,7 @@ class JobTally:
     withdrawn: int = 0
     failed: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # published items with something to fix
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -42,6 +43,9 @@ class JobTally:
     def fail(self, item: str, message: str) -> None:
         self.failed += 1
         self.errors.append({"item": item, "message": message})
+
+    def warn(self, item: str, message: str) -> None:
+        self.warnings.append({"item": item, "message": message})
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNTERS}
@@ -146,6 +150,7 @@ def finish_job(
     for name, value in tally.as_dict().items():
         setattr(job, name, value)
     job.errors = tally.errors or None
+    job.warnings = tally.warnings or None
     job.status = status
     job.message = message
     job.finished = utcnow()

@@ -172,6 +172,7 @@ class HarvestJob(SQLModel, table=True):
     failed: int = 0
     message: str | None = Field(default=None, sa_column=Column(Text))  # job-level failure
     errors: list[dict[str, Any]] | None = _json()  # [{"item": identifier, "message": ...}]
+    warnings: list[dict[str, Any]] | None = _json()  # same shape: published, with something to fix at the source
 
 
 class HarvestJobProcess(SQLModel, table=True):

@@ -7,6 +7,7 @@ and writes the job record.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from catalog.datasets.publishing import (
     Change,
     PreparedDataset,
     commit_dataset,
+    metadata_warnings,
     prepare_versions,
     publish_dataset,
     read_current,
@@ -37,6 +39,8 @@ from catalog.search.indexing import converge_index, sync_index
 from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
 from catalog.vocabulary import JobStatus
 from catalog.workers import TaskGroup
+
+logger = logging.getLogger(__name__)
 
 
 class HarvestError(Exception):
@@ -135,12 +139,16 @@ def run_harvest(
                 seen: dict[str, str | None] = {}
                 feed = _IndexFeed(session, settings)
 
-                def finish(item: HarvestItem, publish: Callable[[], tuple[str, Change]]) -> None:
+                def finish(item: HarvestItem, publish: Callable[[], tuple[DatasetInput, Change]]) -> None:
                     """Commit one item (or record its failure) — always in item order, in this thread."""
                     message = None
                     try:
-                        name, outcome = publish()
+                        data, outcome = publish()
+                        name = data.name
                         seen[item.identifier] = name
+                        for warning in metadata_warnings(data):
+                            tally.warn(item.identifier, warning)
+                            logger.warning("%s: %s", item.identifier, warning)
                         if outcome != "unchanged":
                             feed.add(name)
                         tally.count(outcome)
@@ -189,11 +197,11 @@ def run_harvest(
 def _publish_now(
     harvester: Harvester, item: HarvestItem, session: Session, source: HarvestSource, store: FileStore,
     settings: Settings,
-) -> tuple[str, Change]:
+) -> tuple[DatasetInput, Change]:
     data = harvester.fetch(item)
     outcome = publish_dataset(session, data, source=source, identifier=item.identifier, store=store,
                               settings=settings)
-    return data.name, outcome
+    return data, outcome
 
 
 def _release(harvester: Harvester, item: HarvestItem) -> None:
@@ -224,7 +232,7 @@ class _ParallelPublisher:
         self.source, self.store, self.settings = source, store, settings
         self.tasks = TaskGroup(size)
         self.threads = ThreadPoolExecutor(size, thread_name_prefix="odp-publish")
-        self.window: deque[tuple[HarvestItem, Callable[[], tuple[str, Change]]]] = deque()
+        self.window: deque[tuple[HarvestItem, Callable[[], tuple[DatasetInput, Change]]]] = deque()
 
     def __enter__(self) -> Self:
         return self
@@ -244,11 +252,11 @@ class _ParallelPublisher:
         future = self.threads.submit(prepare_versions, pending, self.store, self.settings, self.tasks)
         self.window.append((item, lambda: self._commit(item, future)))
 
-    def _commit(self, item: HarvestItem, future: Future[PreparedDataset]) -> tuple[str, Change]:
+    def _commit(self, item: HarvestItem, future: Future[PreparedDataset]) -> tuple[DatasetInput, Change]:
         prepared = future.result()
         outcome = commit_dataset(self.session, prepared, source=self.source, identifier=item.identifier,
                                  store=self.store, settings=self.settings)
-        return prepared.data.name, outcome
+        return prepared.data, outcome
 
     def full(self) -> bool:
         return len(self.window) >= 2 * self.size
@@ -256,12 +264,12 @@ class _ParallelPublisher:
     def pending(self) -> bool:
         return bool(self.window)
 
-    def next_done(self) -> tuple[HarvestItem, Callable[[], tuple[str, Change]]]:
+    def next_done(self) -> tuple[HarvestItem, Callable[[], tuple[DatasetInput, Change]]]:
         return self.window.popleft()
 
 
-def _raiser(exc: Exception) -> Callable[[], tuple[str, Change]]:
-    def publish() -> tuple[str, Change]:
+def _raiser(exc: Exception) -> Callable[[], tuple[DatasetInput, Change]]:
+    def publish() -> tuple[DatasetInput, Change]:
         raise exc
 
     return publish

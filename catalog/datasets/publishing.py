@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 import time
 from dataclasses import asdict, dataclass
@@ -44,7 +43,6 @@ from catalog.vocabulary import (
 )
 from catalog.workers import ItemTimeout, TaskGroup, run_with_budget
 
-logger = logging.getLogger(__name__)
 
 Change = Literal["added", "updated", "unchanged"]
 
@@ -371,6 +369,13 @@ def _publish(
     return "updated" if (changed or data_changed) else "unchanged"
 
 
+def metadata_warnings(data: DatasetInput) -> list[str]:
+    """What a published dataset's metadata lost on the way in and its publisher should fix at the source: these
+    go into the harvest job's report (``warnings``), the dataset is published all the same."""
+    _, unknown_frequency = normalise_update_frequency(data.update_frequency)
+    return [unknown_frequency] if unknown_frequency else []
+
+
 def _upsert_department(session: Session, data: DatasetInput) -> Department:
     pub = data.publisher
     department = session.exec(select(Department).where(Department.name == pub.name)).first()
@@ -392,9 +397,7 @@ def _apply_metadata(
     dataset.domain_code = domain_code
     dataset.department_id = department_id
     dataset.keywords = [k.strip() for k in data.keywords if k and k.strip()]
-    dataset.update_frequency, unknown = normalise_update_frequency(data.update_frequency)  # one vocabulary
-    if unknown:
-        logger.warning("dataset %s: %s", data.name, unknown)
+    dataset.update_frequency, _ = normalise_update_frequency(data.update_frequency)  # one vocabulary
     dataset.open_class = OpenClass(data.open_class)
     dataset.licenses = data.licenses or None
     first = data.licenses[0] if data.licenses else {}

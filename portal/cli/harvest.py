@@ -93,6 +93,13 @@ def harvest(
         for e in tally.errors:
             errors.add_row(e["item"], e["message"])
         console.print(errors)
+    if tally.warnings:  # published all the same; the source should fix these
+        warnings = Table(title="警告 warnings (published; to fix at the source)", show_lines=True)
+        warnings.add_column("package")
+        warnings.add_column("warning", style="yellow")
+        for w in tally.warnings:
+            warnings.add_row(w["item"], w["message"])
+        console.print(warnings)
     if job.status == JobStatus.failed:
         raise fail(f"the harvest failed: {job.message}", code=2)
     if tally.failed:

@@ -32,7 +32,7 @@ def test_harvest_stores_the_normalised_label(settings, packages, caplog):
     from sqlmodel import select
 
     from catalog.db import session_scope
-    from catalog.models import Dataset
+    from catalog.models import Dataset, HarvestJob
     from harvesters.base import run_harvest
     from harvesters.datapackage import DataPackageHarvester
     from tests.support.packages import write_package
@@ -45,3 +45,21 @@ def test_harvest_stores_the_normalised_label(settings, packages, caplog):
         stored = dict(session.exec(select(Dataset.name, Dataset.update_frequency)).all())
     assert stored == {"freq-monthly": "每月", "freq-odd": "不定期"}
     assert "每两年半" in caplog.text
+    # The job report carries the warning for the publisher (stored on the job, shown by the CLI), item by item.
+    assert [w["item"].split("/")[0] for w in result.tally.warnings] == ["freq-odd"]
+    assert "每两年半" in result.tally.warnings[0]["message"]
+    with session_scope() as session:
+        job = session.get(HarvestJob, result.job.id)
+        assert job.warnings == result.tally.warnings and job.failed == 0
+
+
+def test_the_cli_harvest_report_shows_the_warning(settings, packages):
+    from typer.testing import CliRunner
+
+    from portal.cli import app
+    from tests.support.packages import write_package
+
+    write_package(packages, "freq-odd", update_frequency="每两年半")
+    result = CliRunner().invoke(app, ["harvest", str(packages)])
+    assert result.exit_code == 0, result.output
+    assert "warnings" in result.output and "freq-odd" in result.output and "每两年半" in result.output
