@@ -198,7 +198,14 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Failed logins from one IP within ODP_LOGIN_WINDOW_SECONDS before it is throttled."
     )
     login_window_seconds: int = Field(
-        default=900, ge=1, description="Window (seconds) over which failed logins are counted; kept in the process."
+        default=900, ge=1,
+        description="Window (seconds) over which failed logins are counted: in the process, or in Redis when"
+                    " ODP_REDIS_URL is set (shared by every worker).",
+    )
+    require_totp_for_reviewers: bool = Field(
+        default=False,
+        description="Reviewers and admins without TOTP two-factor login are sent to set it up before /review and"
+                    " /admin/users work.",
     )
     grant_expiry_warning_days: int = Field(
         default=30, ge=0, description="/account highlights grants that expire within this many days (time to renew)."

@@ -92,10 +92,31 @@ def register(session: Session, email: str, name: str, password: str, settings: S
 
 def authenticate(session: Session, email: str, password: str, settings: Settings) -> Account | None:
     account = by_email(session, email)
-    if account is None:
+    return account if account is not None and password_matches(account, password, settings) else None
+
+
+def password_matches(account: Account | None, password: str, settings: Settings) -> bool:
+    """Whether ``password`` is the account's. A missing or deleted account spends the same Argon2 work on a
+    dummy hash and answers no (a deleted account's hash is unusable on purpose)."""
+    if account is None or account.deleted is not None:
         hasher(settings).verify(password, _dummy_hash(settings.password_time_cost, settings.password_memory_kib))
-        return None
-    return account if hasher(settings).verify(password, account.password_hash) else None
+        return False
+    return hasher(settings).verify(password, account.password_hash)
+
+
+def set_password(session: Session, account: Account, password: str, settings: Settings) -> None:
+    """A new password (≥ ``MIN_PASSWORD`` characters); it ends every session of the account (its fingerprint)."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
+    account.password_hash = hasher(settings).hash(password)
+    end_sessions(session, account)
+
+
+def end_sessions(session: Session, account: Account) -> None:
+    """End every web session of the account, in every browser (copied cookies too): the session fingerprint
+    includes ``session_epoch`` (portal/sessions.py)."""
+    account.session_epoch = (account.session_epoch or 0) + 1
+    session.add(account)
 
 
 def set_role(session: Session, email: str, role: Role, departments: list[str] | tuple[str, ...] = ()) -> Account:

@@ -1,0 +1,66 @@
+"""Everything the portal keeps about one account, as JSON-ready data (个人信息保护法: the right to a copy).
+
+Profile, API keys (name, visible prefix, times — never a key or its hash), applications, grants, the account's
+usage rows (``UsageDay``) and its audit events, and the password-reset links issued for it (times only — never a
+token or its hash). ``/account/export`` and ``GET /api/v1/account/export`` answer exactly this.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from catalog.models import AccessApplication, Account, Dataset, UsageDay, utcnow
+
+from . import audit, grants, keys, resets, totp, users
+
+MAX_EVENTS = 100_000
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def account_export(session: Session, account: Account) -> dict[str, Any]:
+    assert account.id is not None
+    applications = list(session.exec(select(AccessApplication).where(AccessApplication.account_id == account.id)
+                                     .order_by(col(AccessApplication.id))))
+    held = grants.grants_of(session, account.id)
+    usage = list(session.exec(select(UsageDay).where(UsageDay.account_id == account.id)
+                              .order_by(col(UsageDay.day), col(UsageDay.key_id), col(UsageDay.dataset_id))))
+    events = audit.events(session, account_id=account.id, limit=MAX_EVENTS)
+    dataset_ids = ({a.dataset_id for a in applications} | {g.dataset_id for g in held}
+                   | {u.dataset_id for u in usage} | {e.dataset_id for e in events if e.dataset_id is not None})
+    names = {row[0]: row[1] for row in session.exec(
+        select(Dataset.id, Dataset.name).where(col(Dataset.id).in_(dataset_ids)))} if dataset_ids else {}
+    return {
+        "exported": _iso(utcnow()),
+        "profile": {
+            "id": account.id, "email": account.email, "name": account.name, "role": str(account.role),
+            "created": _iso(account.created), "departments": users.department_slugs(session, account.id),
+            "totp_enabled": totp.enabled(account), "deleted": _iso(account.deleted),
+        },
+        "keys": [{"id": k.id, "name": k.name, "prefix": k.prefix, "created": _iso(k.created),
+                  "expires": _iso(k.expires), "revoked": _iso(k.revoked), "last_used": _iso(k.last_used)}
+                 for k in keys.list_keys(session, account.id)],
+        "applications": [{"id": a.id, "dataset": names.get(a.dataset_id), "purpose": a.purpose,
+                          "scenario": a.scenario, "organization": a.organization, "days": a.days,
+                          "status": str(a.status), "created": _iso(a.created), "decided": _iso(a.decided),
+                          "reason": a.reason} for a in applications],
+        "grants": [{"id": g.id, "application_id": g.application_id, "dataset": names.get(g.dataset_id),
+                    "starts": _iso(g.starts), "expires": _iso(g.expires), "revoked": _iso(g.revoked)}
+                   for g in held],
+        "usage": [{"day": _iso(u.day), "key_id": u.key_id or None, "dataset": names.get(u.dataset_id),
+                   "requests": u.requests, "bytes": u.bytes} for u in usage],
+        "password_resets": [{"created": _iso(r.created), "expires": _iso(r.expires), "used": _iso(r.used)}
+                            for r in resets.links_of(session, account.id)],
+        "audit_events": [{"time": _iso(e.time), "event": e.event, "key_prefix": e.key_prefix,
+                          "dataset": names.get(e.dataset_id), "route": e.route, "bytes": e.bytes, "ip": e.ip,
+                          "detail": e.detail} for e in events],
+    }
