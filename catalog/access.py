@@ -167,6 +167,79 @@ def listed_clause(principal: Principal | None = None) -> ColumnElement[bool]:
     return (Dataset.state == DatasetState.active) & (Dataset.open_class != OpenClass.closed)
 
 
+# --- Contest packages (catalog/contests/) -------------------------------------------------------------------
+#
+# A contest hands its package's full data to the members of its teams, during its data window, once each has
+# accepted the data agreement — and, for a 有条件开放 dataset, once the providing department has consented. No
+# grant is involved: the consent is the department's decision for the whole contest. The contest modules gather
+# the facts (membership, window, consent); the decisions are made here, like every other data decision.
+
+
+class ContestRefusal(StrEnum):
+    """Why a contest's full data is refused; each value is the API's error code."""
+
+    login_required = "login_required"
+    not_member = "contest_not_member"
+    data_closed = "contest_data_closed"
+    agreement_required = "contest_agreement_required"
+    team_too_small = "contest_team_too_small"
+    not_full = "contest_full_not_offered"
+    consent_pending = "contest_consent_pending"
+    unavailable = "contest_entry_unavailable"
+
+
+@dataclass(frozen=True)
+class ContestSeat:
+    """What the policy reads of a caller's place in a contest: its team's size and its own agreement."""
+
+    team_id: int
+    team_size: int
+    agreement_accepted: bool
+
+
+def contest_package_refusal(principal: Principal | None, seat: ContestSeat | None, *, data_open: bool,
+                            team_min: int) -> ContestRefusal | None:
+    """Whether the caller may take a contest's full data now (any entry, or the package zip); None: yes."""
+    if principal is None:
+        return ContestRefusal.login_required
+    if seat is None:
+        return ContestRefusal.not_member
+    if not data_open:
+        return ContestRefusal.data_closed
+    if not seat.agreement_accepted:
+        return ContestRefusal.agreement_required
+    if seat.team_size < team_min:
+        return ContestRefusal.team_too_small
+    return None
+
+
+def contest_needs_consent(dataset: Governed) -> bool:
+    """有条件开放 data goes into a contest's full package only with its department's consent."""
+    return dataset.open_class == OpenClass.conditional
+
+
+def contest_entry_refusal(dataset: Governed, *, full: bool, consented: bool) -> ContestRefusal | None:
+    """Whether one entry's full data may be handed to a seated member: offered in full, its dataset still
+    shown (a dataset since closed or withdrawn is not handed out), and consented to when conditional."""
+    if not metadata_shown(dataset):
+        return ContestRefusal.unavailable
+    if not full:
+        return ContestRefusal.not_full
+    if contest_needs_consent(dataset) and not consented:
+        return ContestRefusal.consent_pending
+    return None
+
+
+def contest_sample_rows(dataset: Governed, entry_rows: int, public_cap: int) -> int:
+    """Rows of an entry's public sample: as many as the organizer chose for open data; for 有条件开放 data no
+    more than the portal's public sample (``ODP_PUBLIC_SAMPLE_ROWS``); none for a hidden or withdrawn dataset."""
+    if not metadata_shown(dataset):
+        return 0
+    if dataset.open_class == OpenClass.open:
+        return max(entry_rows, 0)
+    return min(max(entry_rows, 0), public_sample_rows(dataset, public_cap))
+
+
 # --- What may be shown of a dataset whose data is not readable -------------------------------------------
 
 

@@ -318,3 +318,135 @@ class AuditEvent(SQLModel, table=True):
     bytes: int | None = None
     ip: str | None = Field(default=None, max_length=64)
     detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- Data contests: packages pinned to versions, teams, downloads, works (catalog/contests/) -----------------
+
+
+class Contest(SQLModel, table=True):
+    """A data contest (e.g. SODA): its texts, its two windows and team sizes. ``published`` empty: a draft only
+    its organizer (and admins) see. Windows are UTC instants; the states are read from them (contests.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=100)
+    title: str = Field(max_length=300)
+    theme: str = Field(default="", max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    rules: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    agreement: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    organizer_id: int = Field(foreign_key="account.id", index=True)
+    registration_opens: datetime
+    registration_closes: datetime
+    data_opens: datetime
+    data_closes: datetime
+    team_min: int = 1
+    team_max: int = 5
+    created: datetime = Field(default_factory=utcnow)
+    published: datetime | None = None
+
+
+class ContestEntry(SQLModel, table=True):
+    """One resource in a contest's package, pinned to one version: later harvests never move it, only an
+    explicit re-pin does (recorded in ``ContestRepin``). ``sample_seed`` empty: the first ``sample_rows`` rows;
+    else that many rows drawn at random with this seed (the same rows every time)."""
+
+    __table_args__ = (UniqueConstraint("contest_id", "resource_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    resource_id: int = Field(foreign_key="resource.id")
+    version_id: int = Field(foreign_key="resourceversion.id")
+    sample_rows: int = 1000
+    sample_seed: int | None = None
+    full: bool = True
+    position: int = 0
+    pinned: datetime = Field(default_factory=utcnow)
+
+
+class ContestRepin(SQLModel, table=True):
+    """An organizer moved an entry to a newer version: who, when, from which version to which."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="contestentry.id", index=True)
+    from_version_id: int = Field(foreign_key="resourceversion.id")
+    to_version_id: int = Field(foreign_key="resourceversion.id")
+    account_id: int | None = Field(default=None, foreign_key="account.id")
+    time: datetime = Field(default_factory=utcnow)
+
+
+class ContestConsent(SQLModel, table=True):
+    """The providing department's consent to hand a 有条件开放 dataset to a contest's teams: the sibling of
+    ``AccessApplication`` (same statuses, decided by the department's reviewers on /review)."""
+
+    __table_args__ = (UniqueConstraint("contest_id", "dataset_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    requested_by: int | None = Field(default=None, foreign_key="account.id")
+    status: ApplicationStatus = _state(ApplicationStatus, ApplicationStatus.pending, index=True)
+    created: datetime = Field(default_factory=utcnow)
+    decided: datetime | None = None
+    decided_by: int | None = Field(default=None, foreign_key="account.id")
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ContestTeam(SQLModel, table=True):
+    """A team of a contest; others join it with ``join_code``."""
+
+    __table_args__ = (UniqueConstraint("contest_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True)
+    name: str = Field(max_length=100)
+    join_code: str = Field(unique=True, index=True, max_length=20)
+    created_by: int = Field(foreign_key="account.id")
+    created: datetime = Field(default_factory=utcnow)
+
+
+class ContestMember(SQLModel, table=True):
+    """An account in a team. The key (contest, account) is why a user is in at most one team per contest."""
+
+    contest_id: int = Field(primary_key=True, foreign_key="contest.id")
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    team_id: int = Field(foreign_key="contestteam.id", index=True)
+    joined: datetime = Field(default_factory=utcnow)
+    agreement_accepted: datetime | None = None
+
+
+class ContestDownload(SQLModel, table=True):
+    """One full-data download by a team member: an entry on its own, or as part of the package zip."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True)
+    team_id: int = Field(foreign_key="contestteam.id")
+    account_id: int = Field(foreign_key="account.id")
+    entry_id: int = Field(foreign_key="contestentry.id")
+    via: str = Field(max_length=20)  # entry | bundle
+    bytes: int = Field(default=0, sa_type=BigInteger)
+    time: datetime = Field(default_factory=utcnow)
+
+
+class ContestWork(SQLModel, table=True):
+    """A team's work (成果): a reuse of the contest's data. ``accepted`` is the organizer's approval for the
+    public showcase; ``award`` the prize it won, if any. The screenshot is a file in the data dir."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contest_id: int = Field(foreign_key="contest.id", index=True)
+    team_id: int = Field(foreign_key="contestteam.id", index=True)
+    submitted_by: int = Field(foreign_key="account.id")
+    title: str = Field(max_length=300)
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    url: str = Field(max_length=1000)
+    screenshot: str | None = Field(default=None, max_length=200)  # file name under <data dir>/contest-works/
+    created: datetime = Field(default_factory=utcnow)
+    accepted: datetime | None = None
+    award: str | None = Field(default=None, max_length=100)
+
+
+class ContestWorkDataset(SQLModel, table=True):
+    """A dataset a work used: what "used in N contest works" on the dataset page counts."""
+
+    work_id: int = Field(primary_key=True, foreign_key="contestwork.id")
+    dataset_id: int = Field(primary_key=True, foreign_key="dataset.id", index=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, db, departments, harvest, index, search_log, serve
+from . import accounts, catalog, contests, db, departments, harvest, index, search_log, serve
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -48,6 +48,7 @@ for _command in (
 app.add_typer(db.app, name="db")  # odp db current | upgrade
 app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
 app.add_typer(accounts.keys_app, name="keys")  # odp keys create
+app.add_typer(contests.app, name="contests")  # odp contests create | add | repin | publish | list | downloads
 app.add_typer(departments.app, name="departments")  # odp departments list | agreement
 
 __all__ = ["app"]

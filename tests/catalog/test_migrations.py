@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0004"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004"]
+HEAD = "0005"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005"]
 
 
 def odp(*args: str):
@@ -226,3 +226,43 @@ def test_a_catalog_of_the_accounts_release_upgrades_to_usage_and_security(settin
         agreement = connection.execute(text("SELECT agreement FROM department WHERE id = :id"), {"id": department})
         assert agreement.scalar_one() is None
         assert connection.execute(text("SELECT count(*) FROM usageday")).scalar_one() == 0
+
+
+def test_a_catalog_of_the_usage_release_upgrades_to_contests(settings, packages):
+    """Revision 0004 is what the accounts issue left: an account and its grant survive 0005, whose contest tables
+    start empty and take a contest that pins the harvested version."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0004")
+    assert "contest" not in tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
+            "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'organizer', CURRENT_TIMESTAMP, 0)"))
+        account_id = connection.execute(text("SELECT id FROM account")).scalar_one()
+        dataset_id = connection.execute(text("SELECT id FROM dataset")).scalars().first()
+        connection.execute(text(
+            "INSERT INTO accessapplication (account_id, dataset_id, purpose, scenario, organization, days, status,"
+            " created) VALUES (:a, :d, '研究', '分析', '', 30, 'approved', CURRENT_TIMESTAMP)"),
+            {"a": account_id, "d": dataset_id})
+        application_id = connection.execute(text("SELECT id FROM accessapplication")).scalar_one()
+        connection.execute(text(
+            "INSERT INTO accessgrant (application_id, account_id, dataset_id, starts, expires) "
+            "VALUES (:p, :a, :d, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+            {"p": application_id, "a": account_id, "d": dataset_id})
+    assert migrations.upgrade(settings).applied == ["0005"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert {"contest", "contestentry", "contestteam", "contestmember", "contestwork"} <= tables(settings)
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT email, role FROM account")).one() == ("old@example.cn", "organizer")
+        grant = connection.execute(text("SELECT account_id, dataset_id FROM accessgrant")).one()
+        assert tuple(grant) == (account_id, dataset_id)
+        assert connection.execute(text("SELECT count(*) FROM contest")).scalar_one() == 0
+    result = odp("contests", "create", "upgraded", "--title", "升级后的比赛", "--organizer", "old@example.cn")
+    assert result.exit_code == 0, result.output
+    added = odp("contests", "add", "upgraded", "shanghai-public-parking-lots", "--resource", "parking-lots")
+    assert added.exit_code == 0, added.output
+    with db.get_engine(settings).connect() as connection:
+        pinned = connection.execute(text(
+            "SELECT e.version_id = r.current_version_id FROM contestentry e JOIN resource r ON r.id = e.resource_id"))
+        assert pinned.scalar_one()
