@@ -66,9 +66,11 @@ bench-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends wrk; \
 	fi
 
-# Re-capture docs/screenshots/*.png (home, search, dataset; desktop and phone) from a real browser.
+# Re-capture docs/screenshots/*.png from a real browser: home, search, dataset (desktop and phone), and the
+# application flow's apply, review and account pages (desktop, taken by the flow's browser test).
 screenshots: install browser-deps
-	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/portal/web/test_browser.py -k screenshots
+	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/portal/web/test_browser.py \
+		tests/portal/web/test_access_flow_browser.py -k screenshots
 
 lint: install
 	$(BIN)/ruff check catalog harvesters portal tests benchmarks sample_data
