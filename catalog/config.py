@@ -92,7 +92,7 @@ class Settings(BaseSettings):
     search_synonyms_file: Path | None = Field(
         default=None,
         description="An admin's synonym groups (one group a line), used with the shipped catalog/search/synonyms.txt; "
-        "re-read when it changes, no reindex.",
+        "re-read when it changes, no reindex. Unset: <data dir>/search-synonyms.txt.",
     )
     suggest_refresh_seconds: float = Field(
         default=60.0,
@@ -235,6 +235,12 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def admin_synonyms_file(self) -> Path:
+        """Where an admin's synonym groups live: ODP_SEARCH_SYNONYMS_FILE, else ``<data dir>/search-synonyms.txt``
+        (created by the first group added on /admin/search-log or with ``odp synonyms add``)."""
+        return self.search_synonyms_file or self.data_dir / "search-synonyms.txt"
 
     @property
     def effective_database_url(self) -> str:

@@ -45,7 +45,7 @@ def get_search_backend(settings: Settings | None = None) -> SearchBackend:
     if key not in _BACKENDS:
         _BACKENDS[key] = WhooshBackend(key)
     backend = _BACKENDS[key]
-    backend.synonyms_file = settings.search_synonyms_file  # ODP_SEARCH_SYNONYMS_FILE, read at query time
+    backend.synonyms_file = settings.admin_synonyms_file  # an admin's groups, read at query time
     return backend
 
 

@@ -21,9 +21,14 @@ import time
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog.config import get_settings
+
+if TYPE_CHECKING:
+    from catalog.search.base import SearchBackend
 
 FILE_NAME = "search-log.json"
 MAX_QUERY_CHARS = 100
@@ -105,6 +110,21 @@ def top(n: int = 20, data_dir: Path | None = None) -> list[tuple[str, int]]:
     """The ``n`` most frequent zero-hit queries of the log file, most frequent first (ties alphabetically)."""
     counts = read(log_path(data_dir))
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+@dataclass(frozen=True)
+class ZeroHitRow:
+    text: str
+    count: int  # how often it found nothing
+    finds_now: int  # what it finds today (synonyms or datasets added since): 0 = still a gap
+
+
+def review(backend: SearchBackend, n: int = 50, data_dir: Path | None = None) -> list[ZeroHitRow]:
+    """The top ``n`` zero-hit texts, each searched again now (through the backend, so not counted again)."""
+    from catalog.search.base import SearchQuery
+
+    return [ZeroHitRow(text, count, backend.search(SearchQuery(q=text, size=1, facets=[], highlight=False)).count)
+            for text, count in top(n, data_dir)]
 
 
 @contextmanager

@@ -46,6 +46,7 @@ for _command in (
 ):
     app.command()(_command)
 app.add_typer(db.app, name="db")  # odp db current | upgrade
+app.add_typer(search_log.synonyms_app, name="synonyms")  # odp synonyms add | list
 app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
 app.add_typer(accounts.keys_app, name="keys")  # odp keys create
 app.add_typer(contests.app, name="contests")  # odp contests create | add | repin | publish | list | downloads

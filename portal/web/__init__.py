@@ -10,6 +10,7 @@ def install_pages(app: FastAPI) -> None:
     """Pages, their stylesheet, security headers and HTML error pages. Call after the API's error handlers
     are installed: those are wrapped, so /api keeps its JSON errors and every other path gets a page."""
     from .accounts import router as accounts_router
+    from .admin_search import router as admin_search_router
     from .errors import install_page_error_handlers
     from .routes import router
     from .security import RefuseNulInPages, SecurityHeadersMiddleware
@@ -17,6 +18,7 @@ def install_pages(app: FastAPI) -> None:
 
     app.include_router(router)
     app.include_router(accounts_router)  # /register, /login, /account, /dataset/{name}/apply, /review, /privacy
+    app.include_router(admin_search_router)  # /admin/search-log: zero-hit searches, synonym groups
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(RefuseNulInPages)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: the 400 page gets the headers too
