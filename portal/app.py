@@ -11,6 +11,7 @@ from catalog.db import init_db
 from .api.errors import install_error_handlers
 from .api.routes import applications as application_routes
 from .api.routes import catalog, downloads, exports, rows, schemas, search
+from .api.routes import contests as contest_routes
 from .api.routes import keys as key_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
@@ -35,7 +36,8 @@ def create_app() -> FastAPI:
     )
     limited = install_rate_limits(app, settings)  # ODP_RATE_LIMITS: the APIs only, never the pages
     api = APIRouter(prefix=API_PREFIX, dependencies=limited)
-    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes):
+    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes,
+                   contest_routes):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(ckan_router, dependencies=limited)  # CKAN's Action API: /api/3/action/…, /api/action/…

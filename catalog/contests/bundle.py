@@ -1,11 +1,11 @@
 """The whole package as one zip: a Frictionless Data Package that ``frictionless validate`` accepts unchanged.
 
 ``datapackage.json`` carries the package's ``name`` (the contest slug), ``title``, ``version`` (1.N, N the
-re-pins so far), ``created`` (the latest pin), ``licenses`` (the datasets'), ``sources`` (each dataset's page),
-``contributors`` (the organizer, the providing departments) and per resource its ``path`` inside the zip, Table
-Schema, ``"hash": "sha256:<hex>"``, ``bytes``, ``format``, ``mediatype`` and ``encoding`` — the original file of
-the pinned version exactly as published (a GB18030 CSV stays GB18030). Workbooks carry the same sha256 as
-``checksum`` instead (frictionless cannot count the bytes of a workbook it opens whole, so it would always fail
+re-pins so far), ``created`` (the latest pin), ``licenses`` (the contest's data agreement, then the datasets'
+licences), ``sources`` (each dataset's page), ``contributors`` (the organizer, the providing departments) and
+per resource its ``path`` inside the zip, Table Schema, ``"hash": "sha256:<hex>"``, ``bytes``, ``format``,
+``mediatype`` and ``encoding`` — the original file of the pinned version exactly as published (a GB18030 CSV
+stays GB18030). Workbooks carry the same sha256 as ``checksum`` instead (frictionless cannot count the bytes of a workbook it opens whole, so it would always fail
 the check). An entry whose pinned table did not validate ships its stored validation report next to it
 (``reports/<resource>.validation.json``, linked from the resource as ``validation_report``): such a package is
 what was published, and frictionless will report the same errors.
@@ -96,7 +96,9 @@ def descriptor(session: Session, contest: Contest, views: list[EntryView], setti
     organizer = session.get(Account, contest.organizer_id)
     departments = {d.id: d for d in session.exec(select(Department).where(
         Department.id.in_({v.dataset.department_id for v in views})))}  # type: ignore[union-attr]
-    licenses: list[dict[str, Any]] = []
+    # The contest's data agreement binds every team whatever the datasets' own licences say.
+    licenses: list[dict[str, Any]] = [{"name": "contest-data-agreement", "title": "大赛数据利用协议",
+                                       "path": f"{urls.base}/contest/{contest.slug}"}]
     for view in views:
         for lic in view.dataset.licenses or []:
             if (lic.get("name") or lic.get("path")) and lic not in licenses:
@@ -118,7 +120,7 @@ def descriptor(session: Session, contest: Contest, views: list[EntryView], setti
         "created": (max(pinned) if pinned else aware(contest.created)).isoformat(),
         "homepage": f"{urls.base}/contest/{contest.slug}",
         "keywords": [contest.theme] if contest.theme else None,
-        "licenses": licenses or None,
+        "licenses": licenses,
         "sources": sources,
         "contributors": contributors,
         "resources": resources,

@@ -26,9 +26,11 @@ from sqlmodel import Session
 from catalog import db
 from catalog.accounts import applications, keys
 from catalog.ckan.ids import resource_id
+from catalog.config import get_settings
 from catalog.datasets import stats as download_stats
 from catalog.models import Account
 from catalog.schemas import list_schemas
+from catalog.vocabulary import Role
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
@@ -53,6 +55,8 @@ SAMPLE = "one dataset's public sample"
 CKAN = "CKAN Action API (per action below)"
 ACCOUNT = "the calling account's own keys and applications (401 without a key; tests/portal/accounts/)"
 WEB_ACCOUNT = "account pages: a form, or the logged-in account's own data (tests/portal/web/test_accounts.py)"
+CONTEST = ("a contest: public contest, samples and showcase; full data only for its teams' members in the data "
+           "window (test below; tests/portal/contests/)")
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
@@ -103,7 +107,22 @@ ROUTES = {
     "/review": WEB_ACCOUNT,  # pending applications of the reviewer's departments: metadata, never data
     "/privacy": PUBLIC,
     "/dataset/{name}/apply": WEB_ACCOUNT,  # 404 for closed, withdrawn or unknown datasets (test below)
+    # Account security (tests/portal/web/test_account_security.py): the account's own data, or a form.
+    "/api/v1/account/export": ACCOUNT,
+    "/account/export": WEB_ACCOUNT,
+    "/account/security": WEB_ACCOUNT,
+    "/login/totp": WEB_ACCOUNT,
+    "/reset/{token}": WEB_ACCOUNT,  # the form of a one-time link; 404 for unknown, used or expired tokens
+    "/admin/users": WEB_ACCOUNT,  # admins only: accounts, never data
     "/api/3/action/{name}": CKAN,
+    "/api/v1/contests": CONTEST,
+    "/api/v1/contests/{slug}": CONTEST,
+    "/api/v1/contests/{slug}/entries/{entry}/sample": CONTEST,
+    "/api/v1/contests/{slug}/entries/{entry}/download": CONTEST,
+    "/api/v1/contests/{slug}/bundle.zip": CONTEST,
+    "/api/v1/contests/{slug}/downloads": CONTEST,
+    "/api/v1/contests/{slug}/downloads.csv": CONTEST,
+    "/api/v1/contests/{slug}/works": CONTEST,
     "/api/action/{name}": CKAN,
 }
 CKAN_LISTING = {
@@ -394,3 +413,44 @@ def test_the_apply_page_knows_only_shown_datasets(client):
         assert client.get(f"/dataset/{name}/apply").status_code == 404, name
     for name in (OPEN, CONDITIONAL):  # shown: anonymous callers are sent to log in
         assert client.get(f"/dataset/{name}/apply", follow_redirects=False).status_code == 303
+
+
+def test_contest_routes_hand_conditional_data_to_no_one_without_consent(client):
+    """A contest with the conditional dataset: its public sample stays within ODP_PUBLIC_SAMPLE_ROWS, closed and
+    withdrawn datasets cannot be added, and until the department consents no one — not even a member holding a
+    grant of their own — gets a byte beyond the sample from any contest data route."""
+    with Session(db.get_engine()) as session:
+        settings = get_settings()
+        organizer = account(session, settings, "contest-organizer@example.org", Role.organizer)
+        org = {"Authorization": f"Bearer {new_key(session, settings, organizer)}"}
+        session.commit()
+    base = "/api/v1/contests/leak"
+    assert client.post("/api/v1/contests", json={"slug": "leak", "title": "泄露测试"}, headers=org).status_code == 201
+    for name in HIDDEN:
+        assert client.post(f"{base}/entries", json={"dataset": name}, headers=org).status_code == 404, name
+    added = client.post(f"{base}/entries", json={"dataset": CONDITIONAL, "sample_rows": 10}, headers=org)
+    assert added.status_code == 201 and added.json()[0]["status"] == "pending"
+    entry = added.json()[0]["id"]
+    assert client.post(f"{base}/publish", headers=org).status_code == 200
+    sample = client.get(f"{base}/entries/{entry}/sample")
+    assert sample.status_code == 200
+    assert f"MK{SAMPLE_ROWS:04d}X" in sample.text and f"MK{SAMPLE_ROWS + 1:04d}X" not in sample.text
+    member = {"X-API-Key": KEYS["grant"]}
+    assert client.post(f"{base}/teams", json={"name": "持证队"}, headers=member).status_code == 201
+    assert client.post(f"{base}/agreement", headers=member).status_code == 200
+    member_answer = {"/download": "contest_consent_pending", "/bundle.zip": "contest_package_empty",
+                     "/downloads": "contest_organizer_only", "/downloads.csv": "contest_organizer_only"}
+    checked = 0
+    for path, kind in ROUTES.items():
+        ending = next((e for e in member_answer if path.endswith(e)), None)
+        if kind != CONTEST or ending is None:
+            continue
+        target = path.replace("{slug}", "leak").replace("{entry}", str(entry))
+        for headers, code in (({}, "login_required"), ({"X-API-Key": KEYS["no grant"]}, None),
+                              (member, member_answer[ending])):
+            response = client.get(target, headers=headers)
+            assert response.status_code in (401, 403, 409), (target, headers)
+            assert code is None or response.json()["error"]["code"] == code, (target, response.text)
+            assert b"MK0005X" not in response.content and b"MK0012X" not in response.content, target
+        checked += 1
+    assert checked == 4

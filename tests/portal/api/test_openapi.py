@@ -104,7 +104,18 @@ ACCOUNT_OPERATIONS = [
     ("POST", "/datasets/{name}/applications"), ("POST", "/applications/{application_id}/approve"),
     ("POST", "/applications/{application_id}/reject"), ("POST", "/applications/{application_id}/revoke"),
 ]
-ALL_OPERATIONS = [("GET", path) for path in OPERATIONS] + ACCOUNT_OPERATIONS
+# The contest operations (portal/api/routes/contests.py): keyed (METHOD, path) like the account operations.
+CONTEST_OPERATIONS = [
+    ("GET", "/contests"), ("POST", "/contests"), ("GET", "/contests/{slug}"), ("POST", "/contests/{slug}/entries"),
+    ("POST", "/contests/{slug}/entries/{entry}/repin"), ("POST", "/contests/{slug}/publish"),
+    ("POST", "/contests/{slug}/teams"), ("POST", "/contests/{slug}/teams/join"),
+    ("POST", "/contests/{slug}/agreement"), ("GET", "/contests/{slug}/entries/{entry}/sample"),
+    ("GET", "/contests/{slug}/entries/{entry}/download"), ("GET", "/contests/{slug}/bundle.zip"),
+    ("GET", "/contests/{slug}/downloads"), ("GET", "/contests/{slug}/downloads.csv"),
+    ("POST", "/contests/{slug}/works"), ("GET", "/contests/{slug}/works"),
+    ("POST", "/contests/{slug}/works/{work_id}/accept"),
+]
+ALL_OPERATIONS = [("GET", path) for path in OPERATIONS] + ACCOUNT_OPERATIONS + CONTEST_OPERATIONS
 
 
 @pytest.mark.parametrize(("method", "path"), ALL_OPERATIONS, ids=[f"{m} {p}" for m, p in ALL_OPERATIONS])
@@ -143,6 +154,19 @@ NAMED = {  # operation → the component schema its 2xx answer is (of its items,
     "/datasets/{name}/resources/{resource}/rows": "RowsPage",
     "/datasets/{name}/resources/{resource}/sample": "RowsPage",
     "/datasets/{name}/datapackage.json": "DataPackage",
+    ("GET", "/contests"): "ContestPublic",
+    ("POST", "/contests"): "ContestDetail",
+    ("GET", "/contests/{slug}"): "ContestDetail",
+    ("POST", "/contests/{slug}/entries"): "EntryPublic",
+    ("POST", "/contests/{slug}/entries/{entry}/repin"): "EntryPublic",
+    ("POST", "/contests/{slug}/publish"): "ContestDetail",
+    ("POST", "/contests/{slug}/teams"): "TeamCreated",
+    ("POST", "/contests/{slug}/teams/join"): "TeamCreated",
+    ("POST", "/contests/{slug}/agreement"): "MembershipPublic",
+    ("GET", "/contests/{slug}/downloads"): "DownloadLinePublic",
+    ("POST", "/contests/{slug}/works"): "WorkPublic",
+    ("GET", "/contests/{slug}/works"): "WorkPublic",
+    ("POST", "/contests/{slug}/works/{work_id}/accept"): "WorkPublic",
 }
 FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
     "/datasets/{name}/resources/{resource}/download": {"*/*", "text/csv", "application/x-ndjson",
@@ -150,13 +174,19 @@ FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
                                                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                                       "application/vnd.apache.parquet", "application/geo+json"},
     "/datasets/{name}/resources/{resource}/rows.csv": {"text/csv"},
+    ("GET", "/contests/{slug}/entries/{entry}/sample"): {"text/csv"},
+    ("GET", "/contests/{slug}/entries/{entry}/download"): {
+        "*/*", "text/csv", "application/x-ndjson", "application/vnd.apache.parquet",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ("GET", "/contests/{slug}/bundle.zip"): {"application/zip"},
+    ("GET", "/contests/{slug}/downloads.csv"): {"text/csv"},
 }
 
 
 def _operations(spec: dict[str, Any]) -> Iterator[tuple[str | tuple[str, str], dict[str, Any]]]:
     """Each /api/v1 operation, keyed as NAMED and FILES are: the path of a GET, (METHOD, path) otherwise and
     for the account operations."""
-    accounts = {path for _, path in ACCOUNT_OPERATIONS}
+    accounts = {path for _, path in ACCOUNT_OPERATIONS + CONTEST_OPERATIONS}
     for path, item in spec["paths"].items():
         if path.startswith(f"{API}/"):
             for method, operation in item.items():
@@ -175,7 +205,7 @@ def _ref(schema: dict[str, Any]) -> str | None:
 
 
 def test_every_operation_is_listed_here(spec):
-    listed = set(OPERATIONS) | set(ACCOUNT_OPERATIONS)
+    listed = set(OPERATIONS) | set(ACCOUNT_OPERATIONS) | set(CONTEST_OPERATIONS)
     assert {key for key, _ in _operations(spec)} == set(NAMED) | set(FILES) == listed
 
 
