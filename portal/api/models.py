@@ -363,3 +363,81 @@ class ApproveRequest(BaseModel):
 
 class ReasonRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+# --- Account export (portal/api/routes/account.py; catalog/accounts/export.py) ----------------------------
+
+
+class ExportProfile(_Public):
+    id: int
+    email: str
+    name: str
+    role: str = Field(description="user | reviewer | organizer | admin")
+    created: Timestamp
+    departments: list[str] = Field(description="A reviewer's departments (slugs)")
+    totp_enabled: bool
+    deleted: Timestamp | None = None
+
+
+class ExportKey(ApiKeyPublic):
+    """A key as listed: name, visible prefix and times — never the key or its hash."""
+
+
+class ExportApplication(_Public):
+    id: int
+    dataset: str | None
+    purpose: str
+    scenario: str
+    organization: str
+    days: int
+    status: str
+    created: Timestamp
+    decided: Timestamp | None = None
+    reason: str | None = None
+
+
+class ExportGrant(_Public):
+    id: int
+    application_id: int
+    dataset: str | None
+    starts: Timestamp
+    expires: Timestamp
+    revoked: Timestamp | None = None
+
+
+class ExportUsageDay(_Public):
+    day: str = Field(json_schema_extra={"format": "date"})
+    key_id: int | None = Field(description="The key; null: the browser session")
+    dataset: str | None = Field(description="null: no dataset (search, listings)")
+    requests: int
+    bytes: int
+
+
+class ExportPasswordReset(_Public):
+    created: Timestamp
+    expires: Timestamp
+    used: Timestamp | None = None
+
+
+class ExportAuditEvent(_Public):
+    time: Timestamp
+    event: str
+    key_prefix: str | None = None
+    dataset: str | None = None
+    route: str | None = None
+    bytes: int | None = None
+    ip: str | None = None
+    detail: str | None = None
+
+
+class AccountExport(_Public):
+    """Everything the portal keeps about the calling account (个人信息保护法): what ``/account/export`` downloads."""
+
+    exported: Timestamp
+    profile: ExportProfile
+    keys: list[ExportKey]
+    applications: list[ExportApplication]
+    grants: list[ExportGrant]
+    usage: list[ExportUsageDay]
+    password_resets: list[ExportPasswordReset]
+    audit_events: list[ExportAuditEvent]

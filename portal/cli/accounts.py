@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select
 from catalog.accounts import audit as audit_log
 from catalog.accounts import grants
 from catalog.accounts import keys as api_keys
+from catalog.accounts import resets as accounts_resets
+from catalog.accounts import totp as account_totp
 from catalog.accounts import users as accounts
 from catalog.models import Account, AuditEvent, Dataset
 from catalog.vocabulary import Role
@@ -84,6 +86,40 @@ def set_role(
             raise fail(str(exc)) from None
         session.commit()
         typer.echo(f"{account.email} is now {role.value}{_departments_note(session, account)}")
+
+
+@users_app.command("reset-link")
+def reset_link(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The account whose password is to be reset")],
+    hours: Annotated[int, typer.Option("--hours", help="Valid for N hours (1…720)")] = accounts_resets.DEFAULT_HOURS,
+) -> None:
+    """Print a one-time password-reset link ({ODP_PUBLIC_URL}/reset/TOKEN): hand it to the person yourself."""
+    with catalog(ctx).session() as session:
+        account = _account(session, email)
+        try:
+            made = accounts_resets.issue(session, account, catalog(ctx).settings, hours=hours)
+        except accounts.AccountError as exc:
+            raise fail(str(exc)) from None
+        session.commit()
+        typer.echo(f"reset link for {account.email}, valid until {made.row.expires:%Y-%m-%d %H:%M} UTC, works once; "
+                   "shown this once:", err=True)
+        typer.echo(made.url)
+
+
+@users_app.command("reset-totp")
+def reset_totp(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The account whose TOTP two-factor login is cleared")],
+) -> None:
+    """Turn off someone's TOTP two-factor login (a lost phone); recorded in the audit log."""
+    with catalog(ctx).session() as session:
+        account = _account(session, email)
+        if not account_totp.enabled(account):
+            raise fail(f"{account.email} has no TOTP two-factor login")
+        account_totp.reset(session, account)
+        session.commit()
+        typer.echo(f"TOTP cleared for {account.email}: the password alone logs in until it is set up again")
 
 
 @keys_app.command("create")

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 def install_pages(app: FastAPI) -> None:
     """Pages, their stylesheet, security headers and HTML error pages. Call after the API's error handlers
     are installed: those are wrapped, so /api keeps its JSON errors and every other path gets a page."""
+    from .account_security import router as account_security_router
     from .accounts import router as accounts_router
     from .admin_search import router as admin_search_router
     from .errors import install_page_error_handlers
@@ -18,6 +19,7 @@ def install_pages(app: FastAPI) -> None:
 
     app.include_router(router)
     app.include_router(accounts_router)  # /register, /login, /account, /dataset/{name}/apply, /review, /privacy
+    app.include_router(account_security_router)  # /login/totp, /account/security|export|delete, /reset, /admin/users
     app.include_router(admin_search_router)  # /admin/search-log: zero-hit searches, synonym groups
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(RefuseNulInPages)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from catalog.accounts import agreements, applications, grants, keys, overview, users
+from catalog.accounts import agreements, applications, grants, keys, overview, totp, users
 from catalog.accounts.throttle import logins
 from catalog.config import Settings
 from catalog.models import Account
@@ -32,7 +32,7 @@ DONE = {  # ?done=… after a redirect: fixed messages, never text from the URL
     "registered": "注册请求已受理。如该邮箱此前未注册，账户已经建好，请登录。",
     "applied": "申请已提交，请等待提供部门审核。审核结果会显示在下方“我的申请”中。",
     "revoked_key": "密钥已撤销，使用它的请求将被拒绝。",
-    "logged_out": "您已退出登录。",
+    "logged_out": "您已退出登录。退出登录会结束此账号的所有会话（包括其他浏览器和设备上的）。",
     "approved": "已批准，申请者现在可以访问数据。",
     "rejected": "已驳回申请。",
     "revoked": "授权已撤销，立即生效。",
@@ -125,15 +125,22 @@ def login(request: Request, settings: SettingsDep, session: SessionDep, csrf_tok
     if account is None:
         logins.failed(email, ip, settings)
         return _render(request, settings, "login.html", context | {"error": "邮箱或密码不正确。"}, 401)
-    logins.succeeded(email)
+    if totp.enabled(account):  # the password was right: the code next (account_security.py), no access yet
+        sessions.await_second_factor(request, account, settings)
+        return _redirect(request, settings, "/login/totp?next=" + quote(_safe_next(next), safe="/"))
+    logins.succeeded(email, settings)
     sessions.log_in(request, account, settings)
     return _redirect(request, settings, _safe_next(next))
 
 
 @router.post("/logout")
-def logout(request: Request, settings: SettingsDep, csrf_token: FormText = "") -> Response:
+def logout(request: Request, settings: SettingsDep, session: SessionDep, csrf_token: FormText = "") -> Response:
     if not sessions.csrf_ok(request, settings, csrf_token):
         return _csrf_refused(request)
+    account = sessions.account_of(request, settings, session)
+    if account is not None:  # every session of the account ends, copied cookies included
+        users.end_sessions(session, account)
+        session.commit()
     sessions.log_out(request)
     return _redirect(request, settings, "/login?done=logged_out")
 
@@ -255,6 +262,8 @@ def _reviewer(request: Request, settings: Settings, session: Session) -> Account
         return _login_redirect(request, settings)
     if account.role not in (Role.reviewer, Role.admin):
         return error_page(request, 403, title="无权访问", message="审核页面仅对提供部门的审核人员和管理员开放。")
+    if totp.setup_required(account, settings):  # ODP_REQUIRE_TOTP_FOR_REVIEWERS
+        return _redirect(request, settings, "/account/security?required=1")
     return account
 
 

@@ -105,6 +105,7 @@ ROUTES = {
     "/login": WEB_ACCOUNT,
     "/account": WEB_ACCOUNT,
     "/review": WEB_ACCOUNT,  # pending applications of the reviewer's departments: metadata, never data
+    "/admin/search-log": WEB_ACCOUNT,  # admins only: zero-hit query texts and synonym groups, never data
     "/privacy": PUBLIC,
     "/dataset/{name}/apply": WEB_ACCOUNT,  # 404 for closed, withdrawn or unknown datasets (test below)
     # Account security (tests/portal/web/test_account_security.py): the account's own data, or a form.
