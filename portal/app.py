@@ -9,6 +9,7 @@ from catalog.config import get_settings
 from catalog.db import init_db
 
 from .api.errors import install_error_handlers
+from .api.routes import account as account_routes
 from .api.routes import applications as application_routes
 from .api.routes import catalog, downloads, exports, rows, schemas, search
 from .api.routes import contests as contest_routes
@@ -36,7 +37,7 @@ def create_app() -> FastAPI:
     )
     limited = install_rate_limits(app, settings)  # ODP_RATE_LIMITS: the APIs only, never the pages
     api = APIRouter(prefix=API_PREFIX, dependencies=limited)
-    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes,
+    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes, account_routes,
                    contest_routes):
         api.include_router(module.router)
     app.include_router(api)
