@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from catalog import access
-from catalog.datasets.queries import dataset_formats
+from catalog.datasets.queries import dataset_formats, labelled_datasets
 from catalog.models import Dataset, Department, Domain
 from catalog.search import zero_hits
 from catalog.search.base import SearchBackend, SearchHit, SearchQuery
@@ -48,10 +48,7 @@ def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery)
     rows = {
         ds.name: (ds, dom, dept)
         for ds, dom, dept in session.exec(
-            select(Dataset, Domain, Department)
-            .join(Domain, Dataset.domain_code == Domain.code)
-            .join(Department, Dataset.department_id == Department.id)
-            .where(Dataset.name.in_(names), access.listed_clause())
+            labelled_datasets().where(Dataset.name.in_(names), access.listed_clause())
         ).all()
     } if names else {}
     formats = dataset_formats(session, [ds.id for ds, _, _ in rows.values()])
