@@ -22,7 +22,7 @@ from . import grants
 
 log = logging.getLogger(__name__)
 
-_started: dict[str, threading.Thread] = {}  # database URL -> its sweeper in this process
+_started: dict[str, tuple[threading.Thread, threading.Event]] = {}  # database URL -> its sweeper, its stop
 _lock = threading.Lock()
 
 
@@ -40,11 +40,21 @@ def start(settings: Settings) -> threading.Thread | None:
     url = settings.effective_database_url
     with _lock:
         if url not in _started:
-            thread = threading.Thread(target=_sweep_forever, args=(url, settings.grant_sweep_seconds),
+            stop = threading.Event()
+            thread = threading.Thread(target=_sweep_forever, args=(url, settings.grant_sweep_seconds, stop),
                                       name="odp-grant-sweeper", daemon=True)
             thread.start()
-            _started[url] = thread
-        return _started[url]
+            _started[url] = (thread, stop)
+        return _started[url][0]
+
+
+def stop(settings: Settings, timeout: float = 10) -> None:
+    """Stop this process's sweeper for the settings' catalog (a test that started one)."""
+    with _lock:
+        running = _started.pop(settings.effective_database_url, None)
+    if running is not None:
+        running[1].set()
+        running[0].join(timeout)
 
 
 def sweep_once(url: str) -> int:
@@ -55,8 +65,7 @@ def sweep_once(url: str) -> int:
         return logged
 
 
-def _sweep_forever(url: str, seconds: float) -> None:
-    stop = threading.Event()
+def _sweep_forever(url: str, seconds: float, stop: threading.Event) -> None:
     while not stop.wait(seconds):
         try:
             sweep_once(url)

@@ -66,7 +66,7 @@ def test_a_department_text_replaces_the_default_for_its_datasets_only(catalog):
 
 
 def test_refusals(catalog):
-    settings, session, _ = catalog
+    _, session, _ = catalog
     for slug, text in (("nope", "x"), ("jtw", "  \n "), ("jtw", "字" * (agreements.MAX_CHARS + 1))):
         with pytest.raises(agreements.AgreementError):
             agreements.set_agreement(session, slug, text)
@@ -194,3 +194,35 @@ def test_two_concurrent_sweepers_log_each_grant_once(catalog):
     assert not errors and sum(counts) == len(ids)
     events = expired_events(session)
     assert len(events) == len(ids) and len({e.detail for e in events}) == len(ids)
+
+
+def test_the_background_sweeper_runs_only_when_asked_under_pytest(catalog, monkeypatch):
+    from catalog.accounts import sweeper
+    from catalog.config import Settings
+
+    settings, session, _ = catalog
+    assert not sweeper.wanted(settings)  # the default 60 s, but a test did not ask
+    assert sweeper.start(settings) is None
+    monkeypatch.setenv("ODP_GRANT_SWEEP_SECONDS", "0")
+    assert not sweeper.wanted(Settings())
+    monkeypatch.setenv("ODP_GRANT_SWEEP_SECONDS", "0.05")
+    asked = Settings()
+    assert sweeper.wanted(asked)
+    application_id = granted(session, settings, account(session, settings, "z@example.org"), CONDITIONAL, days=1)
+    grant = applications.grant_of(session, application_id)
+    grant.expires = utcnow() - timedelta(seconds=1)
+    session.add(grant)
+    session.commit()
+    thread = sweeper.start(asked)
+    try:
+        assert thread is not None and sweeper.start(asked) is thread  # one per process and catalog
+        for _ in range(200):  # polled, not timed: the thread sweeps every 0.05 s
+            session.expire_all()
+            if expired_events(session):
+                break
+            threading.Event().wait(0.05)
+        (event,) = expired_events(session)
+        assert f"(application {application_id})" in event.detail
+    finally:
+        sweeper.stop(asked)
+    assert not thread.is_alive()

@@ -24,8 +24,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from catalog import db
-from catalog.datasets import stats as download_stats
 from catalog.accounts import agreements
+from catalog.datasets import stats as download_stats
 from catalog.models import AuditEvent, Dataset, Resource, ResourceVersion
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
