@@ -20,6 +20,8 @@ install: $(STAMP)
 
 harvest: install
 	$(BIN)/odp harvest sample_data
+	$(BIN)/odp contests create soda-2015 --organizer soda-organizer@example.org \
+		--from-json sample_data/contests/soda-2015.json --exists-ok
 	$(BIN)/odp summary
 
 # Harvest the sample data, then serve the portal at http://$(HOST):$(PORT) (Ctrl-C to stop).
