@@ -49,10 +49,11 @@ def get_search_backend(settings: Settings | None = None) -> SearchBackend:
     return backend
 
 
-#: What a document puts in the index. Bump it when that changes (v2: English slugs, resource and field names):
+#: What a document puts in the index. Bump it when that changes (v2: English slugs, resource and field names;
+#: v3: traditional characters folded to simplified in documents, not only in queries):
 #: every marker then differs from the index id, so `odp jobs` reports the whole catalog as gaps and the
 #: next harvest (or `odp reindex`) indexes it again.
-INDEX_LAYOUT = "v2"
+INDEX_LAYOUT = "v3"
 
 
 def index_id(settings: Settings | None = None) -> str:

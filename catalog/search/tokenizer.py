@@ -11,7 +11,8 @@ This tokenizer:
   each word contains (``停车场`` → ``停车`` ``车场`` ``停车场``), so a query for part of a long word matches;
 * emits Latin/digit runs lowercased, plus their parts when they contain separators
   (``pm2.5`` → ``pm2`` ``5`` and ``pm2.5``);
-* folds full-width ASCII to half-width (1:1, so character offsets stay right for highlighting);
+* folds full-width ASCII to half-width and traditional characters to simplified (OpenCC's character table),
+  one character for one, so character offsets stay right for highlighting;
 * drops stop words (的 了 和 与 及 等 …, a few English ones);
 * numbers positions sequentially: the *finest* tokens of a word (those containing no other token: 停车,
   车场) get positions 0, 1, 2 …; a token containing finer ones (停车场, pm2.5) is overlaid on the position
@@ -85,6 +86,25 @@ _LATIN_SPLIT_RE = re.compile(r"[0-9A-Za-z]+")
 # Full-width ASCII (！ … ～) → ASCII, ideographic space → space: same length, offsets unchanged.
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD[0x3000] = 0x20
+
+
+def _traditional_to_simplified() -> dict[int, int]:
+    """OpenCC's character table (traditional → its first simplified form), one character for one, so the fold
+    keeps every offset. Documents and queries pass through the same tokenizer, so 停車場 in a title and 停车场
+    in a query (or the other way round) give the same terms."""
+    import opencc
+
+    table: dict[int, int] = {}
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[ord(source)] = ord(target)
+    return table
+
+
+_FOLD.update(_traditional_to_simplified())
 MAX_TOKEN_CHARS = 64
 _CACHE_MAX_ENTRIES = 200_000
 
@@ -98,7 +118,8 @@ Seg = tuple[str, int, int, int]
 
 
 def fold(text: str) -> str:
-    """Full-width ASCII to ASCII, same length (offsets into the result are offsets into ``text``)."""
+    """Full-width ASCII to ASCII and traditional to simplified characters, same length (offsets into the result
+    are offsets into ``text``)."""
     return text.translate(_FOLD)
 
 

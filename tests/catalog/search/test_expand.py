@@ -135,3 +135,18 @@ def test_the_setting_names_the_admin_file(tmp_path):
     assert [h.name for h in search(backend, "城轨线网").hits] == ["metro"]
     assert get_search_backend(settings.model_copy(update={"search_synonyms_file": None})) is backend
     assert search(backend, "城轨线网").count == 0
+
+
+def test_a_document_in_traditional_characters_is_found_in_simplified_and_highlighted_as_written(tmp_path):
+    """Folding happens in the tokenizer, so documents are folded like queries: a title written 停車場 is found by
+    停车场 (and by 停車場), and the highlight marks the characters as the publisher wrote them."""
+    backend = WhooshBackend(tmp_path / "index")
+    backend.index_documents([make_doc("tw-parking", "臺北路公共停車場資料", keywords=["停車位"]),
+                             make_doc("other", "上海市公园名录")])
+    for q in ("停车场", "停車場", "停车位", "台北路"):
+        assert [h.name for h in search(backend, q).hits] == ["tw-parking"], q
+        assert search(backend, q).suggestion is None  # found as typed, not by a correction
+    hit = search(backend, "停车场").hits[0]
+    assert "停車場" in str(hit.highlights) and "停车场" not in str(hit.highlights)
+    # The oracle can fail: a word the document does not hold still finds nothing.
+    assert search(backend, "图书馆").count == 0
