@@ -202,6 +202,16 @@ class Settings(BaseSettings):
         description="Window (seconds) over which failed logins are counted: in the process, or in Redis when"
                     " ODP_REDIS_URL is set (shared by every worker).",
     )
+    audit_retention_days: int | None = Field(
+        default=None, ge=1,
+        description="Days audit events (with client IPs) are kept: `odp audit prune` deletes older ones. Unset: kept"
+                    " without limit.",
+    )
+    usage_retention_days: int | None = Field(
+        default=None, ge=1,
+        description="Days of per-key usage counts (requests and bytes per day) kept: `odp audit prune` deletes older"
+                    " days. Unset: kept without limit.",
+    )
     require_totp_for_reviewers: bool = Field(
         default=False,
         description="Reviewers and admins without TOTP two-factor login are sent to set it up before /review and"

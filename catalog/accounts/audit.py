@@ -1,5 +1,6 @@
-"""The audit log: append-only. This module only inserts and reads ``AuditEvent`` rows — there is no update or
-delete anywhere in the code, and ``odp audit`` prints them. Keys and passwords never reach it: a key appears by
+"""The audit log: append-only. This module only inserts and reads ``AuditEvent`` rows — nothing updates them, the
+one delete is ``retention.py`` removing events older than ``ODP_AUDIT_RETENTION_DAYS`` (``odp audit prune``),
+and ``odp audit`` prints them. Keys and passwords never reach it: a key appears by
 its visible prefix only."""
 
 from __future__ import annotations

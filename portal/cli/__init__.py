@@ -41,7 +41,6 @@ for _command in (
     index.parquet,
     serve.serve,
     catalog.summary,
-    accounts.audit,
     search_log.search_log,
 ):
     app.command()(_command)
@@ -49,6 +48,7 @@ app.add_typer(db.app, name="db")  # odp db current | upgrade
 app.add_typer(search_log.synonyms_app, name="synonyms")  # odp synonyms add | list
 app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
 app.add_typer(accounts.keys_app, name="keys")  # odp keys create
+app.add_typer(accounts.audit_app, name="audit")  # odp audit [--dataset …] | odp audit prune
 app.add_typer(contests.app, name="contests")  # odp contests create | add | repin | publish | list | downloads
 app.add_typer(departments.app, name="departments")  # odp departments list | agreement
 

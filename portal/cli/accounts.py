@@ -1,4 +1,5 @@
-"""``odp users``, ``odp keys`` and ``odp audit``: accounts, API keys and the audit log from the terminal.
+"""``odp users``, ``odp keys`` and ``odp audit`` (and ``odp audit prune``): accounts, API keys and the audit log
+from the terminal.
 
 The rules live in ``catalog/accounts/``; these commands only parse, call and print. Two things are never printed:
 a password (read from stdin with ``--password-stdin``, so it stays out of the shell history and ``ps``) and a key,
@@ -16,7 +17,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from catalog.accounts import audit as audit_log
-from catalog.accounts import grants
+from catalog.accounts import grants, retention
 from catalog.accounts import keys as api_keys
 from catalog.accounts import resets as accounts_resets
 from catalog.accounts import totp as account_totp
@@ -143,6 +144,10 @@ def create_key(
         typer.echo(new.key)
 
 
+audit_app = typer.Typer(help="The audit log: print it (no subcommand) or prune it.")
+
+
+@audit_app.callback(invoke_without_command=True)
 def audit(
     ctx: typer.Context,
     dataset: Annotated[str | None, typer.Option("--dataset", help="Only events of this dataset (name)")] = None,
@@ -151,6 +156,8 @@ def audit(
     = None,
 ) -> None:
     """Print the audit log, oldest first: time, event, email, key prefix, dataset, route, bytes, IP."""
+    if ctx.invoked_subcommand is not None:
+        return
     start = _since(since)
     with catalog(ctx).session() as session:
         grants.log_expired_grants(session)  # grants that expired since the last sweep show up now
@@ -164,6 +171,20 @@ def audit(
                       event.key_prefix, names.get(event.dataset_id), event.route,
                       None if event.bytes is None else str(event.bytes), event.ip)
             typer.echo("\t".join(value or "-" for value in fields))
+
+
+@audit_app.command("prune")
+def prune(ctx: typer.Context) -> None:
+    """Delete audit events older than ODP_AUDIT_RETENTION_DAYS and per-key usage days older than
+    ODP_USAGE_RETENTION_DAYS (each unset: nothing of it is deleted)."""
+    settings = catalog(ctx).settings
+    if not settings.audit_retention_days and not settings.usage_retention_days:
+        typer.echo("nothing to prune: ODP_AUDIT_RETENTION_DAYS and ODP_USAGE_RETENTION_DAYS are unset", err=True)
+        return
+    with catalog(ctx).session() as session:
+        pruned = retention.prune(session, settings)
+        session.commit()
+    typer.echo(f"deleted {pruned.audit_events} audit events and {pruned.usage_days} usage rows")
 
 
 def _account(session: Session, email: str) -> Account:

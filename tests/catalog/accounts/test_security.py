@@ -380,3 +380,38 @@ def test_an_unreachable_redis_falls_back_to_the_process_counters():
     throttle = LoginThrottle()
     fail(throttle, "a@example.org", "10.0.0.1", settings, 3)
     assert throttle.blocked("a@example.org", "10.0.0.2", settings)
+
+
+# --- Retention: odp audit prune -------------------------------------------------------------------------------
+
+
+def test_prune_deletes_only_what_is_past_its_retention(catalog, monkeypatch):
+    from typer.testing import CliRunner
+
+    from catalog.config import get_settings
+    from portal.cli import app as cli_app
+
+    settings, session = catalog
+    alice = account(session, settings, "alice@example.org")
+    now = utcnow()
+    for age in (40, 31, 29, 0):  # days
+        session.add(AuditEvent(event="data_read", account_id=alice.id, ip="198.51.100.9",
+                               time=now - timedelta(days=age, minutes=1)))
+        session.add(UsageDay(day=(now - timedelta(days=age)).date(), account_id=alice.id, key_id=0, dataset_id=0,
+                             requests=1, bytes=1))
+    session.commit()
+
+    def counts() -> tuple[int, int]:
+        session.expire_all()
+        return (len(session.exec(select(AuditEvent).where(AuditEvent.ip == "198.51.100.9")).all()),
+                len(session.exec(select(UsageDay)).all()))
+
+    runner = CliRunner()
+    unset = runner.invoke(cli_app, ["audit", "prune"], catch_exceptions=False)
+    assert unset.exit_code == 0 and "nothing to prune" in unset.output and counts() == (4, 4)
+    monkeypatch.setattr(get_settings(), "audit_retention_days", 30)
+    monkeypatch.setattr(get_settings(), "usage_retention_days", 10)
+    pruned = runner.invoke(cli_app, ["audit", "prune"], catch_exceptions=False)
+    assert pruned.exit_code == 0 and "deleted 2 audit events and 3 usage rows" in pruned.output, pruned.output
+    assert counts() == (2, 1)
+    assert runner.invoke(cli_app, ["audit"], catch_exceptions=False).output.count("198.51.100.9") == 2

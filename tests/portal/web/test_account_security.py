@@ -409,3 +409,14 @@ def test_deleting_with_totp_on_needs_a_code(app, clock):
     done = owner.post("/account/delete", data=form | {"csrf_token": token(owner, "/account/security"),
                                                         "code": pyotp.TOTP(secret).at(clock[0])})
     assert done.status_code == 200
+
+
+def test_the_privacy_page_states_the_retention_settings(app, monkeypatch):
+    from catalog.config import get_settings
+
+    page = browser(app).get("/privacy").text
+    assert "长期保存" in page and "导出" in page and "注销" in page and "正在建设中" not in page
+    monkeypatch.setattr(get_settings(), "audit_retention_days", 400)
+    monkeypatch.setattr(get_settings(), "usage_retention_days", 90)
+    page = browser(app).get("/privacy").text
+    assert "保存 <strong>400 天</strong>" in page and "保存 <strong>90 天</strong>" in page and "长期保存" not in page
