@@ -41,7 +41,7 @@ from ..contest_models import (
 )
 from ..errors import ApiError
 from ..models import error_responses, file_responses
-from .downloads import _File
+from .downloads import _counts_as_download, _File
 from .keys import current_account
 
 router = APIRouter(prefix="/contests", tags=["contests 数据大赛"])
@@ -121,7 +121,7 @@ def create_contest(body: ContestRequest, session: SessionDep, settings: Settings
     return contest_detail(session, contest, settings, principal)
 
 
-@router.get(CONTEST, response_model=ContestDetail, responses=error_responses(400, 401, 404),
+@router.get(CONTEST, response_model=ContestDetail, responses=error_responses(400, 401, 404, 422),
             summary="A contest: the contest JSON, its package (entries) and the caller's team")
 def get_contest(slug: str, session: SessionDep, settings: SettingsDep, principal: PrincipalDep) -> dict:
     return contest_detail(session, _contest(session, slug, principal), settings, principal)
@@ -237,9 +237,7 @@ def entry_download(
         path = settings.files_dir / view.version.stored_path
         if not path.is_file():
             raise ApiError(404, "not_found", "the stored file of this version is missing")
-        if not request.headers.get("range", "bytes=0-").replace(" ", "").startswith("bytes=0-"):
-            pass  # a resumed download is the same download: not logged again
-        else:
+        if _counts_as_download(request):
             downloads.record(session, contest, seat.team_id, principal.id, [view], downloads.VIA_ENTRY)
             session.commit()
         extension = bundle.extension(view)
@@ -272,7 +270,7 @@ def entry_download(
             summary="The whole package as one Frictionless Data Package zip (team members, in the data window)",
             responses=file_responses({"application/zip": "datapackage.json and every downloadable entry's "
                                                          "pinned file"}, partial=True)
-            | error_responses(400, 401, 403, 404, 409, 416))
+            | error_responses(400, 401, 403, 404, 409, 416, 422))
 def package_zip(slug: str, request: Request, session: SessionDep, settings: SettingsDep,
                 principal: PrincipalDep) -> Response:
     contest = _contest(session, slug, principal)
@@ -280,7 +278,7 @@ def package_zip(slug: str, request: Request, session: SessionDep, settings: Sett
     assert principal is not None
     views = gate.downloadable(entries.package(session, contest))
     path = _run(session, lambda: bundle.bundle_path(session, contest, views, settings))
-    if request.headers.get("range", "bytes=0-").replace(" ", "").startswith("bytes=0-"):
+    if _counts_as_download(request):
         downloads.record(session, contest, seat.team_id, principal.id, views, downloads.VIA_BUNDLE)
         session.commit()
     return _File(path, media_type="application/zip", headers={
@@ -299,14 +297,14 @@ def _managed(session: Session, slug: str, principal: AccountPrincipal | None) ->
 
 @router.get(f"{CONTEST}/downloads", response_model=list[DownloadLinePublic],
             summary="Who downloaded what: per team, member and entry (the organizer)",
-            responses=error_responses(400, 401, 403, 404))
+            responses=error_responses(400, 401, 403, 404, 422))
 def download_report(slug: str, session: SessionDep, principal: PrincipalDep) -> list[dict]:
     return [line.as_json() for line in downloads.report(session, _managed(session, slug, principal))]
 
 
 @router.get(f"{CONTEST}/downloads.csv", response_class=Response, summary="The download report as CSV (the organizer)",
             responses=file_responses({"text/csv": "team, member, entry, dataset, resource, downloads, bytes, "
-                                                  "first, last"}) | error_responses(400, 401, 403, 404))
+                                                  "first, last"}) | error_responses(400, 401, 403, 404, 422))
 def download_report_csv(slug: str, session: SessionDep, principal: PrincipalDep) -> Response:
     contest = _managed(session, slug, principal)
     text = downloads.as_csv(downloads.report(session, contest))
@@ -339,7 +337,7 @@ def submit_work(slug: str, body: WorkRequest, session: SessionDep, settings: Set
 
 @router.get(f"{CONTEST}/works", response_model=list[WorkPublic],
             summary="The showcase (成果展示): accepted works; the organizer sees all, a member also its team's",
-            responses=error_responses(400, 401, 404))
+            responses=error_responses(400, 401, 404, 422))
 def list_works(slug: str, session: SessionDep, principal: PrincipalDep) -> list[dict]:
     contest = _contest(session, slug, principal)
     return [view.as_json() for view in works.listed(session, contest, principal)]
