@@ -420,3 +420,27 @@ def test_the_privacy_page_states_the_retention_settings(app, monkeypatch):
     monkeypatch.setattr(get_settings(), "usage_retention_days", 90)
     page = browser(app).get("/privacy").text
     assert "保存 <strong>400 天</strong>" in page and "保存 <strong>90 天</strong>" in page and "长期保存" not in page
+
+
+def test_failed_logins_in_two_workers_add_up_in_redis(app, monkeypatch):
+    import uuid
+
+    import redis
+
+    from catalog.config import get_settings
+
+    prefix = f"odp-test-{uuid.uuid4().hex}"
+    monkeypatch.setattr(get_settings(), "redis_url", "redis://127.0.0.1:6379/0")
+    monkeypatch.setattr(get_settings(), "redis_prefix", prefix)
+    workers = (LoginThrottle(), LoginThrottle())  # each process has its own object; Redis is what they share
+    try:
+        for attempt in range(3):  # ODP_LOGIN_MAX_FAILURES_ACCOUNT=3, alternating between the workers
+            monkeypatch.setattr("portal.web.accounts.logins", workers[attempt % 2])
+            assert login(browser(app), "user@example.org", "wrong password!").status_code == 401
+        monkeypatch.setattr("portal.web.accounts.logins", workers[1])
+        assert login(browser(app), "user@example.org").status_code == 429  # neither worker alone saw 3
+        assert login(browser(app), "other@example.org").status_code == 303
+    finally:
+        client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
