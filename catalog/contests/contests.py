@@ -29,6 +29,7 @@ from .errors import ContestError, invalid, not_found
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,99}$")
 DEFAULT_DAYS = 30
 TEAM_MIN, TEAM_MAX, TEAM_LIMIT = 1, 5, 50
+YEARS = (1990, 2999)  # far enough for any contest, and room for "+ 30 days" without overflowing
 FIELDS = ("slug", "title", "theme", "description", "rules", "agreement", "registration_opens",
           "registration_closes", "data_opens", "data_closes", "team_min", "team_max")
 WINDOWS = ("registration_opens", "registration_closes", "data_opens", "data_closes")
@@ -86,13 +87,16 @@ def aware(moment: datetime) -> datetime:
 
 def _time(value: Any, key: str) -> datetime:
     if isinstance(value, datetime):
-        return aware(value).astimezone(UTC)
+        value = value.isoformat()
     if not isinstance(value, str):
         raise invalid(f"{key} must be an ISO 8601 time")
     try:
-        return aware(datetime.fromisoformat(value.strip())).astimezone(UTC)  # SQLite keeps no offset
-    except ValueError:
+        moment = aware(datetime.fromisoformat(value.strip())).astimezone(UTC)  # SQLite keeps no offset
+    except (ValueError, OverflowError):
         raise invalid(f"{key}: {value[:40]!r} is not an ISO 8601 time") from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise invalid(f"{key}: the year must be from {YEARS[0]} to {YEARS[1]}")
+    return moment
 
 
 def _text(data: dict[str, Any], key: str, limit: int, default: str = "") -> str:

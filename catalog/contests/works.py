@@ -81,8 +81,12 @@ def screenshot_file(work: ContestWork, settings: Settings) -> tuple[Path, str] |
 
 def check_url(url: str) -> str:
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 1000 or any(c.isspace() for c in url):
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise invalid("url must be an http(s) address of the app or its repository") from None
+    if (parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 1000
+            or any(c.isspace() or ord(c) < 32 for c in url)):
         raise invalid("url must be an http(s) address of the app or its repository")
     return url
 
@@ -108,6 +112,8 @@ def submit(session: Session, contest: Contest, account_id: int, settings: Settin
         raise invalid("a title of 1–300 characters is needed")
     if len(summary) > 5000:
         raise invalid("the summary is longer than 5000 characters")
+    if "\x00" in title + summary:
+        raise invalid("the title and summary may not hold a NUL character")
     work = ContestWork(contest_id=contest.id, team_id=member.team_id, submitted_by=account_id, title=title,  # type: ignore[arg-type]
                        summary=summary.strip(), url=check_url(url),
                        screenshot=store_screenshot(screenshot, settings) if screenshot else None)

@@ -3,9 +3,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .models import Timestamp, _Public
+
+
+def _no_nul(value: str) -> str:
+    """PostgreSQL text cannot hold a NUL character: refused here (422), never a driver error."""
+    if "\x00" in value:
+        raise ValueError("holds a NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ContestPublic(_Public):
@@ -74,35 +86,35 @@ class ContestRequest(BaseModel):
     """The contest JSON; omitted windows mean "open from now, closing in 30 days"."""
 
     model_config = ConfigDict(extra="forbid")
-    slug: str = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]{1,99}$")
-    title: str = Field(min_length=1, max_length=300)
-    theme: str = Field(default="", max_length=200)
-    description: str = Field(default="", max_length=20_000)
-    rules: str = Field(default="", max_length=20_000)
-    agreement: str = Field(default="", max_length=20_000, description="Empty: the portal's agreement text")
-    registration_opens: str | None = Field(default=None, description="ISO 8601")
-    registration_closes: str | None = None
-    data_opens: str | None = None
-    data_closes: str | None = None
+    slug: Text = Field(min_length=2, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]{1,99}$")
+    title: Text = Field(min_length=1, max_length=300)
+    theme: Text = Field(default="", max_length=200)
+    description: Text = Field(default="", max_length=20_000)
+    rules: Text = Field(default="", max_length=20_000)
+    agreement: Text = Field(default="", max_length=20_000, description="Empty: the portal's agreement text")
+    registration_opens: Text | None = Field(default=None, description="ISO 8601")
+    registration_closes: Text | None = None
+    data_opens: Text | None = None
+    data_closes: Text | None = None
     team_min: int = Field(default=1, ge=1, le=50)
     team_max: int = Field(default=5, ge=1, le=50)
 
 
 class EntryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    dataset: str = Field(min_length=1, max_length=200)
-    resource: str | None = Field(default=None, max_length=200, description="One resource (default: every one)")
+    dataset: Text = Field(min_length=1, max_length=200)
+    resource: Text | None = Field(default=None, max_length=200, description="One resource (default: every one)")
     sample_rows: int = Field(default=1000, ge=0, le=10_000)
     sample_seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     full: bool = True
 
 
 class TeamRequest(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
 
 
 class JoinRequest(BaseModel):
-    join_code: str = Field(min_length=1, max_length=20)
+    join_code: Text = Field(min_length=1, max_length=20)
 
 
 class TeamCreated(_Public):
@@ -126,11 +138,11 @@ class DownloadLinePublic(_Public):
 
 
 class WorkRequest(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
-    summary: str = Field(default="", max_length=5000)
-    url: str = Field(min_length=1, max_length=1000, description="The app or its repository (http or https)")
-    datasets: list[str] = Field(default_factory=list, max_length=100, description="Names of package datasets used")
-    screenshot: str | None = Field(default=None, max_length=3_000_000,
+    title: Text = Field(min_length=1, max_length=300)
+    summary: Text = Field(default="", max_length=5000)
+    url: Text = Field(min_length=1, max_length=1000, description="The app or its repository (http or https)")
+    datasets: list[Text] = Field(default_factory=list, max_length=100, description="Names of package datasets used")
+    screenshot: Text | None = Field(default=None, max_length=3_000_000,
                                    description="Optional: a PNG, JPEG or WebP image (≤ 2 MiB) in base64")
 
 
@@ -150,4 +162,4 @@ class WorkPublic(_Public):
 
 
 class AcceptRequest(BaseModel):
-    award: str | None = Field(default=None, max_length=100, description="e.g. 一等奖; \"\" clears it")
+    award: Text | None = Field(default=None, max_length=100, description="e.g. 一等奖; \"\" clears it")

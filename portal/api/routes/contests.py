@@ -10,7 +10,7 @@ import binascii
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlmodel import Session
 
@@ -47,6 +47,9 @@ from .keys import current_account
 router = APIRouter(prefix="/contests", tags=["contests 数据大赛"])
 CONTEST = "/{slug}"
 T = TypeVar("T")
+# Ids are 32-bit in the catalog: a larger one is a 422 here, never a database error.
+EntryId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The entry's id")]
+WorkId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The work's id")]
 
 
 def _refused(exc: ContestError) -> ApiError:
@@ -143,7 +146,7 @@ def add_entries(slug: str, body: EntryRequest, session: SessionDep, principal: P
 @router.post(f"{CONTEST}/entries/{{entry}}/repin", response_model=EntryPublic,
              summary="Re-pin an entry to its resource's current version (recorded)",
              responses=error_responses(400, 401, 403, 404, 409, 422))
-def repin_entry(slug: str, entry: int, session: SessionDep, principal: PrincipalDep) -> dict:
+def repin_entry(slug: str, entry: EntryId, session: SessionDep, principal: PrincipalDep) -> dict:
     current_account(principal, session)
     contest = _contest(session, slug, principal)
     _run(session, lambda: entries.repin(session, principal, contest, entry), commit=True)  # type: ignore[arg-type]
@@ -198,7 +201,7 @@ def accept_agreement(slug: str, session: SessionDep, principal: PrincipalDep) ->
             summary="An entry's public sample as CSV (first rows or a seeded random sample)",
             responses=file_responses({"text/csv": "The sample rows as UTF-8 CSV, a header row first"})
             | error_responses(400, 404, 409, 422))
-def entry_sample(slug: str, entry: int, session: SessionDep, settings: SettingsDep,
+def entry_sample(slug: str, entry: EntryId, session: SessionDep, settings: SettingsDep,
                  principal: PrincipalDep) -> StreamingResponse:
     contest = _contest(session, slug, principal)
     view = _run(session, lambda: entries.find(session, contest, entry))
@@ -223,7 +226,7 @@ ENTRY_TYPES = {
             responses=file_responses(ENTRY_TYPES, partial=True) | error_responses(400, 401, 403, 404, 409, 410,
                                                                                    416, 422, 503))
 def entry_download(
-    slug: str, entry: int, request: Request, session: SessionDep, settings: SettingsDep, principal: PrincipalDep,
+    slug: str, entry: EntryId, request: Request, session: SessionDep, settings: SettingsDep, principal: PrincipalDep,
     format: Annotated[DownloadFormat | None, Query(
         description="Convert the table: csv, json (JSON Lines), xlsx, parquet; none: the original file")] = None,
 ) -> Response:
@@ -346,7 +349,7 @@ def list_works(slug: str, session: SessionDep, principal: PrincipalDep) -> list[
 @router.post(f"{CONTEST}/works/{{work_id}}/accept", response_model=WorkPublic,
              summary="Accept a work for the showcase and mark its award (the organizer)",
              responses=error_responses(400, 401, 403, 404, 422))
-def accept_work(slug: str, work_id: int, session: SessionDep, principal: PrincipalDep,
+def accept_work(slug: str, work_id: WorkId, session: SessionDep, principal: PrincipalDep,
                 body: AcceptRequest | None = None) -> dict:
     contest = _managed(session, slug, principal)
     _run(session, lambda: works.accept(session, principal, contest, work_id, body.award if body else None),  # type: ignore[arg-type]

@@ -354,3 +354,36 @@ def test_the_contest_keeps_the_old_bytes_after_a_reharvest(client):
     repinned = client.post(f"{API}/pinned/entries/{entry['id']}/repin", headers=as_("org"))
     assert repinned.status_code == 200 and repinned.json()["version"] != entry["version"]
     assert client.get(url, headers=as_("carol")).content == original_bytes(MOVING)
+
+
+# --- Hostile input -------------------------------------------------------------------------------------------
+
+
+def test_hostile_input_is_refused_in_the_error_shape_never_a_500(client):
+    new_contest(client, "hostile")
+    team_up(client, "hostile", members=("dave",))
+    nul = "a\x00b"
+    calls = [
+        (API, {"slug": "ok-slug", "title": nul}, "org"),
+        (API, {"slug": "ok-slug", "title": "T", "data_opens": "9999-12-31T23:59:59-12:00"}, "org"),
+        (API, {"slug": "ok-slug", "title": "T", "registration_opens": "2015-02-30"}, "org"),
+        (API, {"slug": "ok-slug", "title": "T", "team_max": 0}, "org"),
+        (API, {"slug": "ok-slug", "title": "T", "surprise": 1}, "org"),
+        (f"{API}/hostile/entries", {"dataset": nul}, "org"),
+        (f"{API}/hostile/entries", {"dataset": OPEN, "sample_rows": 10**9}, "org"),
+        (f"{API}/hostile/teams/join", {"join_code": nul}, "alice"),
+        (f"{API}/hostile/works", {"title": "T", "summary": nul, "url": "https://example.org"}, "dave"),
+        (f"{API}/hostile/works", {"title": "T", "url": "http://[::1"}, "dave"),
+        (f"{API}/hostile/works", {"title": "T", "url": "https://example.org", "datasets": [nul]}, "dave"),
+        (f"{API}/hostile/works", {"title": "T", "url": "https://example.org", "screenshot": "not base64!"}, "dave"),
+        (f"{API}/hostile/entries/{2**40}/repin", None, "org"),
+        (f"{API}/hostile/works/{2**40}/accept", {"award": "x"}, "org"),
+    ]
+    for url, body, who in calls:
+        response = client.post(url, json=body, headers=as_(who))
+        assert 400 <= response.status_code < 500, (url, body, response.status_code, response.text[:300])
+        assert set(response.json()["error"]) >= {"code", "message"}, (url, body)
+    for url in (f"{API}/hostile/entries/{2**40}/sample", f"{API}/hostile/entries/{2**40}/download",
+                f"{API}/hostile/entries/1/download?format=pdf"):
+        response = client.get(url, headers=as_("dave"))
+        assert response.status_code == 422 and response.json()["error"]["code"], url
