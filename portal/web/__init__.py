@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 def install_pages(app: FastAPI) -> None:
     """Pages, their stylesheet, security headers and HTML error pages. Call after the API's error handlers
     are installed: those are wrapped, so /api keeps its JSON errors and every other path gets a page."""
+    from .account_security import hide_reset_tokens_from_access_log
     from .account_security import router as account_security_router
     from .accounts import router as accounts_router
     from .admin_search import router as admin_search_router
@@ -20,6 +21,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(accounts_router)  # /register, /login, /account, /dataset/{name}/apply, /review, /privacy
     app.include_router(account_security_router)  # /login/totp, /account/security|export|delete, /reset, /admin/users
+    hide_reset_tokens_from_access_log()  # a reset link's token must not reach the access log
     app.include_router(admin_search_router)  # /admin/search-log: zero-hit searches, synonym groups
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(RefuseNulInPages)

@@ -7,6 +7,7 @@ first, and every guess of a secret (a TOTP code, the password re-entered to dele
 from __future__ import annotations
 
 import json
+import logging
 from typing import Annotated
 from urllib.parse import quote
 
@@ -35,6 +36,24 @@ MESSAGES = {  # ?done=… on /account/security: fixed messages, never text from 
     "totp_off": "两步验证已关闭。",
 }
 BAD_LINK = "这个重设密码链接无效：它可能已经用过、已经过期，或者不完整。请向管理员索取新的链接。"
+
+
+class RedactResetTokens(logging.Filter):
+    """uvicorn's access log prints every request's path, and a reset link's token is a live secret until it is
+    used: the path is logged as ``/reset/…``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and args[2].startswith("/reset/"):
+            record.args = (*args[:2], "/reset/…", *args[3:])
+        return True
+
+
+def hide_reset_tokens_from_access_log() -> None:
+    """Install :class:`RedactResetTokens` on uvicorn's access logger (once per process)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactResetTokens) for existing in access.filters):
+        access.addFilter(RedactResetTokens())
 
 
 def _throttled(request: Request, settings: Settings, email: str) -> bool:

@@ -444,3 +444,15 @@ def test_failed_logins_in_two_workers_add_up_in_redis(app, monkeypatch):
         client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
+
+
+def test_reset_tokens_never_reach_the_access_log(app, caplog):
+    import logging
+
+    access = logging.getLogger("uvicorn.access")
+    assert any(type(f).__name__ == "RedactResetTokens" for f in access.filters)  # installed by create_app
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/reset/SECRETTOKEN123", "1.1", 200)
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/account?x=1", "1.1", 200)
+    assert "SECRETTOKEN123" not in caplog.text and '"GET /reset/… HTTP/1.1" 200' in caplog.text
+    assert '"GET /account?x=1 HTTP/1.1" 200' in caplog.text
