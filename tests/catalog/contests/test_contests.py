@@ -285,3 +285,25 @@ def test_works_screenshots_acceptance_and_reuse_counts(catalog):
     (reuse,) = works.used_in(session, dataset_id)
     assert (reuse.contest_slug, reuse.title, reuse.award) == ("cx", "停车助手", "一等奖")
     assert [v.as_json()["datasets"] for v in works.listed(session, contest, None)] == [[OPEN]]
+
+
+# --- The policy's contest decisions, over every open class and state --------------------------------------------
+
+
+@pytest.mark.parametrize("open_class", ["open", "conditional", "closed"])
+@pytest.mark.parametrize("state", ["active", "withdrawn"])
+def test_the_contest_decisions_over_every_class_and_state(open_class, state):
+    from types import SimpleNamespace
+
+    dataset = SimpleNamespace(open_class=open_class, state=state)
+    shown = open_class != "closed" and state == "active"
+    refusal = access.contest_entry_refusal(dataset, full=True, consented=False)
+    if not shown:
+        assert refusal is access.ContestRefusal.unavailable
+        assert access.contest_sample_rows(dataset, 100, 5) == 0
+        return
+    assert refusal is (access.ContestRefusal.consent_pending if open_class == "conditional" else None)
+    assert access.contest_entry_refusal(dataset, full=True, consented=True) is None
+    assert access.contest_entry_refusal(dataset, full=False, consented=True) is access.ContestRefusal.not_full
+    assert access.contest_sample_rows(dataset, 100, 5) == (5 if open_class == "conditional" else 100)
+    assert access.contest_sample_rows(dataset, 3, 5) == 3
