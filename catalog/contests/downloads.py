@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from catalog import access
+from catalog.accounts import audit
 from catalog.config import Settings
 from catalog.db import session_scope
 from catalog.models import Account, Contest, ContestDownload, ContestEntry, ContestTeam, Dataset, Resource
@@ -26,11 +28,16 @@ CSV_HEADER = ("team", "member", "entry", "dataset", "resource", "downloads", "by
 def record(session: Session, contest: Contest, team_id: int, account_id: int, views: list[EntryView], via: str,
            sent: int | None = None) -> None:
     """Log one download of each entry (committed by the caller): ``sent`` bytes, or by default the size of each
-    entry's pinned file (a zip's entries, an original file)."""
+    entry's pinned file (a zip's entries, an original file). A 有条件开放 entry's read also goes into the audit log,
+    as every read of conditional data does."""
     for view in views:
         size = view.version.size if sent is None else sent
         session.add(ContestDownload(contest_id=contest.id, team_id=team_id, account_id=account_id,  # type: ignore[arg-type]
                                     entry_id=view.id, via=via, bytes=size))
+        if access.contest_needs_consent(view.dataset):
+            audit.record(session, audit.Event.data_read, account_id=account_id, dataset_id=view.dataset.id,
+                         route=f"/api/v1/contests/{contest.slug}", bytes=size,
+                         detail=f"contest {contest.slug}, entry {view.id}, {via}")
     session.flush()
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from catalog import db
 from catalog.contests import consents
-from catalog.models import Account, Contest, utcnow
+from catalog.models import Account, AuditEvent, Contest, utcnow
 from catalog.vocabulary import Role
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
@@ -178,6 +178,10 @@ def test_the_organizers_and_a_teams_journey(client, tmp_path):
     assert lines[("bob@example.org", CONDITIONAL)]["downloads"] == 1
     assert lines[("alice@example.org", OPEN)]["bytes"] == 2 * len(original_bytes(OPEN))
     assert ("alice@example.org", CONDITIONAL) not in lines
+    with Session(db.get_engine(STATE["settings"])) as session:  # conditional reads are audited like grant reads
+        audited = session.exec(select(AuditEvent).where(AuditEvent.event == "data_read")).all()
+        assert [e.detail for e in audited if "journey" in (e.detail or "")] == [
+            f"contest journey, entry {ids[CONDITIONAL]}, bundle"]
     table = client.get(f"{API}/journey/downloads.csv", headers=as_("org"))
     rows = list(csv.DictReader(io.StringIO(table.text)))
     assert table.status_code == 200 and len(rows) == len(lines) and rows[0]["team"] == "journey队"
