@@ -34,6 +34,10 @@ def _engine_for(url: str) -> Engine:
         def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")  # readers never block the harvest writer
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: the catalog stays consistent after
+            # a crash, and a power cut may lose the last commits — which the next harvest simply redoes. A
+            # commit per dataset then costs microseconds instead of an fsync.
+            cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 

@@ -9,10 +9,11 @@ and listed nowhere.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from catalog import access
 from catalog.access import DatasetNotFound, DatasetWithdrawn  # noqa: F401 (DatasetWithdrawn: re-exported)
@@ -70,30 +71,40 @@ def list_datasets(
 
 
 def get_dataset(session: Session, name: str) -> DatasetView:
-    row = session.exec(
-        labelled_datasets()
-        .where(Dataset.name == name)
-    ).first()
-    if row is None:
+    found = get_datasets(session, [name])
+    if name not in found:
         raise DatasetNotFound(f"no dataset named '{name}'")
-    dataset, domain, department = row
+    return found[name]
+
+
+def get_datasets(session: Session, names: Iterable[str]) -> dict[str, DatasetView]:
+    """name -> view (active resources in order, every version newest first) of the named datasets that exist,
+    in three queries whatever their number (the search index builds its documents a batch at a time)."""
+    rows = session.exec(labelled_datasets().where(col(Dataset.name).in_(list(names)))).all()
+    if not rows:
+        return {}
+    by_id = {dataset.id: (dataset, domain, department) for dataset, domain, department in rows}
     resources = session.exec(
         select(Resource)
-        .where(Resource.dataset_id == dataset.id, Resource.state == ResourceState.active)
-        .order_by(Resource.position)
+        .where(col(Resource.dataset_id).in_(list(by_id)), Resource.state == ResourceState.active)
+        .order_by(Resource.dataset_id, Resource.position)
     ).all()
-    views = []
+    versions: dict[int, list[ResourceVersion]] = {}
+    if resources:
+        for version in session.exec(
+            select(ResourceVersion)
+            .where(col(ResourceVersion.resource_id).in_([r.id for r in resources]))
+            .order_by(col(ResourceVersion.id).desc())
+        ).all():
+            versions.setdefault(version.resource_id, []).append(version)
+    views: dict[int, list[ResourceView]] = {dataset_id: [] for dataset_id in by_id}
     for res in resources:
-        versions = list(
-            session.exec(
-                select(ResourceVersion)
-                .where(ResourceVersion.resource_id == res.id)
-                .order_by(ResourceVersion.id.desc())
-            ).all()
-        )
-        current = next((v for v in versions if v.id == res.current_version_id), None)
-        views.append(ResourceView(resource=res, current=current, versions=versions))
-    return DatasetView(dataset=dataset, domain=domain, department=department, resources=views)
+        history = versions.get(res.id, [])  # type: ignore[arg-type]
+        current = next((v for v in history if v.id == res.current_version_id), None)
+        views[res.dataset_id].append(ResourceView(resource=res, current=current, versions=history))
+    return {dataset.name: DatasetView(dataset=dataset, domain=domain, department=department,
+                                      resources=views[dataset_id])
+            for dataset_id, (dataset, domain, department) in by_id.items()}
 
 
 def dataset_validation_statuses(session: Session) -> dict[int, str]:

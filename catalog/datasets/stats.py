@@ -159,9 +159,22 @@ def dataset_downloads(dataset: Dataset) -> int:
     session = object_session(dataset)
     if session is None or dataset.id is None:
         return 0
-    flushed = session.exec(
-        select(func.coalesce(func.sum(DownloadCount.downloads), 0)).where(DownloadCount.dataset_id == dataset.id)
-    ).one()
+    return datasets_downloads(session, [dataset.id])[dataset.id]
+
+
+def datasets_downloads(session: Session, dataset_ids: Iterable[int]) -> dict[int, int]:
+    """dataset id -> all downloads of its resources, flushed and pending, in one query."""
+    counts = dict.fromkeys(dataset_ids, 0)
+    if not counts:
+        return counts
+    for dataset_id, flushed in session.exec(
+        select(DownloadCount.dataset_id, func.coalesce(func.sum(DownloadCount.downloads), 0))
+        .where(DownloadCount.dataset_id.in_(list(counts)))
+        .group_by(DownloadCount.dataset_id)
+    ).all():
+        counts[dataset_id] += int(flushed)
     events = _pending.get(_session_key(session))
-    pending = sum(1 for d, _, kind in list(events) if d == dataset.id and kind == "download") if events else 0
-    return int(flushed) + pending
+    for dataset_id, _, kind in list(events) if events else ():
+        if kind == "download" and dataset_id in counts:
+            counts[dataset_id] += 1
+    return counts

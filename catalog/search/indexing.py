@@ -24,8 +24,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from catalog.config import Settings, get_settings
-from catalog.datasets.queries import DatasetView, get_dataset
-from catalog.datasets.stats import dataset_downloads
+from catalog.datasets.queries import DatasetView, get_datasets
+from catalog.datasets.stats import dataset_downloads, datasets_downloads
 from catalog.db import upsert_insert, write_lock
 from catalog.models import Dataset, IndexedDataset
 from catalog.search.base import SearchBackend, SearchDocument
@@ -90,7 +90,9 @@ def _capped_list(values: Iterable[str], limit: int) -> list[str]:
     return kept
 
 
-def search_document(view: DatasetView, settings: Settings | None = None) -> SearchDocument:
+def search_document(view: DatasetView, settings: Settings | None = None, *, downloads: int | None = None
+                    ) -> SearchDocument:
+    """The index's document of a dataset; ``downloads`` when the caller counted them for a batch already."""
     cap = (settings or get_settings()).index_field_chars
     ds = view.dataset
     fields: list[str] = []
@@ -124,13 +126,21 @@ def search_document(view: DatasetView, settings: Settings | None = None) -> Sear
         field_texts=_capped_list(fields, cap),
         state=ds.state,
         modified=ds.modified,
-        downloads=dataset_downloads(ds),
+        downloads=dataset_downloads(ds) if downloads is None else downloads,
     )
 
 
+DOCUMENT_BATCH = 200  # datasets read together: four queries per batch, not four per dataset
+
+
 def _documents(session: Session, names: Iterable[str], settings: Settings | None) -> Iterator[SearchDocument]:
-    for name in names:
-        yield search_document(get_dataset(session, name), settings)
+    names = list(names)
+    for start in range(0, len(names), DOCUMENT_BATCH):
+        views = get_datasets(session, names[start : start + DOCUMENT_BATCH])
+        downloads = datasets_downloads(session, [view.dataset.id for view in views.values()])  # type: ignore[misc]
+        for name in names[start : start + DOCUMENT_BATCH]:
+            if name in views:  # a name the catalog does not hold has nothing to index
+                yield search_document(views[name], settings, downloads=downloads[views[name].dataset.id])
 
 
 def _modified_of(session: Session, names: list[str]) -> dict[int, datetime]:
@@ -142,16 +152,18 @@ def _modified_of(session: Session, names: list[str]) -> dict[int, datetime]:
 
 def _mark_indexed(session: Session, modified: dict[int, datetime], settings: Settings | None) -> None:
     ident = index_id(settings)
+    if not modified:
+        return
+    # An upsert, not merge(): two harvests finishing together may mark the same dataset (PostgreSQL has no file
+    # lock to serialize them, and merge's SELECT-then-INSERT races). One statement for the whole batch.
+    stmt = upsert_insert(session.get_bind(), IndexedDataset)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["dataset_id"], set_={"modified": stmt.excluded.modified, "index_id": stmt.excluded.index_id}
+    )
     with write_lock(settings):
-        for dataset_id, when in modified.items():
-            # An upsert, not merge(): two harvests finishing together may mark the same dataset (PostgreSQL
-            # has no file lock to serialize them, and merge's SELECT-then-INSERT races).
-            stmt = upsert_insert(session.get_bind(), IndexedDataset).values(
-                dataset_id=dataset_id, modified=when, index_id=ident
-            )
-            session.exec(stmt.on_conflict_do_update(  # type: ignore[call-overload]
-                index_elements=["dataset_id"], set_={"modified": when, "index_id": ident}
-            ))
+        session.execute(stmt, [
+            {"dataset_id": dataset_id, "modified": when, "index_id": ident} for dataset_id, when in modified.items()
+        ])
         session.commit()
 
 
