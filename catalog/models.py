@@ -255,6 +255,8 @@ class AccessApplication(SQLModel, table=True):
     decided: datetime | None = None
     decided_by: int | None = Field(default=None, foreign_key="account.id")
     reason: str | None = Field(default=None, sa_column=Column(Text))
+    # SHA-256 of the data-use agreement text the applicant accepted (catalog/accounts/agreements.py).
+    agreement_sha256: str | None = Field(default=None, max_length=64)
 
 
 class AccessGrant(SQLModel, table=True):

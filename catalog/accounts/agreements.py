@@ -28,11 +28,24 @@ class AgreementError(ValueError):
     """An agreement could not be set (unknown department, empty or oversized text)."""
 
 
+DEFAULT_AGREEMENT = """\
+一、申请者仅可将数据用于申请中写明的用途和应用场景，不得超出范围使用，不得转让、出售或向第三方提供原始数据。
+二、申请者应采取必要的安全措施保护数据，防止泄露、篡改和丢失；发现安全事件应立即告知提供部门。
+三、利用数据形成的成果应注明数据来源；不得利用数据从事违法活动，不得试图识别特定自然人。
+四、授权到期、被撤销或用途完成后，申请者应停止使用并删除所获数据。
+五、提供部门可根据使用情况撤销授权；门户记录每次数据访问以备审计。"""
+
+
 def portal_default(settings: Settings) -> str:
     """``ODP_AGREEMENT_FILE``'s text, or the built-in one (also when the file is missing or empty)."""
-    from .overview import agreement_text  # the built-in text lives with the page code that showed it first
-
-    return agreement_text(settings)
+    if settings.agreement_file is not None:
+        try:
+            text = settings.agreement_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            text = ""
+        if text:
+            return text
+    return DEFAULT_AGREEMENT
 
 
 def for_department(department: Department | None, settings: Settings) -> str:

@@ -58,6 +58,15 @@ def find_dataset(session: Session, name: str) -> Dataset:
     return dataset
 
 
+def agreement_to_accept(session: Session, dataset_name: str, settings: Settings) -> tuple[Dataset, agreements.Agreement]:
+    """The agreement an application for this dataset accepts now: what ``GET …/agreement`` shows. The same refusals
+    as :func:`apply`: 404 for a dataset whose metadata is not shown, 409 for open data (nothing to apply for)."""
+    dataset = find_dataset(session, dataset_name)
+    if access.data_readable(dataset):
+        raise Conflict(f"dataset '{dataset_name}' is 无条件开放 (open): its data needs no application or agreement")
+    return dataset, agreements.shown_for(session, dataset, settings)
+
+
 def apply(session: Session, account: Account, dataset_name: str, settings: Settings, *, purpose: str,
           scenario: str, organization: str, days: int, accept_agreement: bool,
           agreement_sha256: str | None = None) -> AccessApplication:
@@ -83,7 +92,8 @@ def apply(session: Session, account: Account, dataset_name: str, settings: Setti
                                "accept the current text")
     application = AccessApplication(
         account_id=account.id, dataset_id=dataset.id, purpose=purpose.strip()[:5000],  # type: ignore[arg-type]
-        scenario=scenario.strip()[:5000], organization=organization.strip()[:300], days=days)
+        scenario=scenario.strip()[:5000], organization=organization.strip()[:300], days=days,
+        agreement_sha256=accepted)
     session.add(application)
     session.flush()
     audit.record(session, audit.Event.application_created, account_id=account.id, dataset_id=dataset.id,

@@ -347,6 +347,17 @@ class ApplicationPublic(_Public):
     decided: Timestamp | None = None
     reason: str | None = None
     grant_expires: Timestamp | None = None
+    agreement_sha256: str | None = Field(
+        default=None, description="SHA-256 of the data-use agreement text accepted (null: applied before it was kept)")
+
+
+class AgreementPublic(_Public):
+    dataset: str
+    department: str = Field(description="The providing department's slug")
+    department_title: str
+    own: bool = Field(description="true: the department's own text; false: the portal's default agreement")
+    text: str = Field(description="The data-use agreement (数据利用协议) an application accepts")
+    sha256: str = Field(description="SHA-256 of the text (UTF-8); send it as agreement_sha256 when applying")
 
 
 class ApplicationRequest(BaseModel):
@@ -355,6 +366,10 @@ class ApplicationRequest(BaseModel):
     organization: str = Field(default="", max_length=300)
     days: int = Field(ge=1, description="Requested duration, at most ODP_APPLICATION_MAX_DAYS (365)")
     accept_agreement: bool = Field(description="The dataset's data-use agreement (数据利用协议) is accepted")
+    agreement_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$",
+        description="The sha256 of GET …/agreement that was read: if the department has changed its text since, "
+                    "the application is refused (409 agreement_changed) instead of accepting an unread text")
 
 
 class ApproveRequest(BaseModel):

@@ -63,13 +63,14 @@ def create_user(
 
 @users_app.command("list")
 def list_users(ctx: typer.Context) -> None:
-    """Every account: id, email, role, departments, created, name."""
+    """Every account: id, email, role, departments, created, two-factor login, state, name (tab-separated)."""
     with catalog(ctx).session() as session:
         for account in accounts.list_accounts(session):
             assert account.id is not None
             slugs = ",".join(accounts.department_slugs(session, account.id)) or "-"
-            typer.echo(f"{account.id}\t{account.email}\t{account.role}\t{slugs}\t"
-                       f"{account.created:%Y-%m-%d}\t{account.name}")
+            state = f"deleted {account.deleted:%Y-%m-%d}" if account.deleted else "active"
+            typer.echo(f"{account.id}\t{account.email}\t{account.role}\t{slugs}\t{account.created:%Y-%m-%d}\t"
+                       f"{'totp' if account.totp_secret else '-'}\t{state}\t{account.name}")
 
 
 @users_app.command("set-role")

@@ -79,6 +79,7 @@ ROUTES = {
     "/departments": LISTING,
     "/schemas/{name}": LISTING,
     "/api/v1/datasets/{name}": METADATA,
+    "/api/v1/datasets/{name}/agreement": METADATA,  # the agreement text of a conditional dataset (409 for open)
     "/dataset/{name}": METADATA,
     "/dataset/{name}.ttl": METADATA,  # DCAT-AP of one dataset (catalog/exports/)
     "/dataset/{name}.jsonld": METADATA,

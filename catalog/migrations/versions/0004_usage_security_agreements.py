@@ -1,5 +1,5 @@
 """The accounts issue's second additive change: usage statistics per key and per dataset and day, one-time
-password-reset links, TOTP and session revocation on accounts, per-department data-use agreements, the mark
+password-reset links, TOTP and session revocation on accounts, per-department data-use agreements and the hash of the text each application accepted, the mark
 that a grant's expiry has been audited, and the warnings of a harvest job (published items with something to fix
 at the source, such as an unknown update frequency).
 
@@ -38,6 +38,7 @@ def upgrade() -> None:
     op.add_column("account", _time("deleted", True))
     op.add_column("department", sa.Column("agreement", sa.Text(), nullable=True))
     op.add_column("accessgrant", _time("expiry_logged", True))
+    op.add_column("accessapplication", sa.Column("agreement_sha256", sa.String(length=64), nullable=True))
     op.add_column("harvestjob", sa.Column("warnings", sa.JSON(), nullable=True))
     op.create_table(
         "passwordreset",
@@ -79,6 +80,7 @@ def downgrade() -> None:
     for table in ("datasetusageday", "usageday", "passwordreset"):
         op.drop_table(table)
     op.drop_column("harvestjob", "warnings")
+    op.drop_column("accessapplication", "agreement_sha256")
     op.drop_column("accessgrant", "expiry_logged")
     op.drop_column("department", "agreement")
     for column in ("deleted", "totp_last_step", "totp_secret", "session_epoch"):

@@ -90,3 +90,46 @@ def test_apply_review_read_revoke(client):
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     refused = client.get(ROWS, headers=as_(client, "user"))
     assert refused.status_code == 403 and "SECRET1" not in refused.text
+
+
+def test_the_agreement_is_read_before_applying_and_its_hash_kept(client):
+    """GET …/agreement shows the text an application accepts; an application sending that text's hash is kept
+    with it; one sending a stale hash (the department changed its text meanwhile) is refused."""
+    from catalog.accounts import agreements
+
+    shown = client.get(f"/api/v1/datasets/{NAME}/agreement")
+    assert shown.status_code == 200
+    first = shown.json()
+    assert first["own"] is False and first["sha256"] == agreements.digest(first["text"]) and first["department"]
+    assert client.get("/api/v1/datasets/api-open/agreement").json()["error"]["code"] == "conflict"
+    assert client.get("/api/v1/datasets/nope/agreement").status_code == 404
+
+    body = {"purpose": "研究", "scenario": "分析", "organization": "大学", "days": 30, "accept_agreement": True}
+    from catalog.config import get_settings
+
+    with Session(db.get_engine(get_settings())) as session:
+        agreements.set_agreement(session, first["department"], "本部门的专门协议：数据仅用于研究。")
+        session.commit()
+    changed = client.get(f"/api/v1/datasets/{NAME}/agreement").json()
+    assert changed["own"] is True and changed["sha256"] != first["sha256"]
+    stale = client.post(f"/api/v1/datasets/{NAME}/applications", json=body | {"agreement_sha256": first["sha256"]},
+                        headers=as_(client, "user"))
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "agreement_changed"
+    made = client.post(f"/api/v1/datasets/{NAME}/applications", json=body | {"agreement_sha256": changed["sha256"]},
+                       headers=as_(client, "user"))
+    assert made.status_code == 201 and made.json()["agreement_sha256"] == changed["sha256"]
+    assert client.post(f"/api/v1/datasets/{NAME}/applications", json=body | {"agreement_sha256": "xyz"},
+                       headers=as_(client, "ours")).status_code == 422  # not a sha256: refused before anything
+
+
+def test_reviewers_without_totp_cannot_decide_when_the_portal_requires_it(client, monkeypatch):
+    body = {"purpose": "研究", "scenario": "分析", "organization": "大学", "days": 30, "accept_agreement": True}
+    app_id = client.post(f"/api/v1/datasets/{NAME}/applications", json=body, headers=as_(client, "user")).json()["id"]
+    from catalog.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "require_totp_for_reviewers", True)
+    refused = client.post(f"/api/v1/applications/{app_id}/approve", json={}, headers=as_(client, "ours"))
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "totp_required"
+    monkeypatch.setattr(get_settings(), "require_totp_for_reviewers", False)
+    assert client.post(f"/api/v1/applications/{app_id}/approve", json={}, headers=as_(client, "ours")
+                       ).status_code == 200

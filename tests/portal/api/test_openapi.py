@@ -93,7 +93,7 @@ OPERATIONS = [  # every /api/v1 operation (test_every_operation_is_listed_here k
     "/domains", "/departments", "/datasets", "/datasets/{name}", "/search", "/schemas", "/schemas/{name}",
     "/datasets/{name}/resources/{resource}/download", "/datasets/{name}/resources/{resource}/rows",
     "/datasets/{name}/resources/{resource}/rows.csv", "/datasets/{name}/resources/{resource}/sample",
-    "/datasets/{name}/datapackage.json", "/suggest",
+    "/datasets/{name}/datapackage.json", "/suggest", "/datasets/{name}/agreement",
 ]
 
 
@@ -140,6 +140,7 @@ NAMED = {  # operation → the component schema its 2xx answer is (of its items,
     ("POST", "/keys"): "ApiKeyCreated",
     ("DELETE", "/keys/{key_id}"): "ApiKeyPublic",
     ("GET", "/applications"): "ApplicationPublic",
+    "/datasets/{name}/agreement": "AgreementPublic",
     ("POST", "/datasets/{name}/applications"): "ApplicationPublic",
     ("POST", "/applications/{application_id}/approve"): "ApplicationPublic",
     ("POST", "/applications/{application_id}/reject"): "ApplicationPublic",

@@ -53,6 +53,8 @@ def test_users_create_list_and_set_role(settings, department, odp):
         assert PASSWORD not in account.password_hash and account.password_hash.startswith("$argon2")
     listing = odp("users", "list").output
     assert "rev@example.org\treviewer\t" + department in listing
+    line = next(row for row in listing.splitlines() if "rev@example.org" in row).split("\t")
+    assert (line[5], line[6]) == ("-", "active")  # no TOTP, not deleted
 
     assert odp("users", "set-role", "rev@example.org", "--role", "organizer").exit_code == 0
     with Session(db.get_engine(settings)) as session:
