@@ -154,5 +154,12 @@ def department_slugs(session: Session, account_id: int) -> list[str]:
     return list(session.exec(query))
 
 
+def department_titles(session: Session, account_id: int) -> list[str]:
+    """The reviewer's departments as people read them (中文名), in slug order like :func:`department_slugs`."""
+    query = (select(Department.title).join(AccountDepartment, col(AccountDepartment.department_id) == Department.id)
+             .where(AccountDepartment.account_id == account_id).order_by(Department.name))
+    return list(session.exec(query))
+
+
 def list_accounts(session: Session) -> list[Account]:
     return list(session.exec(select(Account).order_by(col(Account.id))))

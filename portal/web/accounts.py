@@ -276,7 +276,7 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
     return _render(request, settings, "review.html", {
         "queue": overview.review_queue(session, actor, settings),
         "decided": overview.decided_by_reviewer(session, actor),
-        "departments": users.department_slugs(session, actor.id),  # type: ignore[arg-type]
+        "departments": users.department_titles(session, actor.id),  # type: ignore[arg-type]
         "target_days": settings.review_working_days, "error": None,
     }, account=actor)
 

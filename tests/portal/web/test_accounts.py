@@ -217,7 +217,9 @@ def test_the_whole_flow(app):
     with Session(db.get_engine(app.state.settings)) as session:
         app_id = session.exec(select(AccessApplication.id)).one()
     login(theirs, "theirs@example.org")
-    assert "dev@example.org" not in theirs.get("/review").text
+    their_queue = theirs.get("/review").text
+    assert "dev@example.org" not in their_queue
+    assert "审核部门：其他部门" in their_queue  # the department as people read it, not its slug
     refused = theirs.post(f"/review/{app_id}/approve", data={"csrf_token": token(theirs, "/account")})
     assert refused.status_code == 404
 
