@@ -146,3 +146,4 @@ def test_api_pandas_download_example(portal, tmp_path, monkeypatch):
         totals[lot["district"]] = totals.get(lot["district"], 0) + int(lot["total_spaces"])
     assert dict(result["spaces"]) == totals and len(result["lots"]) == len(lots)
     assert len(result["typed"]) == len(lots) and str(result["typed"]["total_spaces"].dtype).startswith("int")
+    assert list(result["sheet"]["name"]) == [lot["name"] for lot in lots]
