@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import access
 from catalog.access import public_validation_report
+from catalog.contests import works as contest_works
 from catalog.datasets.queries import (
     DatasetWithdrawn,
     datasets_using_schema,
@@ -149,6 +150,7 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "rows_url": rows_url(ds.name, first_table) if first_table else None,
         "sample_url": sample_url(ds.name, first_table) if first_table else None,
         "search_word": (ds.keywords or [view.domain.name])[0],
+        "contest_works": contest_works.used_in(session, ds.id),  # accepted works of published contests
     })
 
 

@@ -125,6 +125,14 @@ ROUTES = {
     "/api/v1/contests/{slug}/downloads": CONTEST,
     "/api/v1/contests/{slug}/downloads.csv": CONTEST,
     "/api/v1/contests/{slug}/works": CONTEST,
+    # The contest pages (tests/portal/web/test_contest_pages.py): data links only to the API routes above.
+    "/contests": CONTEST,
+    "/contests/new": WEB_ACCOUNT,  # organizers only: a form
+    "/contest/{slug}": CONTEST,  # public samples; the visitor's team; download links for seated members
+    "/contest/{slug}/showcase": CONTEST,
+    "/contest/{slug}/works/{work_id}/screenshot": CONTEST,  # a work's image, for whoever may see the work
+    "/contest/{slug}/submit": CONTEST,  # members only: a form
+    "/contest/{slug}/manage": CONTEST,  # its organizer only: package, teams, download log, works
     "/api/action/{name}": CKAN,
 }
 CKAN_LISTING = {
