@@ -255,6 +255,18 @@ def test_samples_are_public_and_capped_for_conditional_data(client):
     conditional = client.get(f"{API}/samples/entries/{ids[CONDITIONAL]}/sample")
     assert len(list(csv.DictReader(io.StringIO(conditional.text)))) == 4  # ODP_PUBLIC_SAMPLE_ROWS
     assert client.get(f"{API}/samples/entries/999999/sample").status_code == 404
+    (sample_only,) = client.post(f"{API}/samples/entries", json={"dataset": MOVING, "sample_rows": 3, "full": False},
+                                 headers=as_("org")).json()
+    assert sample_only["full"] is False and sample_only["status"] == "ready"
+    team_up(client, "samples", members=("dave",))
+    public = client.get(f"{API}/samples/entries/{sample_only['id']}/sample")
+    assert len(list(csv.DictReader(io.StringIO(public.text)))) == 3
+    refused = client.get(f"{API}/samples/entries/{sample_only['id']}/download", headers=as_("dave"))
+    assert refused.status_code == 403 and error_code(refused) == "contest_full_not_offered"
+    assert client.get(f"{API}/samples/entries/{ids[OPEN]}/download", headers=as_("dave")).status_code == 200
+    with zipfile.ZipFile(io.BytesIO(client.get(f"{API}/samples/bundle.zip", headers=as_("dave")).content)) as archive:
+        names = [r["name"] for r in json.loads(archive.read("datapackage.json"))["resources"]]
+    assert names == [f"{OPEN}--table"]  # neither the sample-only entry nor the one waiting for consent
 
 
 def test_a_draft_is_known_only_to_its_organizer(client):
