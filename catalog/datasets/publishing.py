@@ -513,14 +513,8 @@ def _new_version(
         version.encoding = None if binary else detect_encoding(store.path(stored.relpath), res_in.encoding)
         fast = try_fast_path(store.path(stored.relpath), fmt=prep.format, encoding=version.encoding,
                              schema=res_in.schema, dialect=res_in.dialect, store=store, settings=settings)
-        if fast is not None:  # proven valid, Parquet written, in one read (ODP_VALIDATOR=fast)
-            version.validation_status = fast.outcome.status
-            version.validation_report = fast.outcome.report
-            version.row_count = fast.outcome.row_count
-            version.table_schema = fast.outcome.schema
-            version.parquet_path = fast.parquet_path
-            return version
-        outcome = validate_table(
+        # the fast path: frictionless's report and the Parquet in one read (ODP_VALIDATOR=fast), else frictionless
+        outcome = fast.outcome if fast is not None else validate_table(
             store.path(stored.relpath),
             fmt=prep.format or "csv",
             encoding=version.encoding,
@@ -538,7 +532,10 @@ def _new_version(
                 f"dataset '{dataset_name}' resource '{res_in.name}' failed validation ({counts}) "
                 "and ODP_REJECT_INVALID is set"
             )
-        build_parquet(version, prep.format, store)  # records its own failure; never fails the harvest
+        if fast is not None:
+            version.parquet_path = fast.parquet_path
+        else:
+            build_parquet(version, prep.format, store)  # records its own failure; never fails the harvest
     return version
 
 

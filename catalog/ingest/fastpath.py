@@ -1,56 +1,81 @@
-"""The fast path: one streaming read of a CSV into Arrow batches that both proves the table valid and writes its
-Parquet file.
+"""The fast path: one streaming read of a CSV into Arrow batches that validates the table against its Table Schema
+— producing the same stored report frictionless would, valid or not — and writes its Parquet file.
 
-frictionless stays the reference. The fast path is *sound by construction*: it only ever concludes "valid" —
-when every check below passes on every row, where each check accepts a cell only if frictionless certainly
-accepts it too. Anything else (an error found, a cell it cannot decide, a schema feature or dialect it does
-not support) makes it answer :class:`Fallback` with the reason, and the caller runs the frictionless
-validation and the Parquet conversion of :mod:`catalog.tables.parquet` as before. So the stored report of a
-table is always frictionless's (valid with its row count, or frictionless's own errors), and the differential
-test (tests/catalog/ingest/test_differential.py) checks exactly that, report and Parquet, over a generated
-corpus of clean and broken tables.
+frictionless stays the reference, and the fast path leans on it wherever exactness needs it:
 
-What is decided here, column by column, vectorized (pyarrow.compute):
+- frictionless opens the file (a sample) and gives the dialect, the labels, the label errors and the schema
+  (inferred the same way when none was published);
+- pyarrow reads the rows as raw strings; each column is checked vectorized (pyarrow.compute), and a cell counts
+  as *proven* only if frictionless certainly accepts it (see the table below);
+- every row with a cell not proven (and every blank row, row of another width, or row whose primary-key cells
+  are all missing) is read again by frictionless's own ``Row`` with frictionless's cell handlers: its errors are
+  frictionless's (type-error, constraint-error, missing-cell, extra-cell, blank-row, with their notes, cells and
+  messages), and so are its typed values. Most rows of most tables are proven, so this costs nothing there;
+- ``unique`` and primary-key repeats are found over the whole table in bounded memory (catalog/ingest/keys.py:
+  16 bytes per row per unique column or primary key) and replayed in frictionless's order
+  (catalog/ingest/reports.py), with the error cap applied where frictionless applies it;
+- the Parquet columns are the proven cells' typed arrays, with the other cells typed by the frictionless-based
+  writer's own typer (catalog/tables/parquet.py), so the file holds the same rows either way.
 
-- the CSV dialect and the header come from frictionless itself (it opens the file and sniffs a sample: the
-  same delimiter and labels its validation would use); labels must equal the field names, in order;
-- cells are read by ``pyarrow.csv`` as strings with that delimiter; a row of another width, a row of missing
-  values only (frictionless: ``blank-row``) or an empty line makes the table fall back;
-- missingValues (schema or field) → null; ``required``; types ``string`` (default format), ``integer`` and
-  ``number`` (plain decimal notation, ASCII or full-width digits, no groupChar/decimalChar/bareNumber),
-  ``boolean`` (trueValues/falseValues), ``date`` (default format or one made of ``%Y``, ``%m``, ``%d`` and
-  literal characters, two-digit month and day);
-- constraints ``minimum``/``maximum`` (integer, number, date), ``minLength``/``maxLength``/``pattern``/``enum``
-  (string fields; ``pattern`` with Python's ``re``, the way frictionless compiles it, on each batch's distinct
-  values), ``unique`` and the ``primaryKey`` (over the whole table).
+Proven vectorized, column by column: missingValues (schema or field) → null; ``required``; types ``string``
+(default format), ``integer`` and ``number`` (plain decimal notation, ASCII or full-width digits, no
+groupChar/decimalChar/bareNumber), ``boolean`` (trueValues/falseValues), ``date`` (default format or one made of
+``%Y``, ``%m``, ``%d`` and literal characters, two-digit month and day); constraints ``minimum``/``maximum``
+(integer, number, date), ``minLength``/``maxLength``/``pattern``/``enum`` (string fields; ``pattern`` with
+Python's ``re``, the way frictionless compiles it, on each batch's distinct values). Any other cell of these
+types is left to frictionless's reader (spaces, ``+``, exponents, 19+ digits, NaN, a number within 1e-9 of its
+bound, one-digit months …).
 
-``unique`` and primary-key columns are kept (as Arrow arrays) until the end of the table; every other column is
-written to Parquet batch by batch, so memory stays bounded by the batch size plus those key columns.
+Falls back to frictionless (:class:`Fallback`, per resource) — the constructs where the same report cannot be
+guaranteed:
+
+- other field types (datetime, time, year, yearmonth, duration, geopoint, object, array, any), string formats,
+  ``groupChar``/``decimalChar``/``bareNumber``, other constraints, foreign keys, a boolean primary-key field;
+- missing or extra labels (frictionless then pairs a made-up ``any`` field with an extra label and drops the
+  field of a missing one, while the frictionless-based Parquet writer pairs cells with the schema by position —
+  the two readings differ); a label with a line break; other header rows, comment rows;
+- a dialect other than ``"``-quoted fields with doubled quotes and a one-character delimiter; encodings other than
+  UTF-8 (with or without BOM) and GB18030;
+- an empty line or a row of empty cells when ``""`` is not a missing value of every field (pyarrow reads an empty
+  line as a row of empty cells, frictionless as a row of no cells: only with ``""`` missing are both blank);
+- a row of another width whose number pyarrow does not know; a signalling NaN in a unique column; a digest
+  collision (equal digests whose typed values differ: the rows are compared with frictionless's values before
+  anything is reported); a file pyarrow cannot read; a table without data rows.
+
+The differential test (tests/catalog/ingest/test_differential.py) checks report, schema and Parquet equality
+against frictionless over a generated corpus of clean and broken tables.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from frictionless import Schema
 from frictionless.formats import CsvControl
+from frictionless.table.row import Row, create_cell_handlers
 
-from catalog.config import Settings, Validator
+from catalog.config import Settings, Validator, get_settings
+from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, tuple_key
+from catalog.ingest.reports import collect, row_errors, summarize
 from catalog.storage import FileStore
-from catalog.tables.parquet import ROW_COLUMN, arrow_schema, store_parquet_file
+from catalog.tables.parquet import ROW_COLUMN, _ColumnTyper, arrow_schema, store_parquet_file
 from catalog.validation import ValidationOutcome, table_resource
-from catalog.vocabulary import ValidationStatus
 
 BLOCK_BYTES = 4 << 20  # bytes pyarrow reads per batch (about 50,000 rows of a typical table)
 ENCODINGS = {"utf-8", "utf-8-sig", "gb18030"}
@@ -104,8 +129,9 @@ def _date_regex(fmt: str) -> str:
 
 
 class _Column:
-    """One field: raw strings of a batch → the typed Arrow array, or :class:`Fallback` if any cell is not
-    certainly valid."""
+    """One field: raw strings of a batch → the typed Arrow array (as the reference Parquet writer types it), the
+    cells it *proves* valid (a mask: every other cell goes to frictionless's own cell reader), and, for unique
+    and primary-key fields, each cell's canonical key text."""
 
     def __init__(self, field: Any, descriptor: dict[str, Any], schema_missing: list[str]):
         self.name = field.name
@@ -119,8 +145,10 @@ class _Column:
         extra = set(self.constraints) - _CONSTRAINTS[self.kind]
         _check(not extra, f"field '{self.name}' has constraints {sorted(extra)}")
         missing = field.missing_values if field.has_defined("missing_values") else schema_missing
-        self.missing = pa.array(sorted(set(missing)), pa.string())
+        self.missing_texts = set(missing)
+        self.missing = pa.array(sorted(self.missing_texts), pa.string())
         self.type = arrow_schema({"fields": [descriptor]}).field(0).type
+        self.typer = _ColumnTyper(field, list(missing))  # the reference writer's typer, for the cells left over
         reader = field.create_value_reader()
         self.bounds = {k: reader(self.constraints[k]) for k in ("minimum", "maximum") if k in self.constraints}
         _check(all(v is not None for v in self.bounds.values()), f"field '{self.name}' has an unreadable bound")
@@ -136,177 +164,381 @@ class _Column:
             self.date_format = "%Y-%m-%d" if self.format == "default" else self.format
             self.date_regex = _date_regex(self.date_format)
 
-    def __call__(self, raw: pa.Array) -> pa.Array:
+    def __call__(self, raw: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """(typed, proven, present): ``proven`` is true where the cell is certainly valid for frictionless;
+        ``typed`` is exact where proven (the caller replaces the rest); ``present`` is the text, null where
+        the cell is a missing value."""
         present = pc.if_else(pc.is_in(raw, value_set=self.missing), pa.scalar(None, pa.string()), raw)
-        if self.constraints.get("required"):
-            _check(present.null_count == 0, f"a required cell of '{self.name}' is missing")
-        typed = self._typed(present)
-        self._constrain(present, typed)
-        return typed
+        proven = pc.is_valid(present) if self.constraints.get("required") else pa.repeat(True, len(raw))
+        typed, readable = self._typed(present)
+        proven = pc.and_(proven, pc.or_(pc.is_null(present), pc.fill_null(readable, False)))
+        for passes in self._constraints(present, typed):
+            proven = pc.and_(proven, pc.fill_null(passes, True))  # null (a missing cell) passes them all
+        return typed, proven, present
 
-    def _all(self, mask: pa.Array, reason: str) -> None:
-        # null (a missing cell) counts as passing: frictionless skips missing cells for these checks
-        _check(pc.all(pc.fill_null(mask, True)).as_py() is not False, f"{reason} in '{self.name}'")
-
-    def _typed(self, present: pa.Array) -> pa.Array:
+    def _typed(self, present: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """The typed array (null where not readable) and where it is certainly readable."""
         if self.kind == "string":
-            return present
+            return present, pc.is_valid(present)
         if self.kind == "boolean":
-            self._all(pc.or_(pc.is_in(present, value_set=self.true_values),
-                             pc.is_in(present, value_set=self.false_values)), "a non-boolean cell")
-            return pc.if_else(pc.is_valid(present), pc.is_in(present, value_set=self.true_values),
-                              pa.scalar(None, pa.bool_()))
+            readable = pc.or_(pc.is_in(present, value_set=self.true_values),
+                              pc.is_in(present, value_set=self.false_values))
+            typed = pc.if_else(readable, pc.is_in(present, value_set=self.true_values), pa.scalar(None, pa.bool_()))
+            return typed, readable
         if self.kind == "date":
-            self._all(pc.match_substring_regex(present, self.date_regex), "a date cell off its format")
-            stamps = pc.strptime(present, format=self.date_format, unit="s", error_is_null=True)
+            shaped = pc.fill_null(pc.match_substring_regex(present, self.date_regex), False)
+            candidates = pc.if_else(shaped, present, pa.scalar(None, pa.string()))
+            stamps = pc.strptime(candidates, format=self.date_format, unit="s", error_is_null=True)
             # pyarrow's strptime rolls 2024-02-30 over to March: the date must print back as it was written
             again = pc.strftime(stamps, format=self.date_format)
-            self._all(pc.equal(again, present), "an impossible date")
-            return stamps.cast(pa.date32())
+            readable = pc.fill_null(pc.equal(again, candidates), False)
+            typed = pc.if_else(readable, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
+            return typed, readable
         pattern = _INTEGER if self.kind == "integer" else _NUMBER
-        self._all(pc.match_substring_regex(present, pattern), f"a cell that is not a plain {self.kind}")
-        return pc.cast(pc.utf8_normalize(present, form="NFKC"), self.type)
+        readable = pc.fill_null(pc.match_substring_regex(present, pattern), False)
+        plain = pc.if_else(readable, present, pa.scalar(None, pa.string()))
+        return pc.cast(pc.utf8_normalize(plain, form="NFKC"), self.type), readable
 
-    def _constrain(self, present: pa.Array, typed: pa.Array) -> None:
-        c = self.constraints
+    def _constraints(self, present: pa.Array, typed: pa.Array) -> list[pa.Array]:
+        c, out = self.constraints, []
         if "minLength" in c:
-            self._all(pc.greater_equal(pc.utf8_length(present), c["minLength"]), "a cell under minLength")
+            out.append(pc.greater_equal(pc.utf8_length(present), c["minLength"]))
         if "maxLength" in c:
-            self._all(pc.less_equal(pc.utf8_length(present), c["maxLength"]), "a cell over maxLength")
+            out.append(pc.less_equal(pc.utf8_length(present), c["maxLength"]))
         if self.enum is not None:
-            self._all(pc.is_in(present, value_set=self.enum), "a cell outside the enum")
+            out.append(pc.is_in(present, value_set=self.enum))
         if self.pattern is not None:
-            for value in pc.unique(present.drop_null()).to_pylist():
-                _check(self.pattern.match(value) is not None, f"a cell not matching the pattern of '{self.name}'")
+            distinct = pc.unique(present.drop_null())
+            good = [v for v in distinct.to_pylist() if self.pattern.match(v) is not None]
+            out.append(pc.is_in(present, value_set=pa.array(good, pa.string())))
         for key, bound in self.bounds.items():
             if self.kind == "number":
                 margin = _NUMBER_MARGIN * max(1.0, abs(float(bound)))
                 low, high = (float(bound) + margin, None) if key == "minimum" else (None, float(bound) - margin)
-                mask = pc.greater_equal(typed, low) if low is not None else pc.less_equal(typed, high)
+                out.append(pc.greater_equal(typed, low) if low is not None else pc.less_equal(typed, high))
             else:
                 scalar = pa.scalar(bound, self.type) if isinstance(bound, (int, date)) else None
                 _check(scalar is not None, f"bound of '{self.name}'")
-                mask = pc.greater_equal(typed, scalar) if key == "minimum" else pc.less_equal(typed, scalar)
-            self._all(mask, f"a cell beyond its {key}")
+                out.append(pc.greater_equal(typed, scalar) if key == "minimum" else pc.less_equal(typed, scalar))
+        return out
+
+    def parquet(self, raw: pa.Array, typed: pa.Array, proven: pa.Array) -> pa.Array:
+        """The column as the reference writer stores it: proven cells vectorized, the others through its typer."""
+        if pc.all(proven).as_py():
+            return typed
+        odd = pc.invert(proven)
+        values = self.typer._per_cell(pc.filter(raw, odd).to_pylist())
+        return pc.replace_with_mask(typed, odd, values)
+
+    def key(self, typed: pa.Array, present: pa.Array) -> pa.Array:
+        """Canonical key texts of the proven cells (see catalog.ingest.keys)."""
+        if self.kind == "string":
+            return present
+        if self.kind == "number":
+            return canonical_number(pc.utf8_normalize(pc.if_else(pc.is_valid(typed), present,
+                                                                 pa.scalar(None, pa.string())), form="NFKC"))
+        return pc.cast(typed, pa.string())
+
+
+@dataclass
+class _Opened:
+    schema: dict[str, Any]  # the schema used (the inferred one when none was published)
+    labels: list[str]
+    control: CsvControl
+    header_errors: list[Any]  # frictionless's label errors, reported before the rows
+    expected: list[str]  # the fields frictionless pairs with the labels
 
 
 def _open(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any] | None,
-          dialect: dict[str, Any] | None) -> tuple[dict[str, Any], list[str], CsvControl]:
-    """frictionless opens the file (a sample): its dialect, labels, and the schema (inferred if none)."""
+          dialect: dict[str, Any] | None) -> _Opened:
+    """frictionless opens the file (a sample): its dialect, labels, label errors and the schema (inferred if
+    none)."""
     resource = table_resource(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect)
     with resource:
-        _check(resource.header.valid, "the header has label errors")
         _check(list(resource.dialect.header_rows) == [1] and not resource.dialect.comment_char
                and not resource.dialect.comment_rows and resource.dialect.header,
                "a dialect with other header rows or comments")
-        return resource.schema.to_descriptor(), list(resource.labels), CsvControl.from_dialect(resource.dialect)
+        return _Opened(schema=resource.schema.to_descriptor(), labels=list(resource.labels),
+                       control=CsvControl.from_dialect(resource.dialect), header_errors=list(resource.header.errors),
+                       expected=[f.name for f in resource.header.get_expected_fields()])
 
 
-def _reader(path: Path, encoding: str, control: CsvControl, labels: list[str], bad_rows: list[int]) -> Any:
+@dataclass
+class _Batch:
+    columns: list[pa.Array]  # raw strings, one per label
+    numbers: np.ndarray  # frictionless's row number of each row (header = 1)
+    ragged: list[tuple[int, list[str]]]  # rows of another width, due before or inside this batch
+
+
+def _batches(path: Path, encoding: str, control: CsvControl, width: int) -> Iterator[_Batch]:
+    """The data rows as raw string columns with their row numbers; rows of another width (which pyarrow cannot
+    put in a column) come aside, parsed as frictionless parses them (Python's csv with the same dialect)."""
     _check(control.quote_char == '"' and control.double_quote and control.escape_char is None
            and not control.skip_initial_space and control.null_sequence is None and len(control.delimiter) == 1,
            "a CSV dialect other than quoted fields with a one-character delimiter")
+    python_dialect = control.to_python()
+    ragged: list[tuple[int, list[str]]] = []
+    odd_numbers: list[int] = []
 
     def invalid(row: Any) -> str:
-        bad_rows.append(row.number or 0)
+        if row.number is None or row.number < 2:
+            raise Fallback("pyarrow does not know the number of a row of another width")
+        cells = next(csv.reader(io.StringIO(row.text, newline=""), dialect=python_dialect), [])
+        ragged.append((row.number, cells))
+        odd_numbers.append(row.number)
         return "skip"
 
-    return pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding,
-                                       block_size=BLOCK_BYTES, use_threads=False),
-        parse_options=pacsv.ParseOptions(delimiter=control.delimiter, quote_char='"', double_quote=True,
-                                         newlines_in_values=True, ignore_empty_lines=False,
-                                         invalid_row_handler=invalid),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(labels, pa.string()), strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False, null_values=[],
-                                             check_utf8=True, auto_dict_encode=False),
-    )
+    names = [f"c{i}" for i in range(width)]
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding,
+                                           block_size=BLOCK_BYTES, use_threads=False, column_names=names,
+                                           skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=control.delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 null_values=[], check_utf8=True, auto_dict_encode=False),
+        )
+    except (pa.ArrowInvalid, UnicodeError) as exc:
+        raise Fallback(f"pyarrow cannot read it: {exc}") from None
+    following = 2  # the number of the next row pyarrow returns, unless it is a ragged one
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, UnicodeError) as exc:
+            raise Fallback(f"pyarrow cannot read it: {exc}") from None
+        numbers = np.arange(following, following + batch.num_rows, dtype=np.int64)
+        for odd in sorted(n for n in odd_numbers if n >= following):
+            if batch.num_rows and odd <= numbers[-1]:
+                numbers[numbers >= odd] += 1
+        odd_numbers[:] = [n for n in odd_numbers if batch.num_rows == 0 or n > numbers[-1]]
+        if batch.num_rows:
+            following = int(numbers[-1]) + 1
+            due = [r for r in ragged if r[0] <= numbers[-1]]
+            ragged[:] = [r for r in ragged if r[0] > numbers[-1]]
+            yield _Batch(list(batch.columns), numbers, due)
+    if ragged:
+        yield _Batch([pa.array([], pa.string())] * width, np.array([], np.int64), sorted(ragged))
+
+
+class _Ingest:
+    """One table through the fast path: state kept across batches."""
+
+    def __init__(self, opened: _Opened, settings: Settings, encoding: str | None):
+        used = opened.schema
+        self.encoding = encoding
+        self.report_limit = settings.report_error_limit
+        self.schema = used
+        fields_desc = used.get("fields", [])
+        self.fschema = Schema.from_descriptor(used)  # its fields give frictionless's own readers and defaults
+        self.fields = list(self.fschema.fields)
+        self.columns = [_Column(f, d, list(self.fschema.missing_values))
+                        for f, d in zip(self.fields, fields_desc, strict=True)]
+        self.handlers = create_cell_handlers(self.fields)
+        key_names = used.get("primaryKey") or []
+        self.key_names = [key_names] if isinstance(key_names, str) else list(key_names)
+        _check(all(k in opened.expected for k in self.key_names), "a primary key naming no field")
+        self.unique_names = [c.name for c in self.columns if c.constraints.get("unique")]
+        self.index = {c.name: i for i, c in enumerate(self.columns)}
+        _check(all(self.columns[self.index[k]].kind != "boolean" for k in self.key_names),
+               "a boolean primary-key field")
+        self.all_missing_blank = all("" in c.missing_texts for c in self.columns)
+        self.cap = settings.validation_error_cap
+        self.connection = duckdb.connect(config={"threads": 1})
+        self.unique_logs = {name: DigestLog(self.connection) for name in self.unique_names}
+        self.key_log = DigestLog(self.connection) if self.key_names else None
+        self.error_rows: dict[int, list[Any]] = {}  # number → raw cells of each row with a cell error
+        self.cell_errors = 0  # errors found cell by cell so far (frictionless stops at the cap)
+        self.rows = 0
+        self.target = arrow_schema(used)
+
+    @property
+    def collecting(self) -> bool:
+        # past the cap, frictionless has stopped reading: later rows cannot change the report
+        return not self.cap or self.cell_errors < self.cap
+
+    def batch(self, raw: list[pa.Array], numbers: np.ndarray) -> pa.RecordBatch:
+        n = len(numbers)
+        results = [column(raw[i]) for i, column in enumerate(self.columns)]
+        proven = pa.repeat(True, n)
+        blank = pa.repeat(True, n)
+        for _, ok, present in results:
+            proven = pc.and_(proven, ok)
+            blank = pc.and_(blank, pc.is_null(present))
+        if not self.all_missing_blank:
+            # pyarrow reads an empty line as a row of empty cells; frictionless as a row of no cells
+            empty = pa.repeat(True, n)
+            for column in raw:
+                empty = pc.and_(empty, pc.equal(column, ""))
+            _check(not pc.any(empty).as_py(), "an empty line or a row of empty cells")
+        suspect = pc.or_(pc.invert(proven), blank)
+        if self.key_names:
+            every_null = pa.repeat(True, n)
+            for name in self.key_names:
+                every_null = pc.and_(every_null, pc.is_null(results[self.index[name]][0]))
+            suspect = pc.or_(suspect, every_null)
+        odd = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+        keys = {name: self.columns[self.index[name]].key(results[self.index[name]][0], results[self.index[name]][2])
+                for name in {*self.unique_names, *self.key_names}}
+        if len(odd):
+            keys = self._read_odd_rows(raw, numbers, odd, keys)
+        for name, log in self.unique_logs.items():
+            log.add(keys[name], numbers)
+        if self.key_log is not None:
+            self.key_log.add(tuple_key([keys[name] for name in self.key_names]), numbers)
+        typed = [column.parquet(raw[i], *results[i][:2]) for i, column in enumerate(self.columns)]
+        self.rows += n
+        return pa.RecordBatch.from_arrays([*typed, pa.array(numbers, pa.int64())], schema=self.target)
+
+    def _read_odd_rows(self, raw: list[pa.Array], numbers: np.ndarray, odd: np.ndarray,
+                       keys: dict[str, pa.Array]) -> dict[str, pa.Array]:
+        """Rows with a cell not proven valid go through frictionless's own Row: its errors (kept with the raw
+        cells for the report) and its typed values (for the keys)."""
+        index = pa.array(odd)
+        cells_by_row = list(zip(*[pc.take(column, index).to_pylist() for column in raw], strict=True))
+        replaced: dict[str, list[Any]] = {name: [] for name in keys}
+        for position, cells in zip(odd.tolist(), cells_by_row, strict=True):
+            number = int(numbers[position])
+            values = self._read_row(list(cells), number)
+            for name in keys:
+                replaced[name].append(values.get(name))
+        mask = np.zeros(len(numbers), dtype=bool)
+        mask[odd] = True
+        return {name: pc.replace_with_mask(keys[name], pa.array(mask), pa.array(replaced[name], pa.string()))
+                for name in keys}
+
+    def _read_row(self, cells: list[Any], number: int) -> dict[str, str | None]:
+        """Check one row with frictionless's Row; return the canonical keys of its unique/key cells."""
+        if not self.collecting:
+            return {}
+        row = Row(list(cells), handlers=self.handlers, row_number=number)
+        if row.errors:
+            self.error_rows[number] = cells
+            self.cell_errors += len(row.errors)
+        try:
+            return {name: canonical(row[name], f"{number}") for name in {*self.unique_names, *self.key_names}}
+        except Unhashable as exc:
+            raise Fallback(str(exc)) from None
+
+    def ragged(self, rows: list[tuple[int, list[str]]]) -> pa.RecordBatch:
+        """Rows of another width: always an error row (missing or extra cells); typed as the reference writer
+        pads or cuts them."""
+        numbers = np.array([n for n, _ in rows], np.int64)
+        width = len(self.columns)
+        keys: dict[str, list[Any]] = {name: [] for name in {*self.unique_names, *self.key_names}}
+        for number, cells in rows:
+            values = self._read_row(cells, number)
+            for name, found in keys.items():
+                found.append(values.get(name))
+        fitted = [r[:width] if len(r) >= width else [*r, *([None] * (width - len(r)))] for _, r in rows]
+        columns = [column.typer._per_cell([r[i] for r in fitted]) for i, column in enumerate(self.columns)]
+        for name, log in self.unique_logs.items():
+            log.add(pa.array(keys[name], pa.string()), numbers)
+        if self.key_log is not None:
+            self.key_log.add(tuple_key([pa.array(keys[name], pa.string()) for name in self.key_names]), numbers)
+        self.rows += len(rows)
+        return pa.RecordBatch.from_arrays([*columns, pa.array(numbers, pa.int64())], schema=self.target)
+
+
+def _merge(main: pa.RecordBatch, extra: pa.RecordBatch | None) -> pa.Table:
+    if extra is None:
+        return pa.Table.from_batches([main])
+    table = pa.Table.from_batches([main, extra])
+    return table.take(pc.sort_indices(table.column(ROW_COLUMN)))
 
 
 def ingest_csv(path: Path, *, encoding: str | None, schema: dict[str, Any] | None,
-               dialect: dict[str, Any] | None, store: FileStore) -> FastResult:
-    """Validate the CSV at ``path`` and write its Parquet file into the store in one read, or raise
-    :class:`Fallback`. Returns the outcome (always valid) and the stored Parquet path."""
+               dialect: dict[str, Any] | None, store: FileStore, settings: Settings | None = None) -> FastResult:
+    """Validate the CSV at ``path`` and write its Parquet file into the store in one read (a second, partial
+    read only to fetch the rows of repeated unique/primary-key values), or raise :class:`Fallback`. Returns the
+    outcome — frictionless's report, valid or not — and the stored Parquet path."""
+    settings = settings or get_settings()
     _check(encoding in ENCODINGS, f"encoding {encoding}")
-    used, labels, control = _open(path, "csv", encoding, schema, dialect)
+    opened = _open(path, "csv", encoding, schema, dialect)
+    used = opened.schema
     _check(set(used) <= _SCHEMA_KEYS and "foreignKeys" not in used, "a schema property it does not check")
     fields_desc = used.get("fields", [])
-    _check(bool(fields_desc) and labels == [f["name"] for f in fields_desc], "labels differ from the field names")
+    _check(bool(fields_desc) and bool(opened.labels), "no fields or no labels")
+    _check(opened.expected == [f["name"] for f in fields_desc] and len(opened.labels) == len(fields_desc),
+           "labels missing or extra: frictionless pairs other fields with the cells")
+    _check(not any("\n" in label or "\r" in label for label in opened.labels), "a label with a line break")
     _check(all(f["name"] != ROW_COLUMN for f in fields_desc), f"a field named '{ROW_COLUMN}'")
-    fschema = Schema.from_descriptor(used)  # its fields give frictionless's own value readers and defaults
-    columns = [_Column(f, d, list(fschema.missing_values)) for f, d in zip(fschema.fields, fields_desc, strict=True)]
-    key_names = [name for name in (used.get("primaryKey") or [])]
-    if isinstance(used.get("primaryKey"), str):
-        key_names = [used["primaryKey"]]
-    _check(all(k in labels for k in key_names), "a primary key naming no field")
-    keep = {c.name for c in columns if c.constraints.get("unique")} | set(key_names)
-    kept: dict[str, list[pa.Array]] = {name: [] for name in keep}
+    state = _Ingest(opened, settings, encoding)
 
-    target = arrow_schema(used)
-    bad_rows: list[int] = []
     store.root.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=store.root, prefix=".incoming-", suffix=".parquet")
     os.close(fd)
     tmp = Path(name)
-    rows = 0
     try:
-        try:
-            reader = _reader(path, encoding or "utf-8", control, labels, bad_rows)
-        except (pa.ArrowInvalid, UnicodeError) as exc:
-            raise Fallback(f"pyarrow cannot read it: {exc}") from None
-        _check(reader.schema.names == labels, "pyarrow reads other labels than frictionless")
-        with pq.ParquetWriter(tmp, target, compression="zstd") as writer:
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except (pa.ArrowInvalid, UnicodeError) as exc:
-                    raise Fallback(f"pyarrow cannot read it: {exc}") from None
-                _check(not bad_rows, "a row of another width or an empty line")
-                empty = pc.equal(batch.column(0), "")
-                for i in range(1, batch.num_columns):
-                    empty = pc.and_(empty, pc.equal(batch.column(i), ""))
-                _check(not pc.any(empty).as_py(), "an empty line or a row of empty cells")
-                typed = [column(batch.column(i)) for i, column in enumerate(columns)]
-                blank = pc.and_kleene(*[pc.is_null(a) for a in typed[:2]]) if len(typed) > 1 else pc.is_null(typed[0])
-                for extra in typed[2:]:
-                    blank = pc.and_kleene(blank, pc.is_null(extra))
-                _check(not pc.any(blank).as_py(), "a blank row")
-                numbers = pa.array(range(rows + 2, rows + 2 + batch.num_rows), pa.int64())
-                writer.write_batch(pa.RecordBatch.from_arrays([*typed, numbers], schema=target))
-                for column, array in zip(columns, typed, strict=True):
-                    if column.name in kept:
-                        kept[column.name].append(array)
-                rows += batch.num_rows
-        _check(not bad_rows, "a row of another width or an empty line")
-        _check(rows > 0, "no data rows")
-        _unique(columns, kept, key_names)
+        with pq.ParquetWriter(tmp, state.target, compression="zstd") as writer:
+            for batch in _batches(path, encoding or "utf-8", opened.control, len(opened.labels)):
+                main = state.batch(batch.columns, batch.numbers)
+                extra = state.ragged(batch.ragged) if batch.ragged else None
+                writer.write_table(_merge(main, extra))
+        _check(state.rows > 0, "no data rows")
+        outcome = _report(state, path, encoding or "utf-8", opened)
         relpath = store_parquet_file(store, tmp)
     finally:
+        state.connection.close()
         if tmp.exists():
             tmp.unlink()
-    report = {"valid": True, "row_count": rows, "error_count": 0, "errors_by_type": {}, "errors": [],
-              "truncated": False, "encoding": encoding, "validator": "fast"}
-    outcome = ValidationOutcome(status=ValidationStatus.valid, row_count=rows, report=report, schema=used)
     return FastResult(outcome=outcome, parquet_path=relpath)
 
 
-def _unique(columns: list[_Column], kept: dict[str, list[pa.Array]], key_names: list[str]) -> None:
-    for column in columns:
-        if column.constraints.get("unique"):
-            values = pa.chunked_array(kept[column.name], column.type).drop_null()
-            _check(pc.count_distinct(values).as_py() == len(values), f"a repeated value in unique '{column.name}'")
-    if key_names:
-        parts = []
-        for name in key_names:
-            values = pa.chunked_array(kept[name], next(c.type for c in columns if c.name == name))
-            _check(values.null_count == 0, f"a missing primary-key cell in '{name}'")
-            parts.append(pc.cast(values, pa.string()))
-        # Joined as text: two different keys can only collide into a false duplicate (→ frictionless decides).
-        joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
-        _check(pc.count_distinct(joined).as_py() == len(joined), "a repeated primary key")
+def _report(state: _Ingest, path: Path, encoding: str, opened: _Opened) -> ValidationOutcome:
+    unique_repeats = {name: log.repeats() for name, log in state.unique_logs.items()}
+    key_repeats = state.key_log.repeats() if state.key_log is not None else {}
+    if not state.collecting:  # frictionless stopped by this row: repeats after it cannot be reported
+        last = max(state.error_rows)
+        unique_repeats = {k: {r: m for r, m in v.items() if r <= last} for k, v in unique_repeats.items()}
+        key_repeats = {r: m for r, m in key_repeats.items() if r <= last}
+    wanted = {r for v in unique_repeats.values() for pair in v.items() for r in pair}
+    wanted |= {r for pair in key_repeats.items() for r in pair}
+    cells = dict(state.error_rows)
+    missing = wanted - set(cells)
+    if missing:
+        cells.update(_fetch_rows(path, encoding, opened, missing))
+    _check(set(cells) >= wanted, "a repeated row could not be read again")
+    _verify(state, cells, unique_repeats, key_repeats)
+    numbers = sorted(set(state.error_rows) | {r for v in unique_repeats.values() for r in v} | set(key_repeats))
+    rows = ((n, row_errors(cells[n], n, state.handlers, state.unique_names, state.key_names, unique_repeats,
+                           key_repeats)) for n in numbers)
+    errors, row_count = collect(opened.header_errors, rows, state.cap, state.rows)
+    return summarize(errors, row_count, state.schema, state.encoding, report_limit=state.report_limit, cap=state.cap)
+
+
+def _fetch_rows(path: Path, encoding: str, opened: _Opened, numbers: set[int]) -> dict[int, list[Any]]:
+    """The raw cells of the given rows, read again (the rows of repeated values that had no cell error)."""
+    wanted = pa.array(sorted(numbers), pa.int64())
+    found: dict[int, list[Any]] = {}
+    for batch in _batches(path, encoding, opened.control, len(opened.labels)):
+        hits = np.flatnonzero(pc.is_in(pa.array(batch.numbers), value_set=wanted).to_numpy(zero_copy_only=False))
+        if len(hits):
+            index = pa.array(hits)
+            taken = [pc.take(column, index).to_pylist() for column in batch.columns]
+            for position, cells in zip(hits.tolist(), zip(*taken, strict=True), strict=True):
+                found[int(batch.numbers[position])] = list(cells)
+        found.update((n, cells) for n, cells in batch.ragged if n in numbers)
+    return found
+
+
+def _verify(state: _Ingest, cells: dict[int, list[Any]], unique_repeats: dict[str, dict[int, int]],
+            key_repeats: dict[int, int]) -> None:
+    """Equal digests are candidates: frictionless's typed values must be equal too (else a hash collision)."""
+    def values(number: int, names: list[str]) -> tuple[Any, ...]:
+        row = Row(list(cells[number]), handlers=state.handlers, row_number=number)
+        return tuple(row[name] for name in names)
+
+    for name, repeats in unique_repeats.items():
+        for row, match in repeats.items():
+            _check(values(row, [name]) == values(match, [name]), f"a digest collision in '{name}'")
+    for row, match in key_repeats.items():
+        _check(values(row, state.key_names) == values(match, state.key_names), "a digest collision in the key")
 
 
 def try_fast_path(path: Path, *, fmt: str | None, encoding: str | None, schema: dict[str, Any] | None,
@@ -316,7 +548,7 @@ def try_fast_path(path: Path, *, fmt: str | None, encoding: str | None, schema: 
     if settings.validator != Validator.fast or (fmt or "").lower() != "csv":
         return None
     try:
-        return ingest_csv(path, encoding=encoding, schema=schema, dialect=dialect, store=store)
+        return ingest_csv(path, encoding=encoding, schema=schema, dialect=dialect, store=store, settings=settings)
     except Fallback as exc:
         log.debug("fast path falls back to frictionless for %s: %s", path.name, exc)
     except Exception:  # a reader/Arrow/disk failure: the frictionless path decides and records it

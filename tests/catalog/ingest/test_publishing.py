@@ -10,6 +10,9 @@ from catalog.config import Validator
 from catalog.datasets import publishing
 from catalog.ingest import fastpath
 from catalog.storage import FileStore
+from catalog.validation import validate_table
+from harvesters.base import run_harvest
+from harvesters.datapackage import DataPackageHarvester
 from tests.support.packages import ROWS, csv_text, write_package
 from tests.support.tables import current_version, harvest
 
@@ -29,14 +32,35 @@ def test_a_valid_csv_takes_the_fast_path(settings, packages):
     assert [r["_row"] for r in _rows(settings, version)] == [2, 3, 4]
 
 
-def test_an_invalid_csv_is_reported_by_frictionless(settings, packages):
+def test_an_invalid_csv_is_reported_by_the_fast_path_as_frictionless_would(settings, packages):
     write_package(packages, "parking", csv=csv_text([*ROWS, (4, "虹口足球场停车场", "虹口区", "很多")]))
     harvest(settings, packages)
     version, _ = current_version(settings, "parking", "table")
     report = version.validation_report
-    assert report["validator"] == "frictionless"
+    assert report["validator"] == "fast"
+    assert version.validation_status == "invalid"
     assert report["errors_by_type"] == {"type-error": 1}
-    assert version.parquet_path is not None  # the frictionless path still converts it
+    assert report["errors"][0]["row"] == 5 and report["errors"][0]["cell"] == "很多"
+    assert [r["_row"] for r in _rows(settings, version)] == [2, 3, 4, 5]  # converted all the same
+
+    reference = validate_table(FileStore(settings.files_dir).path(version.stored_path), fmt="csv",
+                               encoding=version.encoding, schema=version.table_schema, settings=settings)
+    assert reference.report["validator"] == "frictionless"
+    ours = {k: v for k, v in report.items() if k != "validator"}
+    assert ours == {k: v for k, v in reference.report.items() if k != "validator"}
+
+
+def test_reject_invalid_refuses_a_table_the_fast_path_finds_invalid(settings, packages, monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("frictionless was not needed")
+
+    monkeypatch.setattr(settings, "reject_invalid", True)
+    monkeypatch.setattr(publishing, "run_with_budget", lambda task, budget, *args: task(*args))
+    monkeypatch.setattr(publishing, "validate_table", never)
+    write_package(packages, "parking", csv=csv_text([*ROWS, (4, "虹口足球场停车场", "虹口区", "很多")]))
+    result = run_harvest(DataPackageHarvester(packages, settings), settings=settings)
+    assert result.tally.added == 0 and result.tally.failed == 1
+    assert "failed validation (type-error ×1)" in result.tally.errors[0]["message"]
 
 
 def test_the_setting_forces_frictionless(settings, packages, monkeypatch):
