@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -42,7 +43,6 @@ from catalog.vocabulary import (
     resolve_domain,
 )
 from catalog.workers import ItemTimeout, TaskGroup, run_with_budget
-
 
 Change = Literal["added", "updated", "unchanged"]
 
@@ -488,8 +488,20 @@ def _new_version_task(
     """The worker's side: plain data in, the new version's fields out."""
     prep = _PreparedResource.__new__(_PreparedResource)
     prep.input, prep.format, prep.fingerprint, prep.version = res_in, fmt, fingerprint, None
-    version = _new_version(prep, FileStore(Path(files_root)), Settings(**settings), dataset_name)
+    version = _new_version(prep, FileStore(Path(files_root)), _worker_settings(settings), dataset_name)
     return version.model_dump()
+
+
+@lru_cache(maxsize=4)
+def _settings_from(frozen: str) -> Settings:
+    # Validating the parent's values reads no environment; Settings(**…) would read it and the .env file again
+    # for every resource (≈50 ms each).
+    return Settings.model_validate_json(frozen)
+
+
+def _worker_settings(values: dict[str, Any]) -> Settings:
+    """The parent's settings in a worker, built once per worker for the same values."""
+    return _settings_from(json.dumps(values, default=str, sort_keys=True))
 
 
 def _new_version(

@@ -96,3 +96,18 @@ def test_sigterm_marks_the_job_failed(settings, packages, monkeypatch):
 def _no_cached_settings():
     yield
     get_settings.cache_clear()
+
+
+def test_a_worker_gets_the_parents_settings_not_its_environment(monkeypatch, tmp_path):
+    """Workers rebuild the parent's Settings from its values — once per worker, and without reading the
+    environment again (an environment that differs, as a worker's may, must not win)."""
+    from catalog.config import Settings
+    from catalog.datasets.publishing import _settings_from, _worker_settings
+
+    parent = Settings(data_dir=tmp_path / "var", item_timeout=9, rate_limits="key=5/minute")
+    monkeypatch.setenv("ODP_ITEM_TIMEOUT", "5")
+    monkeypatch.setenv("ODP_DATA_DIR", str(tmp_path / "elsewhere"))
+    _settings_from.cache_clear()
+    rebuilt = _worker_settings(parent.model_dump())
+    assert rebuilt == parent and rebuilt.item_timeout == 9 and rebuilt.data_dir == tmp_path / "var"
+    assert _worker_settings(parent.model_dump()) is rebuilt  # built once for the same values
