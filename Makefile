@@ -69,10 +69,11 @@ bench-deps:
 	fi
 
 # Re-capture docs/screenshots/*.png from a real browser: home, search, dataset (desktop and phone), and the
-# application flow's apply, review and account pages (desktop, taken by the flow's browser test).
+# application flow's apply, review and account pages, and the contest journey's pages (desktop, taken by the
+# flows' browser tests).
 screenshots: install browser-deps
 	ODP_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/portal/web/test_browser.py \
-		tests/portal/web/test_access_flow_browser.py -k screenshots
+		tests/portal/web/test_access_flow_browser.py tests/portal/web/test_contest_browser.py -k screenshots
 
 lint: install
 	$(BIN)/ruff check catalog harvesters portal tests benchmarks sample_data
