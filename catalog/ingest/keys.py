@@ -4,7 +4,8 @@ frictionless keeps every typed value of a unique column (and every primary-key t
 the table. Here each value is reduced to a canonical text (equal exactly when frictionless's typed values are
 equal: ``1.50`` and ``1.5`` are one Decimal) and hashed by DuckDB to an 8-byte digest; the digest and the row
 number (8 bytes) are all that is kept: **16 bytes per row per unique column or primary key**, in numpy arrays,
-whatever the width of the values. At the end one sort by (digest, row) puts equal values side by side, and each
+whatever the width of the values (about 40 bytes a row for a moment during the final sort: 160 MB for 10 M
+rows with one unique column, where frictionless's dict holds the values themselves). At the end one sort by (digest, row) puts equal values side by side, and each
 repeat's match is the row just before it — the most recent earlier row with that value, which is what
 frictionless's dict reports ("the same as in the row at position …").
 
