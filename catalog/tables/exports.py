@@ -202,7 +202,7 @@ def export_file(table: Table, query: RowsQuery, fmt: str, cache_dir: Path) -> Pa
     """The whole table as an XLSX or Parquet file, made once and kept in ``cache_dir``."""
     if fmt not in ("xlsx", "parquet"):
         raise ValueError(f"{fmt} is streamed, not cached")
-    if query.filters or query.fields or query.sort:
+    if query.narrowed:
         raise ValueError("only whole tables are cached")
     cache_dir.mkdir(parents=True, exist_ok=True)
     final = cache_dir / f"{table.parquet.stem}.{fmt}"

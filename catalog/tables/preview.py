@@ -53,14 +53,18 @@ class TablePreview:
 
 
 def preview_table(
-    version: ResourceVersion, fmt: str | None, *, limit: int | None = None, settings: Settings | None = None
+    version: ResourceVersion, fmt: str | None, *, limit: int | None = None, settings: Settings | None = None,
+    search: str | None = None,
 ) -> TablePreview | None:
     """The first ``limit`` rows (default: the public sample size) of a version's table; None when the
-    resource is not a table."""
+    resource is not a table. With ``search``, the first ``limit`` rows of the whole table where a text column
+    contains it (the rows API's ``_search``): for callers who may read the data only."""
     if version.validation_status == ValidationStatus.not_tabular or not is_tabular(fmt):
         return None
     settings = settings or get_settings()
     limit = settings.public_sample_rows if limit is None else limit
+    if search is not None:
+        return _searched(version, settings, limit, search)
     if version.parquet_path:
         from_engine = _from_rows_engine(version, settings, limit)
         if from_engine is not None:
@@ -76,6 +80,23 @@ def preview_table(
 
 
 _ENGINE_CACHE: dict[tuple[str, int | None, int], TablePreview] = {}
+
+
+def _searched(version: ResourceVersion, settings: Settings, limit: int, search: str) -> TablePreview:
+    """Matching rows from the rows engine; a bad search or a table without Parquet is the preview's ``error``."""
+    from catalog.tables.engine import RowsTimeout, fetch_rows
+    from catalog.tables.query import RowsError, Table, TableUnavailable, parse_query
+
+    try:
+        table = Table.for_version(version, settings)
+        query = parse_query(table, [("_search", search)], max_size=max(limit, 1))
+        query.size = max(limit, 1)
+        page = fetch_rows(table, query)
+    except (RowsError, RowsTimeout, TableUnavailable) as exc:
+        return TablePreview(fields=[], error=str(exc))
+    fields = [PreviewField(c.name, c.title or c.name, c.type) for c in table.columns]
+    return TablePreview(fields=fields, rows=[[_cell(row.get(f.name), kind=f.type) for f in fields]
+                                             for row in page.rows])
 
 
 def _from_rows_engine(version: ResourceVersion, settings: Settings, limit: int) -> TablePreview | None:

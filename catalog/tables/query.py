@@ -1,7 +1,8 @@
 """The rows API's query-string vocabulary, parsed in one place (as Datasette's ``filters.py``).
 
 ``col=value``, ``col__ne/gt/gte/lt/lte/in/contains/startswith/isnull``, ``_sort`` / ``_sort_desc``, ``_fields``,
-``_size`` and an opaque ``_next`` token, ``_total=1``. Column names are checked
+``_size`` and an opaque ``_next`` token, ``_total=1``, and ``_search=text`` (rows where any text column contains
+it, case-insensitively). Column names are checked
 against the Table Schema here, so everything after parsing (``catalog.tables.sql``, ``catalog.tables.engine``)
 only ever sees names of real columns; values are typed by the column's type here, so they reach the database as
 bound parameters of the right type — user text never becomes SQL.
@@ -28,7 +29,8 @@ from catalog.models import ResourceVersion
 from catalog.tables.parquet import BEIJING
 
 OPERATORS = ("exact", "ne", "gt", "gte", "lt", "lte", "in", "contains", "startswith", "isnull")
-RESERVED = ("_sort", "_sort_desc", "_fields", "_size", "_next", "_total")
+RESERVED = ("_sort", "_sort_desc", "_fields", "_size", "_next", "_total", "_search")
+MAX_SEARCH_CHARS = 100
 _TRUE = {"1", "true", "yes", "是"}
 _FALSE = {"0", "false", "no", "否"}
 # A RowsQuery built in code pages by the setting's default; parse_query reads the configured ODP_ROWS_DEFAULT_SIZE.
@@ -111,6 +113,13 @@ class RowsQuery:
     size: int = DEFAULT_SIZE
     after: tuple[Any, int] | None = None  # (sort value, _row) of the last row of the previous page
     total: bool = False
+    search: str | None = None  # _search: lower-cased text that some text column must contain
+    search_columns: list[Column] = field(default_factory=list)  # the table's text columns
+
+    @property
+    def narrowed(self) -> bool:
+        """Anything that makes the answer other than the whole table as stored."""
+        return bool(self.filters or self.fields or self.sort or self.search)
 
 
 # --- Typed values ---------------------------------------------------------------------------------------
@@ -200,6 +209,19 @@ def _filter(table: Table, key: str, text: str) -> Filter:
     return Filter(column, op, parse_value(column, text))
 
 
+def _search(table: Table, query: RowsQuery, text: str) -> None:
+    """``_search``: the text (trimmed, NFKC, lower case) that one of the table's text columns must contain."""
+    needle = unicodedata.normalize("NFKC", text).strip().lower()
+    if query.search is not None:
+        raise RowsError("give _search once")
+    if not needle or len(needle) > MAX_SEARCH_CHARS:
+        raise RowsError(f"_search: give 1 to {MAX_SEARCH_CHARS} characters")
+    columns = [c for c in table.columns if c.type == "string"]
+    if not columns:
+        raise RowsError("_search: this table has no text columns; filter a column instead")
+    query.search, query.search_columns = needle, columns
+
+
 def _list_value(key: str, text: str) -> list[str]:
     """``a,b,c``, or a JSON array when values hold commas: ``["a,1","b"]``."""
     if text.lstrip().startswith("["):
@@ -244,6 +266,8 @@ def parse_query(table: Table, params: Iterable[tuple[str, str]], *, max_size: in
             token = text
         elif key == "_total":
             query.total = _flag(key, text)
+        elif key == "_search":
+            _search(table, query, text)
         else:
             query.filters.append(_filter(table, key, text))
     if token:

@@ -46,6 +46,9 @@ def where(query: RowsQuery, *, keyset: bool) -> tuple[str, list[Any]]:
             params.append(f.value)
         elif f.op == "isnull":
             clauses.append(f"{col} IS {'' if f.value else 'NOT '}NULL")
+    if query.search is not None:  # any text column contains it, ignoring case (the needle is lower-cased)
+        clauses.append("(" + " OR ".join(f"contains(lower({quote(c.name)}), ?)" for c in query.search_columns) + ")")
+        params.extend(query.search for _ in query.search_columns)
     if keyset and query.after is not None:
         value, row = query.after
         if query.sort is None:

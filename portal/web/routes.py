@@ -116,12 +116,18 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
     pages = _pages(len(view.resources), RESOURCES_PER_PAGE)
     page = min(_page(request), pages)
     shown = view.resources[(page - 1) * RESOURCES_PER_PAGE:page * RESOURCES_PER_PAGE]
+    # ?rows_in=RESOURCE&rows_q=TEXT: that table's preview shows the first rows of the whole table holding the
+    # text — for readers of the data only (a conditional table's public sample is its first rows, nothing else).
+    rows_in, rows_q = request.query_params.get("rows_in"), (request.query_params.get("rows_q") or "")[:200]
     tables = []
     for res in shown:
-        preview = (preview_table(res.current, res.resource.format, limit=allowed.sample_rows, settings=settings)
+        searched = rows_q.strip() if allowed.data_readable and rows_in == res.resource.name else None
+        preview = (preview_table(res.current, res.resource.format, limit=allowed.sample_rows, settings=settings,
+                                 search=searched or None)
                    if res.current else None)
         if preview is not None:
-            tables.append({"resource": res, "preview": preview, "chart": bar_chart(preview)})
+            tables.append({"resource": res, "preview": preview, "search": searched or None,
+                           "chart": None if searched else bar_chart(preview)})
     readable = allowed.data_readable
     base = settings.public_base_url  # never the request's Host header
     first_table = next((t["resource"].resource.name for t in tables), None)

@@ -37,6 +37,8 @@ _Sort = Annotated[str | None, Query(alias="_sort", description="Sort by this col
 _SortDesc = Annotated[str | None, Query(alias="_sort_desc", description="Sort by this column, descending")]
 _Fields = Annotated[str | None, Query(alias="_fields", description="Columns to return, comma-separated")]
 _Version = Annotated[int | None, Query(alias="_version", ge=1, description="A version id (default: current)")]
+_Search = Annotated[str | None, Query(alias="_search", min_length=1, max_length=100, description=(
+    "Rows where any text column contains this text (ignoring case and full-width forms)"))]
 
 
 def _params(request: Request, drop: set[str]) -> list[tuple[str, str]]:
@@ -56,6 +58,7 @@ def rows(
     _sort: _Sort = None,
     _sort_desc: _SortDesc = None,
     _fields: _Fields = None,
+    _search: _Search = None,
     _size: Annotated[int | None, Query(alias="_size", ge=1, description=(  # the bound: ODP_ROWS_MAX_SIZE
         "Rows per page (default ODP_ROWS_DEFAULT_SIZE, 100; at most ODP_ROWS_MAX_SIZE, 5000)"))] = None,
     _next: Annotated[str | None, Query(alias="_next", description="The `next` token of the previous page")] = None,
@@ -88,6 +91,7 @@ def rows_csv(
     _sort: _Sort = None,
     _sort_desc: _SortDesc = None,
     _fields: _Fields = None,
+    _search: _Search = None,
     _bom: Annotated[bool, Query(alias="_bom", description="1: start with a UTF-8 BOM (for Excel)")] = False,
     _version: _Version = None,
 ) -> StreamingResponse:

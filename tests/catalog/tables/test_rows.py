@@ -181,6 +181,24 @@ def _not_null(r: dict[str, Any], col: str) -> bool:
 # --- Every operator against Python ----------------------------------------------------------------------
 
 D0 = date(2020, 1, 1) + timedelta(days=540)  # a date some rows have
+
+
+def _text_contains(r: dict[str, Any], needle: str) -> bool:
+    """The reference of ``_search``: some text column holds the needle, ignoring case."""
+    return any(r[c] is not None and needle in r[c].lower() for c in ("name", "district", WEIRD))
+
+
+SEARCH_CASES = [
+    ({"_search": "公共"}, lambda r: _text_contains(r, "公共")),
+    ({"_search": "p+r"}, lambda r: _text_contains(r, "p+r")),  # case-insensitive
+    ({"_search": "Ｐ＋Ｒ"}, lambda r: _text_contains(r, "p+r")),  # full-width, as typed with a Chinese IME
+    ({"_search": "%"}, lambda r: _text_contains(r, "%")),  # LIKE metacharacters are plain text
+    ({"_search": "浦东", "total_spaces__gte": "500"},
+     lambda r: _text_contains(r, "浦东") and _not_null(r, "total_spaces") and r["total_spaces"] >= 500),
+    ({"_search": "丙"}, lambda r: _text_contains(r, "丙")),  # the oddly named column is searched too
+]
+
+
 CASES = [
     ({"district": "浦东新区"}, lambda r: r["district"] == "浦东新区"),
     ({"total_spaces": "500"}, lambda r: r["total_spaces"] == 500),
@@ -220,7 +238,25 @@ CASES = [
     ([("total_spaces__gte", "250"), ("total_spaces__lte", "620")],
      lambda r: _not_null(r, "total_spaces") and 250 <= r["total_spaces"] <= 620),
     ({WEIRD: "甲"}, lambda r: r[WEIRD] == "甲"),
+    *SEARCH_CASES,
 ]
+
+
+def test_search_refusals(client):
+    for params, message in (({"_search": ""}, "_search"), ({"_search": "   "}, "1 to 100"), ({"_search": "长" * 101}, "100"),
+                            ([("_search", "a"), ("_search", "b")], "once")):
+        answer = client.get(BASE.format("lots") + "/rows", params=params)
+        assert answer.status_code == 422 and message in answer.text, answer.text
+
+
+@pytest.mark.parametrize(("params", "predicate"), SEARCH_CASES[:3], ids=[str(c[0]) for c in SEARCH_CASES[:3]])
+def test_search_on_the_in_memory_copy(client, hot, params, predicate):
+    assert ids(fetch_all(client, {**params, "_size": "40"})) == matching(predicate)
+
+
+def test_rows_csv_and_downloads_follow_the_search(client):
+    table_csv = client.get(BASE.format("lots") + "/rows.csv", params={"_search": "公共"}).text
+    assert len(list(csv.DictReader(io.StringIO(table_csv)))) == len(matching(lambda r: _text_contains(r, "公共")))
 
 
 @pytest.mark.parametrize(("params", "predicate"), CASES, ids=[str(c[0]) for c in CASES])

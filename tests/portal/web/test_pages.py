@@ -214,3 +214,23 @@ def test_server_errors_are_a_chinese_page_and_stay_plain_on_the_api(sample_clien
         assert page.status_code == 500 and "服务器出错了" in page.text
         api = client.get("/api/v1/boom")
         assert api.status_code == 500 and api.text == "Internal Server Error"
+
+
+def test_the_preview_searches_the_whole_table_for_readers_of_the_data(client):
+    """A search box above an open table's preview finds rows anywhere in the table (the rows API's _search); a
+    有条件开放 table has no box and ignores the parameters: its public sample stays its first rows."""
+    page = client.get("/dataset/shanghai-public-parking-lots")
+    assert 'name="rows_q"' in page.text and "在全表中查找" in page.text
+    found = client.get("/dataset/shanghai-public-parking-lots",
+                       params={"rows_in": "parking-lots", "rows_q": "迪士尼"}).text
+    assert "含“迪士尼”的前 1 行" in found and "上海迪士尼度假区停车场" in found
+    nothing = client.get("/dataset/shanghai-public-parking-lots",
+                         params={"rows_in": "parking-lots", "rows_q": "<b>不存在的停车场</b>"}).text
+    assert "（没有找到）" in nothing and "<b>不存在" not in nothing and "&lt;b&gt;不存在" in nothing
+
+    conditional = "/dataset/key-pollutant-discharge-units"
+    plain = client.get(conditional).text
+    assert 'name="rows_q"' not in plain
+    last_unit = "上海华远实业有限公司"  # a row far past the public sample: a search must not bring it up
+    searched = client.get(conditional, params={"rows_in": "pollutant-units", "rows_q": last_unit}).text
+    assert searched.count(last_unit) == plain.count(last_unit) and "含“" not in searched
