@@ -1,6 +1,7 @@
 """What the contest web pages (portal/web/contests.py) show, gathered from the other contest modules so that the
 routes only render: the board of contests by state, the package with small sample tables, the visitor's place in
-the contest (team, agreement, what they may download now), and the organizer's form of a new contest.
+the contest (team, agreement, what they may download now), the organizer's form of a new contest, and the
+reviewers' queue of contest consents.
 
 Nothing here decides access: the seat and the entries go through ``gate.py`` (hence ``catalog/access.py``) exactly
 as the API's routes do, and the sample rows are those of ``samples.sample_csv`` (capped by the policy).
@@ -18,9 +19,9 @@ from sqlmodel import Session
 
 from catalog.accounts import principals
 from catalog.config import Settings
-from catalog.models import Account, Contest, ContestMember
+from catalog.models import Account, Contest, ContestConsent, ContestMember, Dataset
 
-from . import contests, entries, gate, samples, teams
+from . import consents, contests, entries, gate, samples, teams
 from .contests import ContestSpec, ContestState
 from .errors import ContestError, invalid
 
@@ -186,3 +187,28 @@ def spec_from_form(form: dict[str, str]) -> ContestSpec:
         data[key] = _whole(form.get(key, ""), key)
     return contests.parse_spec({k: v for k, v in data.items() if v is not None})
 
+
+
+@dataclass
+class ConsentLine:
+    """A contest's request for a department's consent, with what the reviewer needs to decide it."""
+
+    consent: ContestConsent
+    contest: Contest
+    dataset: Dataset
+    requester: Account | None
+    full_entries: int  # the contest's entries of the dataset that offer full data
+
+
+def consent_queue(session: Session, reviewer: Account) -> list[ConsentLine]:
+    """Every contest consent the reviewer decides (their departments'; an admin: all), oldest first."""
+    lines = []
+    for consent in consents.visible(session, reviewer):
+        contest = session.get(Contest, consent.contest_id)
+        dataset = session.get(Dataset, consent.dataset_id)
+        if contest is None or dataset is None:
+            continue
+        full = sum(1 for v in entries.package(session, contest) if v.dataset.id == dataset.id and v.entry.full)
+        requester = session.get(Account, consent.requested_by) if consent.requested_by else None
+        lines.append(ConsentLine(consent, contest, dataset, requester, full))
+    return lines

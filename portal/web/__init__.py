@@ -13,6 +13,7 @@ def install_pages(app: FastAPI) -> None:
     from .account_security import router as account_security_router
     from .accounts import router as accounts_router
     from .admin_search import router as admin_search_router
+    from .contest_consents import router as contest_consents_router
     from .contests import router as contests_router
     from .errors import install_page_error_handlers
     from .routes import router
@@ -25,6 +26,7 @@ def install_pages(app: FastAPI) -> None:
     hide_reset_tokens_from_access_log()  # a reset link's token must not reach the access log
     app.include_router(admin_search_router)  # /admin/search-log: zero-hit searches, synonym groups
     app.include_router(contests_router)  # /contests, /contest/{slug} (+ showcase, submit, manage)
+    app.include_router(contest_consents_router)  # /review/contests: departments consent to contests' use
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(RefuseNulInPages)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: the 400 page gets the headers too

@@ -133,6 +133,7 @@ ROUTES = {
     "/contest/{slug}/works/{work_id}/screenshot": CONTEST,  # a work's image, for whoever may see the work
     "/contest/{slug}/submit": CONTEST,  # members only: a form
     "/contest/{slug}/manage": CONTEST,  # its organizer only: package, teams, download log, works
+    "/review/contests": WEB_ACCOUNT,  # reviewers: their departments' contest consent requests, never data
     "/api/action/{name}": CKAN,
 }
 CKAN_LISTING = {
