@@ -27,7 +27,7 @@ from portal.app import create_app
 from tests.support.accounts import PASSWORD, account, cheap_hashing
 from tests.support.catalog import fresh_settings, release
 from tests.support.packages import csv_text, write_package
-from tests.support.pages import Page
+from tests.support.pages import Page, assert_well_formed, get_page
 
 OPEN, CONDITIONAL, MOVING = "cp-open", "cp-conditional", "cp-moving"
 ROWS = [(i, f"ROW{i:03d}", "浦东新区", i) for i in range(1, 21)]
@@ -289,6 +289,7 @@ def test_the_department_consents_on_review_contests_and_the_team_gets_the_entry(
     shown = page(clients["alice"], "/contest/consented")
     assert link in shown.links() and "待部门审核" not in shown.plain
     assert clients["alice"].get(link).status_code == 200
+    assert_well_formed(get_page(rev, "/review/contests"))  # with the approved request's revoke form
     no_reason = post(rev, f"/review/contests/{consent_id}/revoke", "/review/contests", {"reason": " "})
     assert no_reason.status_code == 422
     revoked = post(rev, f"/review/contests/{consent_id}/revoke", "/review/contests", {"reason": "项目调整"})
@@ -473,3 +474,24 @@ def test_hostile_text_is_escaped_everywhere(app):
         html = client.get(path).text
         assert "<script>alert" not in html and "<img src=x" not in html, path
         assert "&lt;script&gt;alert" in html, path
+
+
+def test_every_contest_page_is_well_formed(app):
+    """One h1, no skipped heading level, no inline script or style, every input labelled — for each viewer."""
+    org = person(app, "org")
+    create_contest(org, "well-formed")
+    publish(org, "well-formed")
+    alice = team_up(app, "well-formed", members=("alice",))["alice"]
+    made = alice.post("/contest/well-formed/submit", data={
+        "csrf_token": token(alice, "/contest/well-formed/submit"), "title": "作品", "url": "https://example.org",
+        "datasets": [OPEN]}, files={"screenshot": ("shot.png", PNG, "image/png")})
+    assert made.status_code == 303
+    anonymous, carol, rev = person(app), person(app, "carol"), person(app, "rev")
+    for client, url in ((anonymous, "/contests"), (org, "/contests"), (anonymous, "/contest/well-formed"),
+                        (carol, "/contest/well-formed"), (alice, "/contest/well-formed"),
+                        (org, "/contest/well-formed"), (anonymous, "/contest/well-formed/showcase"),
+                        (alice, "/contest/well-formed/submit"), (org, "/contests/new"),
+                        (org, "/contest/well-formed/manage"), (rev, "/review/contests")):
+        assert_well_formed(get_page(client, url))
+    accept(alice, "well-formed")
+    assert_well_formed(get_page(alice, "/contest/well-formed"))
