@@ -3,21 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-
-from .models import Timestamp, _Public
-
-
-def _no_nul(value: str) -> str:
-    """PostgreSQL text cannot hold a NUL character: refused here (422), never a driver error."""
-    if "\x00" in value:
-        raise ValueError("holds a NUL character")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
+from .models import Text, Timestamp, _Public
 
 
 class ContestPublic(_Public):

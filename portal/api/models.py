@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
@@ -330,8 +330,20 @@ class ApiKeyCreated(ApiKeyPublic):
     key: str = Field(description="The key itself: shown in this answer only, never again")
 
 
+def _no_nul(value: str) -> str:
+    """PostgreSQL text cannot hold a NUL character: refused here (422), never a driver error."""
+    if "\x00" in value:
+        raise ValueError("holds a NUL character")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""A text field of a request body: every such field refuses NUL (what the middleware does for paths and query
+strings, portal/api/errors.py)."""
+
+
 class ApiKeyRequest(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     days: int | None = Field(default=None, ge=1, le=3650, description="Expire after this many days (default never)")
 
 
@@ -361,9 +373,9 @@ class AgreementPublic(_Public):
 
 
 class ApplicationRequest(BaseModel):
-    purpose: str = Field(min_length=1, max_length=5000, description="用途")
-    scenario: str = Field(min_length=1, max_length=5000, description="应用场景")
-    organization: str = Field(default="", max_length=300)
+    purpose: Text = Field(min_length=1, max_length=5000, description="用途")
+    scenario: Text = Field(min_length=1, max_length=5000, description="应用场景")
+    organization: Text = Field(default="", max_length=300)
     days: int = Field(ge=1, description="Requested duration, at most ODP_APPLICATION_MAX_DAYS (365)")
     accept_agreement: bool = Field(description="The dataset's data-use agreement (数据利用协议) is accepted")
     agreement_sha256: str | None = Field(
@@ -377,7 +389,7 @@ class ApproveRequest(BaseModel):
 
 
 class ReasonRequest(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 # --- Account export (portal/api/routes/account.py; catalog/accounts/export.py) ----------------------------

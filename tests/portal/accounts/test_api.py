@@ -133,3 +133,19 @@ def test_reviewers_without_totp_cannot_decide_when_the_portal_requires_it(client
     monkeypatch.setattr(get_settings(), "require_totp_for_reviewers", False)
     assert client.post(f"/api/v1/applications/{app_id}/approve", json={}, headers=as_(client, "ours")
                        ).status_code == 200
+
+
+def test_nul_characters_in_bodies_are_refused_not_crashes(client):
+    """PostgreSQL text cannot hold NUL: every text field of the account bodies refuses it with a 422."""
+    body = {"purpose": "研究\x00", "scenario": "分析", "organization": "大学", "days": 30, "accept_agreement": True}
+    for path, payload in ((f"/api/v1/datasets/{NAME}/applications", body),
+                          (f"/api/v1/datasets/{NAME}/applications", body | {"purpose": "研究", "organization": "\x00"}),
+                          ("/api/v1/keys", {"name": "laptop\x00"})):
+        answer = client.post(path, json=payload, headers=as_(client, "user"))
+        assert answer.status_code == 422 and "NUL" in answer.text, (path, answer.text)
+    made = client.post(f"/api/v1/datasets/{NAME}/applications", json=body | {"purpose": "研究"},
+                       headers=as_(client, "user")).json()
+    for decision in ("reject", "revoke"):
+        answer = client.post(f"/api/v1/applications/{made['id']}/{decision}", json={"reason": "理由\x00"},
+                             headers=as_(client, "ours"))
+        assert answer.status_code == 422 and "NUL" in answer.text

@@ -101,3 +101,23 @@ def test_the_api_keeps_its_json_errors(hostile):
     assert gone.status_code == 410 and gone.json()["error"]["code"] == "withdrawn"
     bad = hostile.get("/api/v1/search", params={"size": 5000})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_parameter"
+
+
+def test_a_nul_character_in_a_form_is_a_400_page_not_a_crash(settings):
+    """PostgreSQL text cannot hold NUL: a posted form carrying one (%00) is refused before any handler reads it,
+    like a NUL in the path or query string."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from portal.app import create_app
+
+    client = TestClient(create_app(), follow_redirects=False)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/register").text).group(1)
+    for form in ({"csrf_token": csrf, "email": "a@example.org", "name": "张三\x00", "password": "x" * 12},
+                 {"csrf_token": csrf, "email": "a\x00@example.org", "password": "x" * 12}):
+        answer = client.post("/register", data=form)
+        assert answer.status_code == 400 and "空字符" in answer.text
+    fine = client.post("/register", data={"csrf_token": csrf, "email": "b@example.org", "name": "李四",
+                                          "password": "correct horse battery"})
+    assert fine.status_code == 303  # the same form without NUL goes through
