@@ -215,7 +215,9 @@ def work_screenshot(slug: str, work_id: WorkId, request: Request, settings: Sett
     if found is None:
         return error_page(request, 404, message="没有这个作品截图。")
     path, media_type = found
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "public, max-age=86400",
+    # Before acceptance only the team and the organizer may see it: no shared cache may keep it for others.
+    cache = "public, max-age=86400" if view.work.accepted else "private, no-store"
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": cache,
                                                               "X-Content-Type-Options": "nosniff"})
 
 

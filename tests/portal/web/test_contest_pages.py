@@ -326,7 +326,8 @@ def test_a_work_is_submitted_accepted_and_shown(app):
         work_id = session.exec(select(ContestWork.id).where(ContestWork.title == "停车助手")).one()
     screenshot = f"/contest/works-pages/works/{work_id}/screenshot"
     assert anonymous.get(screenshot).status_code == 404  # not shown before acceptance
-    assert alice.get(screenshot).content == PNG  # its team sees it
+    own = alice.get(screenshot)
+    assert own.content == PNG and "no-store" in own.headers["cache-control"]  # its team sees it, uncached
     manage = page(org, "/contest/works-pages/manage")
     assert "停车助手" in manage.plain and "待审核" in manage.plain
     accepted = post(org, f"/contest/works-pages/manage/works/{work_id}/accept", "/contest/works-pages/manage",
@@ -338,6 +339,7 @@ def test_a_work_is_submitted_accepted_and_shown(app):
     assert showcase.all("img", src=screenshot)
     shot = anonymous.get(screenshot)
     assert shot.content == PNG and shot.headers["content-type"] == "image/png"
+    assert shot.headers["cache-control"].startswith("public")
     dataset = page(anonymous, f"/dataset/{OPEN}")
     assert re.search(r"用于 \d+ 个竞赛作品", dataset.plain)
     assert f"/contest/works-pages/showcase#work-{work_id}" in dataset.links()
@@ -470,7 +472,7 @@ def test_hostile_text_is_escaped_everywhere(app):
     post(org, f"/contest/hostile/manage/works/{work_id}/accept", "/contest/hostile/manage", {"award": HOSTILE[:90]})
     for client, path in ((person(app), "/contests"), (alice, "/contest/hostile"), (org, "/contest/hostile/manage"),
                          (person(app), "/contest/hostile/showcase"), (alice, "/contest/hostile/submit"),
-                         (person(app), f"/dataset/{OPEN}")):
+                         (person(app), f"/dataset/{OPEN}"), (person(app, "rev"), "/review/contests")):
         html = client.get(path).text
         assert "<script>alert" not in html and "<img src=x" not in html, path
         assert "&lt;script&gt;alert" in html, path
