@@ -464,11 +464,14 @@ def test_hostile_text_is_escaped_everywhere(app):
     accept(alice, "hostile")
     made = alice.post("/contest/hostile/submit", data={
         "csrf_token": token(alice, "/contest/hostile/submit"), "title": HOSTILE, "summary": HOSTILE,
-        "url": "https://example.org/x?q=<b>", "datasets": [OPEN]})
-    assert made.status_code == 303
+        "url": "https://example.org/x?q=<b>", "datasets": [OPEN]},
+        files={"screenshot": ("", b"", "application/octet-stream")})  # what a browser sends with no file chosen
+    assert made.status_code == 303, made.text[:300]
     with Session(db.get_engine(STATE["settings"])) as session:
-        work_id = session.exec(select(ContestWork.id).join(Contest, Contest.id == ContestWork.contest_id)
-                               .where(Contest.slug == "hostile")).one()
+        work = session.exec(select(ContestWork).join(Contest, Contest.id == ContestWork.contest_id)
+                            .where(Contest.slug == "hostile")).one()
+        work_id = work.id
+        assert work.screenshot is None  # the empty file field is no screenshot
     post(org, f"/contest/hostile/manage/works/{work_id}/accept", "/contest/hostile/manage", {"award": HOSTILE[:90]})
     for client, path in ((person(app), "/contests"), (alice, "/contest/hostile"), (org, "/contest/hostile/manage"),
                          (person(app), "/contest/hostile/showcase"), (alice, "/contest/hostile/submit"),
