@@ -97,7 +97,9 @@ class Settings(BaseSettings):
     suggest_refresh_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="Search-as-you-type (/api/v1/suggest) rebuilds its table of titles, keywords and departments this often.",
+        description="Search-as-you-type (/api/v1/suggest) rebuilds its table of titles, keywords and departments, in"
+                    " the background, when the listing changed or the table is older than this (or than ten times"
+                    " its build time).",
     )
 
     # The rows API and table downloads (catalog/tables/): limits of one query and of one export.

@@ -60,6 +60,12 @@ def fold(text: str) -> str:
     return folded if len(folded) == len(text) else "".join(_T2S.convert(c) for c in text)
 
 
+def syllables_of(text: str) -> list[str]:
+    """The lower-case pinyin of each character of ``text`` (no tones, Shanghai readings), ``""`` for a character
+    that is not Chinese: as long as ``text`` (pypinyin reads phrases, but gives one syllable per character)."""
+    return lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: [""] * len(chars))
+
+
 def pinyin_of(term: str) -> tuple[str, str]:
     """(full pinyin, initials) of a Chinese term, lowercase, no tones: 停车场 → ("tingchechang", "tcc")."""
     syllables = lazy_pinyin(term, style=Style.NORMAL, errors="ignore")

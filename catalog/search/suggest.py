@@ -15,6 +15,7 @@ datasets) and rebuilt when it is older than ``ODP_SUGGEST_REFRESH_SECONDS``.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -25,8 +26,10 @@ from sqlmodel import Session, select
 
 from catalog import access
 from catalog.models import Dataset, Department, DownloadCount
-from catalog.search.expand import fold, pinyin_of
-from catalog.search.tokenizer import segment
+from catalog.search.expand import pinyin_of, syllables_of
+from catalog.search.tokenizer import fold, segment
+
+log = logging.getLogger(__name__)
 
 #: the key of a text is cut at this many characters (longer prefixes are cut the same way)
 KEY_CHARS = 24
@@ -51,10 +54,19 @@ def _starts(text: str) -> list[tuple[int, str]]:
 def _keys(text: str) -> list[tuple[str, int]]:
     """(key, match rank) of a text: characters rank 0/1, pinyin and initials 2/3."""
     keys = []
-    for inner, rest in _starts(fold(text)):
+    folded = fold(text)
+    # One pinyin reading of the whole text, a syllable per character ("" for anything not Chinese), sliced at
+    # each word start: pypinyin once per text instead of once per start (it was most of a table's build time).
+    syllables = syllables_of(folded)
+    for inner, rest in _starts(folded):
         rest = rest.lower()
         keys.append((rest[:KEY_CHARS], inner))
-        full, initials = pinyin_of(rest[:KEY_CHARS])
+        start = len(folded) - len(rest)
+        if len(syllables) == len(folded):
+            spelled = [x for x in syllables[start : start + KEY_CHARS] if x]
+            full, initials = "".join(spelled), "".join(x[0] for x in spelled)
+        else:  # a reading that did not come out one per character: read the piece on its own
+            full, initials = pinyin_of(rest[:KEY_CHARS])
         if full and full != rest[:KEY_CHARS]:
             keys.append((full[:KEY_CHARS], 2 + inner))
             if len(initials) >= 2:
@@ -87,7 +99,7 @@ class SuggestTable:
         self.size = n
 
     def lookup(self, prefix: str, size: int) -> list[Suggestion]:
-        prefix = fold(prefix.strip()).lower()[:KEY_CHARS]
+        prefix = fold(prefix.strip()).lower()[:KEY_CHARS]  # the same one-for-one fold as the keys
         if not prefix or not len(self.keys):
             return []
         lo = int(np.searchsorted(self.keys, prefix, side="left"))
@@ -131,15 +143,71 @@ def build_table(session: Session) -> SuggestTable:
     return SuggestTable(entries)
 
 
-_TABLES: dict[str, tuple[float, SuggestTable]] = {}
+@dataclass
+class _Built:
+    table: SuggestTable
+    built_at: float  # time.monotonic() when it was built
+    seconds: float  # how long building it took
+    signature: tuple  # the listing it was built from (see _signature)
+    checked_at: float
+    refreshing: bool = False
+
+
+#: How often a request may start a background check of the listing (a cheap query, off the request).
+CHECK_SECONDS = 5.0
+_TABLES: dict[str, _Built] = {}
 _LOCK = threading.Lock()
 
 
+def _signature(session: Session) -> tuple:
+    """What a change of the listing changes: how many datasets are listed and the newest ``modified``."""
+    count, newest = session.exec(
+        select(func.count(), func.max(Dataset.modified)).select_from(Dataset).where(access.listed_clause())
+    ).one()
+    return int(count), str(newest)
+
+
+def _build(session: Session) -> _Built:
+    started = time.monotonic()
+    signature = _signature(session)
+    table = build_table(session)
+    now = time.monotonic()
+    return _Built(table, now, now - started, signature, now)
+
+
 def suggest(session: Session, prefix: str, size: int, refresh_seconds: float) -> list[Suggestion]:
-    """Up to ``size`` suggestions for ``prefix``, from a table at most ``refresh_seconds`` old."""
+    """Up to ``size`` suggestions for ``prefix``.
+
+    A keystroke never waits for a rebuild (at 100,000 datasets a build takes tens of seconds): the first table
+    is built on the first request, later ones in a background thread while requests keep reading the current
+    table. At most every ``CHECK_SECONDS`` a request starts that thread, which rebuilds when the listing changed
+    (a dataset added, withdrawn or modified) or when the table is older than ``refresh_seconds`` — and, so a
+    big catalog does not rebuild all the time, than ten times its own build time (popularity drifts slowly).
+    """
     key = str(session.get_bind().url)
     with _LOCK:
         built = _TABLES.get(key)
-        if built is None or time.monotonic() - built[0] > refresh_seconds:
-            built = _TABLES[key] = (time.monotonic(), build_table(session))
-    return built[1].lookup(prefix, size)
+        if built is None:
+            built = _TABLES[key] = _build(session)
+        elif not built.refreshing and time.monotonic() - built.checked_at > min(CHECK_SECONDS, refresh_seconds):
+            built.refreshing = True
+            threading.Thread(target=_refresh, args=(key, session.get_bind(), built, refresh_seconds),
+                             name="odp-suggest-refresh", daemon=True).start()
+    return built.table.lookup(prefix, size)
+
+
+def _refresh(key: str, bind, built: _Built, refresh_seconds: float) -> None:
+    try:
+        with Session(bind) as session:
+            stale = time.monotonic() - built.built_at > max(refresh_seconds, 10 * built.seconds)
+            if stale or _signature(session) != built.signature:
+                fresh = _build(session)
+                with _LOCK:
+                    _TABLES[key] = fresh
+            else:
+                built.checked_at = time.monotonic()
+    except Exception:  # a failed refresh keeps the current table; the next check tries again
+        log.warning("could not refresh the suggestion table", exc_info=True)
+        built.checked_at = time.monotonic()
+    finally:
+        built.refreshing = False
