@@ -215,6 +215,9 @@ def test_the_contest_journey_with_screenshots(server, browser, tmp_path):
     expect(shown).to_contain_text("畅行者")
     assert visitor.locator("img.work-screenshot").evaluate("img => img.naturalWidth") == 640
     shoot(visitor, out, "showcase", 1100)
+    # the finished example contest: its showcase holds its two awarded works
+    visitor.goto(f"{base}/contest/soda-2015/showcase")
+    expect(visitor.locator("article.contest-work .badge")).to_have_count(2)
     # the dataset page counts the works that used it: the two of 2015 and this one
     visitor.goto(f"{base}/dataset/{PARKING}")
     expect(visitor.locator("#contest-works li")).to_have_count(3)
