@@ -1,12 +1,14 @@
-"""The fast path: one streaming read of a CSV into Arrow batches that validates the table against its Table Schema
-— producing the same stored report frictionless would, valid or not — and writes its Parquet file.
+"""The fast path: one streaming read of a table into Arrow batches that validates it against its Table Schema —
+producing the same stored report frictionless would, valid or not — and writes its Parquet file. CSV is read by
+pyarrow; XLSX and JSON tables by frictionless's own cell stream (openpyxl read-only, ijson), see
+catalog/ingest/cells.py, and then checked the same way.
 
 frictionless stays the reference, and the fast path leans on it wherever exactness needs it:
 
 - frictionless opens the file (a sample) and gives the dialect, the labels, the label errors and the schema
   (inferred the same way when none was published);
-- pyarrow reads the rows as raw strings; each column is checked vectorized (pyarrow.compute), and a cell counts
-  as *proven* only if frictionless certainly accepts it (see the table below);
+- pyarrow reads the rows of a CSV as raw strings (XLSX/JSON: the cells' text views); each column is checked
+  vectorized (pyarrow.compute), and a cell counts as *proven* only if frictionless certainly accepts it (below);
 - every row with a cell not proven (and every blank row, row of another width, or row whose primary-key cells
   are all missing) is read again by frictionless's own ``Row`` with frictionless's cell handlers: its errors are
   frictionless's (type-error, constraint-error, missing-cell, extra-cell, blank-row, with their notes, cells and
@@ -20,8 +22,8 @@ frictionless stays the reference, and the fast path leans on it wherever exactne
 Proven vectorized, column by column: missingValues (schema or field) → null; ``required``; types ``string``
 (default format), ``integer`` and ``number`` (plain decimal notation, ASCII or full-width digits, no
 groupChar/decimalChar/bareNumber), ``boolean`` (trueValues/falseValues), ``date`` (default format or one made of
-``%Y``, ``%m``, ``%d`` and literal characters, two-digit month and day); constraints ``minimum``/``maximum``
-(integer, number, date), ``minLength``/``maxLength``/``pattern``/``enum`` (string fields; ``pattern`` with
+``%Y``, ``%m``, ``%d`` and literal characters, two-digit month and day), ``year`` (four ASCII digits);
+constraints ``minimum``/``maximum`` (integer, number, date, year), ``minLength``/``maxLength``/``pattern``/``enum`` (string fields; ``pattern`` with
 Python's ``re``, the way frictionless compiles it, on each batch's distinct values). Any other cell of these
 types is left to frictionless's reader (spaces, ``+``, exponents, 19+ digits, NaN, a number within 1e-9 of its
 bound, one-digit months …).
@@ -29,13 +31,14 @@ bound, one-digit months …).
 Falls back to frictionless (:class:`Fallback`, per resource) — the constructs where the same report cannot be
 guaranteed:
 
-- other field types (datetime, time, year, yearmonth, duration, geopoint, object, array, any), string formats,
+- other field types (datetime, time, yearmonth, duration, geopoint, object, array, any), string formats,
   ``groupChar``/``decimalChar``/``bareNumber``, other constraints, foreign keys, a boolean primary-key field;
 - missing or extra labels (frictionless then pairs a made-up ``any`` field with an extra label and drops the
   field of a missing one, while the frictionless-based Parquet writer pairs cells with the schema by position —
-  the two readings differ); a label with a line break; other header rows, comment rows;
-- a dialect other than ``"``-quoted fields with doubled quotes and a one-character delimiter; encodings other than
-  UTF-8 (with or without BOM) and GB18030;
+  the two readings differ); a CSV label with a line break;
+- CSV only: a dialect other than ``"``-quoted fields with doubled quotes and a one-character delimiter; encodings
+  other than UTF-8 (with or without BOM) and GB18030; header rows other than the first, comment rows;
+- other formats: XLS, TSV, JSON Lines (not in the differential corpus yet);
 - an empty line or a row of empty cells when ``""`` is not a missing value of every field (pyarrow reads an empty
   line as a row of empty cells, frictionless as a row of no cells: only with ``""`` missing are both blank);
 - a row of another width whose number pyarrow does not know; a signalling NaN in a unique column; a digest
@@ -54,7 +57,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -71,6 +74,8 @@ from frictionless.formats import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
 from catalog.config import Settings, Validator, get_settings
+from catalog.ingest.cells import FORMATS as CELL_FORMATS
+from catalog.ingest.cells import read_rows, text_view
 from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, tuple_key
 from catalog.ingest.reports import collect, row_errors, summarize
 from catalog.storage import FileStore
@@ -87,10 +92,12 @@ _CONSTRAINTS = {
     "integer": {"required", "unique", "minimum", "maximum"},
     "number": {"required", "unique", "minimum", "maximum"},
     "date": {"required", "unique", "minimum", "maximum"},
+    "year": {"required", "unique", "minimum", "maximum"},
     "boolean": {"required"},
 }
 _DIGITS = "[0-9\uff10-\uff19]"  # ASCII and full-width: int()/Decimal() read both, NFKC maps one to the other
 _INTEGER = f"^-?{_DIGITS}{{1,18}}$"
+_YEAR = "^[0-9]{4}$"  # frictionless: a text of four characters int() reads (ASCII here; the rest goes to it)
 _NUMBER = f"^-?{_DIGITS}{{1,15}}(?:\\.{_DIGITS}{{1,15}})?$"
 _DATE_PARTS = {"%Y": "[0-9]{4}", "%m": "(?:0[1-9]|1[0-2])", "%d": "(?:0[1-9]|[12][0-9]|3[01])"}
 _NUMBER_MARGIN = 1e-9  # a number this close to its bound is left to frictionless (Decimal vs float)
@@ -194,7 +201,7 @@ class _Column:
             readable = pc.fill_null(pc.equal(again, candidates), False)
             typed = pc.if_else(readable, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
             return typed, readable
-        pattern = _INTEGER if self.kind == "integer" else _NUMBER
+        pattern = {"integer": _INTEGER, "year": _YEAR}.get(self.kind, _NUMBER)
         readable = pc.fill_null(pc.match_substring_regex(present, pattern), False)
         plain = pc.if_else(readable, present, pa.scalar(None, pa.string()))
         return pc.cast(pc.utf8_normalize(plain, form="NFKC"), self.type), readable
@@ -217,17 +224,23 @@ class _Column:
                 low, high = (float(bound) + margin, None) if key == "minimum" else (None, float(bound) - margin)
                 out.append(pc.greater_equal(typed, low) if low is not None else pc.less_equal(typed, high))
             else:
-                scalar = pa.scalar(bound, self.type) if isinstance(bound, (int, date)) else None
+                scalar = pa.scalar(bound, self.type) if isinstance(bound, (int, date)) and not isinstance(
+                    bound, bool) else None
                 _check(scalar is not None, f"bound of '{self.name}'")
                 out.append(pc.greater_equal(typed, scalar) if key == "minimum" else pc.less_equal(typed, scalar))
         return out
 
-    def parquet(self, raw: pa.Array, typed: pa.Array, proven: pa.Array) -> pa.Array:
-        """The column as the reference writer stores it: proven cells vectorized, the others through its typer."""
+    def parquet(self, raw: pa.Array, typed: pa.Array, proven: pa.Array, cells: list[Any] | None) -> pa.Array:
+        """The column as the reference writer stores it: proven cells vectorized, the others through its typer
+        (given the cells as read, ``cells``, when ``raw`` is only their text)."""
         if pc.all(proven).as_py():
             return typed
         odd = pc.invert(proven)
-        values = self.typer._per_cell(pc.filter(raw, odd).to_pylist())
+        if cells is None:
+            originals = pc.filter(raw, odd).to_pylist()
+        else:
+            originals = [cells[i] for i in np.flatnonzero(odd.to_numpy(zero_copy_only=False))]
+        values = self.typer._per_cell(originals)
         return pc.replace_with_mask(typed, odd, values)
 
     def key(self, typed: pa.Array, present: pa.Array) -> pa.Array:
@@ -255,8 +268,11 @@ def _open(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any] | N
     none)."""
     resource = table_resource(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect)
     with resource:
-        _check(list(resource.dialect.header_rows) == [1] and not resource.dialect.comment_char
-               and not resource.dialect.comment_rows and resource.dialect.header,
+        _check(resource.dialect.header, "a table without a header row")
+        # pyarrow reads a CSV's header as its first line; frictionless's own cell stream (XLSX, JSON) skips
+        # title rows and comment rows itself
+        _check(fmt != "csv" or (list(resource.dialect.header_rows) == [1] and not resource.dialect.comment_char
+                                and not resource.dialect.comment_rows),
                "a dialect with other header rows or comments")
         return _Opened(schema=resource.schema.to_descriptor(), labels=list(resource.labels),
                        control=CsvControl.from_dialect(resource.dialect), header_errors=list(resource.header.errors),
@@ -265,9 +281,38 @@ def _open(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any] | N
 
 @dataclass
 class _Batch:
-    columns: list[pa.Array]  # raw strings, one per label
+    columns: list[pa.Array]  # raw strings, one per label (for XLSX/JSON: the cells' text, see catalog.ingest.cells)
     numbers: np.ndarray  # frictionless's row number of each row (header = 1)
-    ragged: list[tuple[int, list[str]]]  # rows of another width, due before or inside this batch
+    ragged: list[tuple[int, list[Any]]]  # rows of another width, due before or inside this batch
+    cells: list[list[Any]] | None = None  # XLSX/JSON: the cells as frictionless reads them, column by column
+    opaque: list[np.ndarray] | None = None  # XLSX/JSON: cells with no text form (left to frictionless's reader)
+
+
+class _Ordinals:
+    """Row number → how many data rows frictionless has read up to it (its ``rows`` stat where it stops)."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None
+        self.last = 0
+        self.skips: list[tuple[int, int]] = []  # (first number after a gap, numbers skipped up to there)
+
+    def feed(self, numbers: np.ndarray) -> None:
+        if not len(numbers):
+            return
+        numbers = np.sort(numbers)
+        if self.first is None:
+            self.first, self.last = int(numbers[0]), int(numbers[0]) - 1
+        previous = np.concatenate([[self.last], numbers[:-1]])
+        skipped = self.skips[-1][1] if self.skips else 0
+        for at, gap in zip(numbers[numbers - previous > 1].tolist(),
+                           (numbers - previous - 1)[numbers - previous > 1].tolist(), strict=True):
+            skipped += gap
+            self.skips.append((at, skipped))
+        self.last = int(numbers[-1])
+
+    def __call__(self, number: int) -> int:
+        skipped = max((total for at, total in self.skips if at <= number), default=0)
+        return number - (self.first or 0) + 1 - skipped
 
 
 def _batches(path: Path, encoding: str, control: CsvControl, width: int) -> Iterator[_Batch]:
@@ -355,6 +400,7 @@ class _Ingest:
         self.error_rows: dict[int, list[Any]] = {}  # number → raw cells of each row with a cell error
         self.cell_errors = 0  # errors found cell by cell so far (frictionless stops at the cap)
         self.rows = 0
+        self.ordinals = _Ordinals()
         self.target = arrow_schema(used)
 
     @property
@@ -362,15 +408,19 @@ class _Ingest:
         # past the cap, frictionless has stopped reading: later rows cannot change the report
         return not self.cap or self.cell_errors < self.cap
 
-    def batch(self, raw: list[pa.Array], numbers: np.ndarray) -> pa.RecordBatch:
+    def batch(self, batch: _Batch, *, csv_text: bool) -> pa.RecordBatch:
+        raw, numbers = batch.columns, batch.numbers
         n = len(numbers)
         results = [column(raw[i]) for i, column in enumerate(self.columns)]
+        if batch.opaque is not None:
+            results = [(typed, pc.and_(ok, pa.array(~opaque)), present)
+                       for (typed, ok, present), opaque in zip(results, batch.opaque, strict=True)]
         proven = pa.repeat(True, n)
         blank = pa.repeat(True, n)
         for _, ok, present in results:
             proven = pc.and_(proven, ok)
             blank = pc.and_(blank, pc.is_null(present))
-        if not self.all_missing_blank:
+        if csv_text and not self.all_missing_blank:
             # pyarrow reads an empty line as a row of empty cells; frictionless as a row of no cells
             empty = pa.repeat(True, n)
             for column in raw:
@@ -386,21 +436,23 @@ class _Ingest:
         keys = {name: self.columns[self.index[name]].key(results[self.index[name]][0], results[self.index[name]][2])
                 for name in {*self.unique_names, *self.key_names}}
         if len(odd):
-            keys = self._read_odd_rows(raw, numbers, odd, keys)
+            keys = self._read_odd_rows(raw if batch.cells is None else batch.cells, numbers, odd, keys)
         for name, log in self.unique_logs.items():
             log.add(keys[name], numbers)
         if self.key_log is not None:
             self.key_log.add(tuple_key([keys[name] for name in self.key_names]), numbers)
-        typed = [column.parquet(raw[i], *results[i][:2]) for i, column in enumerate(self.columns)]
+        typed = [column.parquet(raw[i], *results[i][:2], None if batch.cells is None else batch.cells[i])
+                 for i, column in enumerate(self.columns)]
         self.rows += n
         return pa.RecordBatch.from_arrays([*typed, pa.array(numbers, pa.int64())], schema=self.target)
 
-    def _read_odd_rows(self, raw: list[pa.Array], numbers: np.ndarray, odd: np.ndarray,
+    def _read_odd_rows(self, raw: list[pa.Array] | list[list[Any]], numbers: np.ndarray, odd: np.ndarray,
                        keys: dict[str, pa.Array]) -> dict[str, pa.Array]:
         """Rows with a cell not proven valid go through frictionless's own Row: its errors (kept with the raw
         cells for the report) and its typed values (for the keys)."""
         index = pa.array(odd)
-        cells_by_row = list(zip(*[pc.take(column, index).to_pylist() for column in raw], strict=True))
+        cells_by_row = list(zip(*[pc.take(column, index).to_pylist() if isinstance(column, pa.Array)
+                                  else [column[i] for i in odd.tolist()] for column in raw], strict=True))
         replaced: dict[str, list[Any]] = {name: [] for name in keys}
         for position, cells in zip(odd.tolist(), cells_by_row, strict=True):
             number = int(numbers[position])
@@ -454,21 +506,40 @@ def _merge(main: pa.RecordBatch, extra: pa.RecordBatch | None) -> pa.Table:
 
 def ingest_csv(path: Path, *, encoding: str | None, schema: dict[str, Any] | None,
                dialect: dict[str, Any] | None, store: FileStore, settings: Settings | None = None) -> FastResult:
-    """Validate the CSV at ``path`` and write its Parquet file into the store in one read (a second, partial
-    read only to fetch the rows of repeated unique/primary-key values), or raise :class:`Fallback`. Returns the
-    outcome — frictionless's report, valid or not — and the stored Parquet path."""
+    """:func:`ingest_table` for a CSV."""
+    return ingest_table(path, fmt="csv", encoding=encoding, schema=schema, dialect=dialect, store=store,
+                        settings=settings)
+
+
+def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str, Any] | None,
+                 dialect: dict[str, Any] | None, store: FileStore, settings: Settings | None = None) -> FastResult:
+    """Validate the table at ``path`` (CSV, XLSX or JSON) and write its Parquet file into the store in one read (a
+    second, partial read only to fetch the rows of repeated unique/primary-key values), or raise
+    :class:`Fallback`. Returns the outcome — frictionless's report, valid or not — and the stored Parquet path."""
     settings = settings or get_settings()
-    _check(encoding in ENCODINGS, f"encoding {encoding}")
-    opened = _open(path, "csv", encoding, schema, dialect)
+    fmt = fmt.lower()
+    _check(fmt == "csv" or fmt in CELL_FORMATS, f"format {fmt}")
+    if fmt == "csv":
+        _check(encoding in ENCODINGS, f"encoding {encoding}")
+    opened = _open(path, fmt, encoding, schema, dialect)
     used = opened.schema
     _check(set(used) <= _SCHEMA_KEYS and "foreignKeys" not in used, "a schema property it does not check")
     fields_desc = used.get("fields", [])
     _check(bool(fields_desc) and bool(opened.labels), "no fields or no labels")
     _check(opened.expected == [f["name"] for f in fields_desc] and len(opened.labels) == len(fields_desc),
            "labels missing or extra: frictionless pairs other fields with the cells")
-    _check(not any("\n" in label or "\r" in label for label in opened.labels), "a label with a line break")
     _check(all(f["name"] != ROW_COLUMN for f in fields_desc), f"a field named '{ROW_COLUMN}'")
     state = _Ingest(opened, settings, encoding)
+    if fmt == "csv":
+        _check(not any("\n" in label or "\r" in label for label in opened.labels), "a label with a line break")
+
+        def source() -> Iterator[_Batch]:
+            return _batches(path, encoding or "utf-8", opened.control, len(opened.labels))
+    else:
+        kinds = [c.kind for c in state.columns]
+
+        def source() -> Iterator[_Batch]:
+            return _cell_batches(path, fmt, encoding, used, dialect, kinds)
 
     store.root.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=store.root, prefix=".incoming-", suffix=".parquet")
@@ -476,12 +547,13 @@ def ingest_csv(path: Path, *, encoding: str | None, schema: dict[str, Any] | Non
     tmp = Path(name)
     try:
         with pq.ParquetWriter(tmp, state.target, compression="zstd") as writer:
-            for batch in _batches(path, encoding or "utf-8", opened.control, len(opened.labels)):
-                main = state.batch(batch.columns, batch.numbers)
+            for batch in source():
+                main = state.batch(batch, csv_text=fmt == "csv")
                 extra = state.ragged(batch.ragged) if batch.ragged else None
+                state.ordinals.feed(np.concatenate([batch.numbers, [n for n, _ in batch.ragged]]).astype(np.int64))
                 writer.write_table(_merge(main, extra))
         _check(state.rows > 0, "no data rows")
-        outcome = _report(state, path, encoding or "utf-8", opened)
+        outcome = _report(state, source, opened)
         relpath = store_parquet_file(store, tmp)
     finally:
         state.connection.close()
@@ -490,7 +562,16 @@ def ingest_csv(path: Path, *, encoding: str | None, schema: dict[str, Any] | Non
     return FastResult(outcome=outcome, parquet_path=relpath)
 
 
-def _report(state: _Ingest, path: Path, encoding: str, opened: _Opened) -> ValidationOutcome:
+def _cell_batches(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any],
+                  dialect: dict[str, Any] | None, kinds: list[str]) -> Iterator[_Batch]:
+    for numbers, columns, ragged in read_rows(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect,
+                                              width=len(kinds)):
+        views = [text_view(cells, kind) for cells, kind in zip(columns, kinds, strict=True)]
+        yield _Batch(columns=[text for text, _ in views], numbers=numbers, ragged=ragged, cells=columns,
+                     opaque=[opaque for _, opaque in views])
+
+
+def _report(state: _Ingest, source: Callable[[], Iterator[_Batch]], opened: _Opened) -> ValidationOutcome:
     unique_repeats = {name: log.repeats() for name, log in state.unique_logs.items()}
     key_repeats = state.key_log.repeats() if state.key_log is not None else {}
     if not state.collecting:  # frictionless stopped by this row: repeats after it cannot be reported
@@ -502,25 +583,28 @@ def _report(state: _Ingest, path: Path, encoding: str, opened: _Opened) -> Valid
     cells = dict(state.error_rows)
     missing = wanted - set(cells)
     if missing:
-        cells.update(_fetch_rows(path, encoding, opened, missing))
+        cells.update(_fetch_rows(source, missing))
     _check(set(cells) >= wanted, "a repeated row could not be read again")
     _verify(state, cells, unique_repeats, key_repeats)
     numbers = sorted(set(state.error_rows) | {r for v in unique_repeats.values() for r in v} | set(key_repeats))
     rows = ((n, row_errors(cells[n], n, state.handlers, state.unique_names, state.key_names, unique_repeats,
                            key_repeats)) for n in numbers)
-    errors, row_count = collect(opened.header_errors, rows, state.cap, state.rows)
+    errors, row_count = collect(opened.header_errors, rows, state.cap, state.rows, state.ordinals)
     return summarize(errors, row_count, state.schema, state.encoding, report_limit=state.report_limit, cap=state.cap)
 
 
-def _fetch_rows(path: Path, encoding: str, opened: _Opened, numbers: set[int]) -> dict[int, list[Any]]:
+def _fetch_rows(source: Callable[[], Iterator[_Batch]], numbers: set[int]) -> dict[int, list[Any]]:
     """The raw cells of the given rows, read again (the rows of repeated values that had no cell error)."""
     wanted = pa.array(sorted(numbers), pa.int64())
     found: dict[int, list[Any]] = {}
-    for batch in _batches(path, encoding, opened.control, len(opened.labels)):
+    for batch in source():
         hits = np.flatnonzero(pc.is_in(pa.array(batch.numbers), value_set=wanted).to_numpy(zero_copy_only=False))
         if len(hits):
             index = pa.array(hits)
-            taken = [pc.take(column, index).to_pylist() for column in batch.columns]
+            if batch.cells is None:
+                taken = [pc.take(column, index).to_pylist() for column in batch.columns]
+            else:
+                taken = [[column[i] for i in hits.tolist()] for column in batch.cells]
             for position, cells in zip(hits.tolist(), zip(*taken, strict=True), strict=True):
                 found[int(batch.numbers[position])] = list(cells)
         found.update((n, cells) for n, cells in batch.ragged if n in numbers)
@@ -544,11 +628,13 @@ def _verify(state: _Ingest, cells: dict[int, list[Any]], unique_repeats: dict[st
 def try_fast_path(path: Path, *, fmt: str | None, encoding: str | None, schema: dict[str, Any] | None,
                   dialect: dict[str, Any] | None, store: FileStore, settings: Settings) -> FastResult | None:
     """The fast path's answer for one stored table, or None when the caller must use frictionless (the
-    setting says so, the format is not CSV, or the fast path falls back)."""
-    if settings.validator != Validator.fast or (fmt or "").lower() != "csv":
+    setting says so, the format is not CSV, XLSX or JSON, or the fast path falls back)."""
+    fmt = (fmt or "").lower()
+    if settings.validator != Validator.fast or (fmt != "csv" and fmt not in CELL_FORMATS):
         return None
     try:
-        return ingest_csv(path, encoding=encoding, schema=schema, dialect=dialect, store=store, settings=settings)
+        return ingest_table(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect, store=store,
+                            settings=settings)
     except Fallback as exc:
         log.debug("fast path falls back to frictionless for %s: %s", path.name, exc)
     except Exception:  # a reader/Arrow/disk failure: the frictionless path decides and records it

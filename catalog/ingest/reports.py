@@ -14,7 +14,7 @@ the rows; the error cap stops at the row where frictionless stops, and the repor
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from frictionless import errors as ferrors
@@ -49,15 +49,15 @@ def row_errors(cells: list[Any], number: int, handlers: dict[str, Any], unique_n
 
 
 def collect(header_errors: list[Any], rows: Iterable[tuple[int, list[Any]]], cap: int,
-            total_rows: int) -> tuple[list[Any], int]:
+            total_rows: int, ordinal: Callable[[int], int]) -> tuple[list[Any], int]:
     """Header errors, then each row's errors (rows in order, with ``(number, errors)``), stopped as
     frictionless stops: after the row that brings the count to ``cap``. Returns the errors and the row count
-    frictionless reports (data rows read, header on row 1)."""
+    frictionless reports (the data rows read; ``ordinal`` counts them up to a row number)."""
     errors = list(header_errors)
     for number, found in rows:
         errors.extend(found)
         if cap and len(errors) >= cap:
-            return errors[:cap], number - 1
+            return errors[:cap], ordinal(number)
     return errors, total_rows
 
 

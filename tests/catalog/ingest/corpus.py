@@ -8,9 +8,15 @@ be regenerated.
 from __future__ import annotations
 
 import codecs
+import json
 import random
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+import openpyxl
 
 # One field of each kind the fast path supports, plus kinds and properties it must leave to frictionless.
 FIELDS: list[tuple[dict[str, Any], Any]] = [
@@ -188,3 +194,74 @@ def generate(count: int, seed: int = 18) -> list[Case]:
             case.schema = None  # frictionless infers one (the fast path uses the same inference)
         cases.append(case)
     return cases
+
+
+# XLSX and JSON variants of the same cases: the cells typed as a workbook or a JSON document would hold them.
+
+_PLAIN_INT = re.compile(r"^-?[0-9]{1,15}$")
+_PLAIN_NUMBER = re.compile(r"^-?[0-9]{1,10}\.[0-9]{1,6}$")
+
+
+def _typed_cell(text: str, kind: str | None, r: random.Random, fmt: str) -> Any:
+    """The cell as a workbook or JSON writer would store it: numbers as numbers, booleans and dates (XLSX)
+    sometimes as such, empty text as an empty cell (or kept as "" — both happen in real files)."""
+    if text == "":
+        return None if r.random() < 0.7 else ""
+    if kind in ("integer", "number") and _PLAIN_INT.match(text) and r.random() < 0.8:
+        return int(text)
+    if kind == "number" and _PLAIN_NUMBER.match(text) and r.random() < 0.8:
+        return float(text)  # JSON: written as a number, read back by ijson as a Decimal
+    if kind == "boolean" and text in ("true", "false") and r.random() < 0.5:
+        return text == "true"
+    if kind == "date" and fmt == "xlsx" and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text) and r.random() < 0.3:
+        try:
+            return datetime.strptime(text, "%Y-%m-%d")
+        except ValueError:
+            return text
+    if kind == "string" and fmt == "json" and _PLAIN_INT.match(text) and r.random() < 0.2:
+        return int(text)  # a number in a string field: a type error for frictionless
+    return text
+
+
+def _kinds(case: Case) -> list[str | None]:
+    by_name = {f["name"]: f.get("type", "string") for f in (case.schema or {}).get("fields", [])}
+    return [by_name.get(label) for label in case.header]
+
+
+def write_xlsx(case: Case, path: Path, r: random.Random) -> dict[str, Any] | None:
+    """Write the case as a workbook; a third get a title and a blank row above the header (dialect
+    ``headerRows: [3]``). Returns the dialect."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    dialect = None
+    if r.random() < 0.35:
+        sheet.append([f"{case.name} 数据表（标题行）"])
+        sheet.append([])
+        dialect = {"headerRows": [3]}
+    sheet.append(list(case.header))
+    kinds = _kinds(case)
+    for row in case.rows:
+        if row == ["\x00empty"]:
+            sheet.append([])
+            continue
+        cells = [c.removeprefix("\x00raw:") for c in row]
+        sheet.append([_typed_cell(c, kinds[i] if i < len(kinds) else None, r, "xlsx")
+                      for i, c in enumerate(cells)])
+    book.save(path)
+    return dialect
+
+
+def write_json(case: Case, path: Path, r: random.Random) -> None:
+    """Write the case as a JSON array of objects (keyed by the header; a short row lacks its last keys, a long
+    row gets an extra key), or, for a quarter, as an array of arrays with the header first."""
+    kinds = _kinds(case)
+    rows = [[] if row == ["\x00empty"] else [c.removeprefix("\x00raw:") for c in row]
+            for row in case.rows]
+    typed = [[_typed_cell(c, kinds[i] if i < len(kinds) else None, r, "json") for i, c in enumerate(row)]
+             for row in rows]
+    if r.random() < 0.25:
+        document: Any = [list(case.header), *typed]
+    else:
+        keys = [h if h else f"col{i}" for i, h in enumerate(case.header)]
+        document = [{(keys[i] if i < len(keys) else f"extra{i}"): v for i, v in enumerate(row)} for row in typed]
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")

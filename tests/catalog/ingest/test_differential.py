@@ -5,6 +5,8 @@ frictionless validation and the frictionless-based Parquet conversion give on th
 
 from __future__ import annotations
 
+import json
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -12,17 +14,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from catalog.encoding import detect_encoding
-from catalog.ingest.fastpath import Fallback, ingest_csv
+from catalog.ingest.fastpath import Fallback, ingest_csv, ingest_table
 from catalog.storage import FileStore
 from catalog.tables.parquet import write_parquet
 from catalog.validation import validate_table
 from catalog.vocabulary import ValidationStatus
-from tests.catalog.ingest.corpus import DEFECTS, generate
+from tests.catalog.ingest.corpus import DEFECTS, generate, write_json, write_xlsx
 
 CASES = 260
 REPORTED = ("type-error", "constraint-error", "unique-error", "primary-key", "missing-cell", "extra-cell",
             "blank-row", "incorrect-label", "duplicate-label", "blank-label")
-SAMPLES = sorted((Path(__file__).resolve().parents[3] / "sample_data").rglob("*.csv"))
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLES = sorted((ROOT / "sample_data").rglob("*.csv"))
 
 
 def _both(path: Path, schema, settings, tmp_path: Path):
@@ -80,6 +83,74 @@ def test_fast_path_equals_frictionless_on_the_generated_corpus(settings, tmp_pat
     for kind in REPORTED:
         assert taken[f"fast-{kind}"] > 0, (kind, taken)
     assert taken["fallback"] > 0, taken
+
+
+def _both_cells(path: Path, fmt: str, schema, dialect, settings, tmp_path: Path):
+    encoding = None if fmt == "xlsx" else detect_encoding(path, None)
+    reference = validate_table(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect, settings=settings)
+    store = FileStore(tmp_path / "store")
+    try:
+        fast = ingest_table(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect, store=store,
+                            settings=settings)
+    except Fallback as exc:
+        return reference, exc, store, encoding
+    return reference, fast, store, encoding
+
+
+def _assert_equal_cells(reference, fast, store, path, fmt, encoding, dialect, tmp_path, label):
+    ours = {k: v for k, v in fast.outcome.report.items() if k != "validator"}
+    theirs = {k: v for k, v in reference.report.items() if k != "validator"}
+    assert ours == theirs, label
+    assert (fast.outcome.status, fast.outcome.row_count, fast.outcome.schema) == (
+        reference.status, reference.row_count, reference.schema), label
+    expected = tmp_path / "reference.parquet"
+    write_parquet(path, expected, fmt=fmt, encoding=encoding, schema=reference.schema, dialect=dialect)
+    got, want = pq.read_table(store.path(fast.parquet_path)), pq.read_table(expected)
+    assert got.schema == want.schema, label
+    assert got.to_pylist() == want.to_pylist(), label
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "json"])
+def test_fast_path_equals_frictionless_on_generated_workbooks_and_json(settings, tmp_path, fmt):
+    """Half the corpus (every other case) as workbooks — a third with a title and a blank row above the header —
+    and as JSON documents (arrays of objects, or of arrays), cells typed as such files hold them."""
+    r = random.Random(fmt)
+    taken: Counter[str] = Counter()
+    for case in generate(CASES)[::2]:
+        path = tmp_path / f"{case.name}.{fmt}"
+        dialect = write_xlsx(case, path, r) if fmt == "xlsx" else write_json(case, path, r)
+        label = f"{case.name} {case.defects} {fmt} {dialect}"
+        reference, fast, store, encoding = _both_cells(path, fmt, case.schema, dialect, settings, tmp_path)
+        if isinstance(fast, Fallback):
+            taken["fallback"] += 1
+            continue
+        taken["fast"] += 1
+        taken["fast-valid" if reference.status == ValidationStatus.valid else "fast-invalid"] += 1
+        taken["fast-title-row" if dialect else "fast-header-first"] += 1
+        taken.update(f"fast-{t}" for t in reference.errors_by_type)
+        _assert_equal_cells(reference, fast, store, path, fmt, encoding, dialect, tmp_path, label)
+    assert taken["fast"] >= 100 and taken["fast-valid"] >= 40 and taken["fast-invalid"] >= 40, taken
+    assert taken["fast-header-first"] > 0 and (fmt == "json" or taken["fast-title-row"] > 0), taken
+    for kind in ("type-error", "constraint-error", "unique-error", "primary-key", "blank-row"):
+        assert taken[f"fast-{kind}"] > 0, (kind, taken)
+
+
+def _sample_tables():
+    for package in sorted((ROOT / "sample_data").rglob("datapackage.json")):
+        for resource in json.loads(package.read_text(encoding="utf-8")).get("resources", []):
+            if resource.get("format") in ("xlsx", "json"):
+                yield pytest.param(package.parent, resource, id=f"{package.parent.name}/{resource['name']}")
+
+
+@pytest.mark.parametrize(("folder", "resource"), list(_sample_tables()))
+def test_fast_path_equals_frictionless_on_the_sample_workbooks_and_json(settings, tmp_path, folder, resource):
+    schema = resource.get("schema")
+    if isinstance(schema, str):
+        schema = json.loads((ROOT / "schemas" / f"{schema}.json").read_text(encoding="utf-8"))
+    path, fmt, dialect = folder / resource["path"], resource["format"], resource.get("dialect")
+    reference, fast, store, encoding = _both_cells(path, fmt, schema, dialect, settings, tmp_path)
+    assert not isinstance(fast, Fallback), fast
+    _assert_equal_cells(reference, fast, store, path, fmt, encoding, dialect, tmp_path, resource["name"])
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
