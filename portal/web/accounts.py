@@ -15,6 +15,7 @@ from sqlmodel import Session
 from catalog.accounts import agreements, applications, grants, keys, overview, totp, users
 from catalog.accounts.throttle import logins
 from catalog.config import Settings
+from catalog.contests import consents
 from catalog.models import Account
 from catalog.vocabulary import ApplicationStatus, Role
 
@@ -279,6 +280,8 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
         "departments": users.department_titles(session, actor.id),  # type: ignore[arg-type]
         "target_days": settings.review_working_days, "error": None,
     }, account=actor)
+        "pending_consents": sum(1 for c in consents.visible(session, actor, ApplicationStatus.pending)
+                                if consents.may_review(session, actor, c)),  # decided on /review/contests
 
 
 @router.post("/review/{application_id}/{decision}")

@@ -273,6 +273,8 @@ def test_the_department_consents_on_review_contests_and_the_team_gets_the_entry(
     page(clients["alice"], "/review/contests", 403)
     assert "同意测试大赛" not in page(person(app, "other-rev"), "/review/contests").plain  # another department
     rev = person(app, "rev")
+    review = page(rev, "/review")  # the reviewers' page says there is one to decide, and where
+    assert "/review/contests" in review.links() and "1 条待审核" in review.plain
     queue = page(rev, "/review/contests")
     assert "同意测试大赛" in queue.plain and "org@example.org" in queue.plain
     with Session(db.get_engine(STATE["settings"])) as session:
