@@ -59,11 +59,13 @@ def find_dataset(session: Session, name: str) -> Dataset:
 
 
 def agreement_to_accept(session: Session, dataset_name: str, settings: Settings) -> tuple[Dataset, agreements.Agreement]:
-    """The agreement an application for this dataset accepts now: what ``GET …/agreement`` shows. The same refusals
-    as :func:`apply`: 404 for a dataset whose metadata is not shown, 409 for open data (nothing to apply for)."""
-    dataset = find_dataset(session, dataset_name)
-    if access.data_readable(dataset):
-        raise Conflict(f"dataset '{dataset_name}' is 无条件开放 (open): its data needs no application or agreement")
+    """The agreement an application for this dataset accepts now: what ``GET …/agreement`` shows, for any dataset
+    whose metadata is shown (an open one needs no application, which the caller says). Raises the policy's
+    ``DatasetNotFound`` (hidden or unknown) and ``DatasetWithdrawn``, like every metadata route."""
+    dataset = session.exec(select(Dataset).where(Dataset.name == dataset_name)).first()
+    if dataset is None:
+        raise access.DatasetNotFound(f"no dataset named '{dataset_name}'")
+    access.require_metadata(dataset, name=dataset_name)
     return dataset, agreements.shown_for(session, dataset, settings)
 
 

@@ -370,6 +370,8 @@ class AgreementPublic(_Public):
     own: bool = Field(description="true: the department's own text; false: the portal's default agreement")
     text: str = Field(description="The data-use agreement (数据利用协议) an application accepts")
     sha256: str = Field(description="SHA-256 of the text (UTF-8); send it as agreement_sha256 when applying")
+    required: bool = Field(description="true: 有条件开放, the data needs an approved application that accepts this "
+                                       "text; false: the data is open, no application is needed")
 
 
 class ApplicationRequest(BaseModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlmodel import Session
 
+from catalog import access
 from catalog.accounts import applications, totp
 from catalog.models import AccessApplication, Account, Dataset, Department
 from catalog.vocabulary import ApplicationStatus
@@ -43,17 +44,15 @@ def _refused(exc: applications.ApplicationError) -> ApiError:
     return ApiError(exc.status, exc.code, exc.message)
 
 
-@router.get("/datasets/{name}/agreement", response_model=AgreementPublic, responses=error_responses(400, 404, 409, 422),
-            summary="The data-use agreement (数据利用协议) an application for this 有条件开放 dataset accepts")
+@router.get("/datasets/{name}/agreement", response_model=AgreementPublic, responses=error_responses(400, 404, 410, 422),
+            summary="The data-use agreement (数据利用协议) an application for this dataset accepts")
 def agreement(name: str, session: SessionDep, settings: SettingsDep) -> dict:
-    try:
-        dataset, shown = applications.agreement_to_accept(session, name, settings)
-    except applications.ApplicationError as exc:
-        raise _refused(exc) from exc
+    dataset, shown = applications.agreement_to_accept(session, name, settings)
     department = session.get(Department, dataset.department_id)
     return {"dataset": dataset.name, "department": department.name if department else "",
             "department_title": department.title if department else "",
-            "own": shown.department_title is not None, "text": shown.text, "sha256": shown.sha256}
+            "own": shown.department_title is not None, "text": shown.text, "sha256": shown.sha256,
+            "required": not access.data_readable(dataset)}
 
 
 @router.post("/datasets/{name}/applications", status_code=201, response_model=ApplicationPublic,

@@ -101,7 +101,8 @@ def test_the_agreement_is_read_before_applying_and_its_hash_kept(client):
     assert shown.status_code == 200
     first = shown.json()
     assert first["own"] is False and first["sha256"] == agreements.digest(first["text"]) and first["department"]
-    assert client.get("/api/v1/datasets/api-open/agreement").json()["error"]["code"] == "conflict"
+    assert first["required"] is True
+    assert client.get("/api/v1/datasets/api-open/agreement").json()["required"] is False  # open: none needed
     assert client.get("/api/v1/datasets/nope/agreement").status_code == 404
 
     body = {"purpose": "研究", "scenario": "分析", "organization": "大学", "days": 30, "accept_agreement": True}
