@@ -10,6 +10,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
@@ -199,6 +200,22 @@ def test_the_error_cap_stops_where_frictionless_stops(settings, tmp_path, monkey
     assert not isinstance(fast, Fallback), fast
     assert reference.report["truncated"] and reference.report["row_count"] < len(rows) - 1
     _assert_equal(reference, fast, store, path, encoding, tmp_path, "cap")
+
+
+def test_the_error_cap_counts_the_rows_of_a_workbook_below_its_title(settings, tmp_path, monkeypatch):
+    # frictionless reports the data rows read when it stops, not the row number: the header is on row 3 here
+    monkeypatch.setattr(settings, "validation_error_cap", 4)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [["标题"], [], ["id", "n"], [1, "a"], [1, "b"], ["x", "c"], [2, "d"], [None, "e"], ["y", "f"], [3, "g"]]:
+        sheet.append(row)
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    dialect = {"headerRows": [3]}
+    reference, fast, store, encoding = _both_cells(path, "xlsx", SCHEMA, dialect, settings, tmp_path)
+    assert not isinstance(fast, Fallback), fast
+    assert reference.report["truncated"] and reference.report["row_count"] == 6  # rows 4-9
+    _assert_equal_cells(reference, fast, store, path, "xlsx", encoding, dialect, tmp_path, "cap")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ frictionless, and a failure inside the fast path never fails the harvest."""
 
 from __future__ import annotations
 
+import openpyxl
 import pyarrow.parquet as pq
 
 from catalog.config import Validator
@@ -85,3 +86,23 @@ def test_a_fast_path_failure_falls_back_and_never_fails_the_harvest(settings, pa
     assert version.validation_report["validator"] == "frictionless"
     assert version.validation_status == "valid" and version.parquet_path
     assert [p for p in settings.files_dir.rglob("*") if p.name.startswith(".incoming-")] == []
+
+
+def test_a_workbook_with_a_title_row_takes_the_fast_path(settings, packages):
+    pkg = write_package(packages, "parking", resource={"path": "data/table.xlsx", "format": "xlsx",
+                                                       "dialect": {"headerRows": [3]}})
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["2024年停车场名录"])
+    sheet.append([])
+    sheet.append(["id", "name", "district", "total_spaces"])
+    for row in [*ROWS, (4, "虹口足球场停车场", "虹口区", "很多")]:
+        sheet.append(list(row))
+    book.save(pkg / "data" / "table.xlsx")
+    harvest(settings, packages)
+    version, _ = current_version(settings, "parking", "table")
+    report = version.validation_report
+    assert report["validator"] == "fast" and version.validation_status == "invalid"
+    assert report["errors_by_type"] == {"type-error": 1} and report["errors"][0]["row"] == 7
+    assert [r["_row"] for r in _rows(settings, version)] == [4, 5, 6, 7]
+    assert [r["total_spaces"] for r in _rows(settings, version)] == [620, 450, 300, None]
