@@ -18,8 +18,16 @@ from typing import Any
 from sqlmodel import Session, select
 
 from catalog.db import serialized_write
-from catalog.models import HarvestJob, HarvestJobProcess, HarvestSource, utcnow
-from catalog.vocabulary import JobStatus
+from catalog.models import (
+    Dataset,
+    HarvestJob,
+    HarvestJobProcess,
+    HarvestSource,
+    Resource,
+    ResourceVersion,
+    utcnow,
+)
+from catalog.vocabulary import DatasetState, JobStatus, ResourceState, ValidationStatus
 
 COUNTERS = ("added", "updated", "unchanged", "withdrawn", "failed")
 ABANDONED = "abandoned:"  # how the message of a job whose process died begins
@@ -185,3 +193,31 @@ def last_successful_start(session: Session, source_url: str) -> datetime | None:
     if started is not None and started.tzinfo is None:  # SQLite hands back naive UTC
         started = started.replace(tzinfo=UTC)
     return started
+
+
+def tables_not_valid(session: Session, source_id: int, identifiers: list[str]) -> list[tuple[str, str, str]]:
+    """(dataset, resource, status) of the current tables that are invalid or unreadable, among the active
+    datasets a harvest of ``source_id`` published under ``identifiers`` — what its summary counts as published
+    with errors (not a failure: the data is out, with its report)."""
+    found: list[tuple[str, str, str]] = []
+    for start in range(0, len(identifiers), 500):  # bounded IN lists, whatever the size of the source
+        found += _tables_not_valid(session, source_id, identifiers[start:start + 500])
+    return sorted(found)
+
+
+def _tables_not_valid(session: Session, source_id: int, identifiers: list[str]) -> list[tuple[str, str, str]]:
+    rows = session.exec(
+        select(Dataset.name, Resource.name, ResourceVersion.validation_status)
+        .join(Resource, Resource.dataset_id == Dataset.id)
+        .join(ResourceVersion, Resource.current_version_id == ResourceVersion.id)
+        .where(
+            Dataset.source_id == source_id,
+            Dataset.state == DatasetState.active,
+            Dataset.source_identifier.in_(identifiers),  # type: ignore[union-attr]
+            Resource.state == ResourceState.active,
+            ResourceVersion.validation_status.in_(  # type: ignore[attr-defined]
+                [ValidationStatus.invalid, ValidationStatus.error]
+            ),
+        )
+    ).all()
+    return [(dataset, resource, str(status)) for dataset, resource, status in rows]

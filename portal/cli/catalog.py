@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlmodel import select
 
 from catalog import access
 from catalog.access import public_validation_report
@@ -21,10 +22,11 @@ from catalog.datasets.queries import (
     get_dataset,
     list_datasets,
 )
+from catalog.models import Department
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
-from catalog.vocabulary import OPEN_CLASSES, DatasetState, ValidationStatus
+from catalog.vocabulary import DOMAINS, OPEN_CLASSES, DatasetState, ValidationStatus, resolve_domain
 
-from .console import STATUS_LABEL, console, fail, styled
+from .console import STATUS_LABEL, console, fail, heading, print_json, styled
 from .context import catalog
 
 
@@ -46,7 +48,7 @@ def validate(
             if r.current else None
             for r in view.resources
         }
-        console.print_json(json.dumps(reports, ensure_ascii=False, default=str))
+        print_json(reports)
     else:
         console.print(f"[bold]{view.dataset.title}[/] ({view.dataset.name})")
         for res in view.resources:
@@ -60,7 +62,7 @@ def _print_report(res, readable: bool) -> None:
     if version is None:
         return
     report = public_validation_report(version.validation_report, data_readable=readable) or {}
-    console.rule(
+    heading(
         f"{res.resource.name} · {res.resource.format or '?'} · {styled(version.validation_status, STATUS_LABEL.get(version.validation_status))}"
     )
     console.print(
@@ -91,11 +93,35 @@ def datasets(
     domain: Annotated[str | None, typer.Option(help="Domain code or 中文名")] = None,
     department: Annotated[str | None, typer.Option(help="Department slug or 中文名")] = None,
     withdrawn: Annotated[bool, typer.Option("--withdrawn", help="Include withdrawn datasets")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON")] = False,
 ) -> None:
     """List datasets with their domain, department, open class and validation status."""
+    if domain is not None and resolve_domain(domain) is None:  # a typo is an error, not an empty list
+        raise fail(f"no domain '{domain}'; the 12 domains are: "
+                   + ", ".join(f"{d.code} ({d.name})" for d in DOMAINS))
     with catalog(ctx).session() as session:
+        if department is not None and not session.exec(
+            select(Department.id).where((Department.name == department) | (Department.title == department))
+        ).first():
+            raise fail(f"no department '{department}' (give its slug or 中文名; `odp departments list` lists them)")
         rows = list_datasets(session, domain=domain, department=department, include_withdrawn=withdrawn)
         statuses = dataset_validation_statuses(session)
+    if as_json:
+        print_json([
+            {
+                "name": ds.name,
+                "title": ds.title,
+                "domain": dom.code,
+                "domain_title": dom.name,
+                "department": dept.name,
+                "department_title": dept.title,
+                "open_class": ds.open_class,
+                "validation_status": statuses.get(ds.id, ValidationStatus.not_tabular),
+                "state": ds.state,
+            }
+            for ds, dom, dept in rows
+        ])
+        return
     table = Table(title=f"数据集 datasets ({len(rows)})")
     for column in ("name", "标题 title", "领域 domain", "部门 department", "开放属性", "校验 validation"):
         table.add_column(column, overflow="fold")
@@ -115,7 +141,11 @@ def datasets(
     console.print(table)
 
 
-def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset name")]) -> None:
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Dataset name")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metadata and resources as JSON")] = False,
+) -> None:
     """Show a dataset's metadata, resources and versions."""
     with catalog(ctx).session() as session:
         try:
@@ -123,6 +153,9 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
         except DatasetNotFound as exc:
             raise fail(str(exc)) from exc
     ds = view.dataset
+    if as_json:
+        print_json(_show_json(view))
+        return
     meta = Table(show_header=False, title=f"{ds.title} ({ds.name})")
     meta.add_column(style="bold")
     meta.add_column(overflow="fold")
@@ -163,6 +196,43 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Dataset n
     console.print(res_table)
 
 
+def _show_json(view) -> dict:
+    ds = view.dataset
+    return {
+        "name": ds.name,
+        "title": ds.title,
+        "description": ds.description,
+        "domain": view.domain.code,
+        "domain_title": view.domain.name,
+        "department": view.department.name,
+        "department_title": view.department.title,
+        "keywords": ds.keywords or [],
+        "update_frequency": ds.update_frequency,
+        "open_class": ds.open_class,
+        "license_id": ds.license_id,
+        "temporal_coverage": ds.temporal_coverage,
+        "spatial_coverage": ds.spatial_coverage,
+        "contact": ds.contact,
+        "created": ds.created,
+        "first_published": ds.first_published,
+        "modified": ds.modified,
+        "state": ds.state,
+        "extras": ds.extras,
+        "resources": [
+            {
+                "name": res.resource.name,
+                "format": res.resource.format,
+                "rows": res.current.row_count if res.current else None,
+                "size": res.current.size if res.current else None,
+                "validation_status": res.current.validation_status if res.current else None,
+                "versions": len(res.versions),
+                "sha256": res.current.sha256 if res.current else None,
+            }
+            for res in view.resources
+        ],
+    }
+
+
 def schemas(name: Annotated[str | None, typer.Argument(help="Show one schema's fields")] = None) -> None:
     """List the published Table Schemas, or show one."""
     if name:
@@ -191,11 +261,26 @@ def schemas(name: Annotated[str | None, typer.Argument(help="Show one schema's f
     console.print(table)
 
 
-def summary(ctx: typer.Context) -> None:
+def summary(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the totals as JSON")] = False,
+) -> None:
     """Totals of the catalog: datasets per domain, departments, validation statuses."""
     opened = catalog(ctx)
     with opened.session() as session:
         s = catalog_summary(session)
+    if as_json:
+        print_json({
+            "datasets_by_state": s.datasets_by_state,
+            "datasets_by_domain": {dom.code: count for dom, count in s.datasets_by_domain},
+            "departments": s.departments,
+            "resources": s.resources,
+            "versions": s.versions,
+            "validation": s.validation,
+            "open_classes": s.open_classes,
+            "data_dir": str(opened.settings.data_dir.resolve()),
+        })
+        return
     table = Table(title="数据领域 domains")
     table.add_column("code")
     table.add_column("领域")

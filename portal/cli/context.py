@@ -5,6 +5,8 @@ it for ``settings`` or a ``session()``. Opening is lazy on purpose: click runs t
 command's own arguments, so opening eagerly there would create the database for ``odp validate --help`` or
 ``odp schemas`` (which never touch it), and ``odp serve`` must settle ``ODP_PUBLIC_URL`` before the settings are
 read. The first ``session()`` (or ``open()``) creates missing tables and the 12 domains; later ones only connect.
+When that first open creates the embedded catalog (no ``catalog.db`` in the data dir yet), it says where, on
+stderr: ``odp`` run outside the project would otherwise leave an empty ``./var`` behind without a word.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlmodel import Session
 from catalog.config import Settings, get_settings
 from catalog.db import CatalogOutOfDate, init_db, session_scope
 
-from .console import fail
+from .console import err, fail
 
 
 class CatalogContext:
@@ -34,11 +36,16 @@ class CatalogContext:
     def open(self) -> None:
         """Create missing tables and the 12 domains, once per run (``init_db``)."""
         if not self._opened:
+            settings = self.settings
+            created = settings.database_url is None and not (settings.data_dir / "catalog.db").exists()
             try:
-                init_db(self.settings)
+                init_db(settings)
             except CatalogOutOfDate as exc:  # an older catalog: one line naming `odp db upgrade`, exit 1
                 raise fail(str(exc)) from None
             self._opened = True
+            if created:
+                err.print(f"created a new catalog in {settings.data_dir.resolve()} "
+                          "(ODP_DATA_DIR chooses another)", soft_wrap=True, highlight=False)
 
     def session(self) -> AbstractContextManager[Session]:
         """A session on the opened catalog, closed when the ``with`` block ends."""

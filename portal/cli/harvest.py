@@ -14,15 +14,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from catalog.jobs import job_status_label, recent_jobs
+from catalog.jobs import COUNTERS, job_status_label, recent_jobs, tables_not_valid
 from catalog.search.indexing import index_gaps
 from catalog.vocabulary import JobStatus
 from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
 from harvesters.ckan import CkanHarvester, load_domain_map
-from harvesters.datapackage import DataPackageHarvester
+from harvesters.datapackage import DESCRIPTOR, DataPackageHarvester
 from harvesters.dcat import DcatHarvester
 
-from .console import console, fail, styled
+from .console import console, err, fail, print_json, styled
 from .context import catalog
 from .progress import ConsoleProgress
 
@@ -73,6 +73,19 @@ def harvest(
     except HarvestStopped as exc:
         raise fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
     job, tally = result.job, result.tally
+    if job.status == JobStatus.failed:  # the source could not be read: no table of zeros first
+        raise fail(f"the harvest failed: {job.message}", code=2)
+    if not result.outcomes and kind == "datapackage":
+        # nothing gathered: a wrong folder, or a zip without datapackage.json, is not a successful harvest
+        err.print(f"[bold yellow]warning:[/] no {DESCRIPTOR} found in {path}: 0 packages harvested",
+                  soft_wrap=True, highlight=False)
+        if result.withdrawn:
+            err.print(f"[yellow]withdrawn (the source lists them no more):[/] {', '.join(result.withdrawn)}",
+                      soft_wrap=True, highlight=False)
+        raise typer.Exit(1)
+    published = [ident for ident, outcome in result.outcomes.items() if outcome != "failed"]
+    with catalog(ctx).session() as session:
+        not_valid = tables_not_valid(session, job.source_id, published)
     table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
     for column, style in (
         ("新增 added", "green"),
@@ -80,10 +93,14 @@ def harvest(
         ("未变 unchanged", "dim"),
         ("撤回 withdrawn", "yellow"),
         ("失败 failed", "red"),
+        ("有误表格 invalid tables", "yellow"),
     ):
         table.add_column(column, justify="right", style=style)
-    table.add_row(*(str(v) for v in tally.as_dict().values()))
+    table.add_row(*(str(v) for v in tally.as_dict().values()), str(len(not_valid)))
     console.print(table)
+    if not_valid:  # published all the same, with their reports (`odp validate NAME`); not a failure
+        console.print("[yellow]published with invalid tables:[/] "
+                      + ", ".join(f"{dataset}/{resource}" for dataset, resource, _ in not_valid), soft_wrap=True)
     if result.withdrawn:
         console.print("[yellow]withdrawn:[/] " + ", ".join(result.withdrawn))
     if tally.errors:
@@ -100,17 +117,39 @@ def harvest(
         for w in tally.warnings:
             warnings.add_row(w["item"], w["message"])
         console.print(warnings)
-    if job.status == JobStatus.failed:
-        raise fail(f"the harvest failed: {job.message}", code=2)
     if tally.failed:
         raise typer.Exit(1)
 
 
-def jobs(ctx: typer.Context, limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20) -> None:
+def jobs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many recent jobs")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the jobs as JSON")] = False,
+) -> None:
     """Recent harvest jobs and their counts."""
     with catalog(ctx).session() as session:
         rows = recent_jobs(session, limit)
         gaps = index_gaps(session)
+    if as_json:
+        print_json({
+            "jobs": [
+                {
+                    "id": job.id,
+                    "source": source.url,
+                    "kind": source.kind,
+                    "status": job_status_label(job),
+                    "started": job.started,
+                    "finished": job.finished,
+                    **{name: getattr(job, name) for name in COUNTERS},
+                    "message": job.message,
+                    "errors": job.errors or [],
+                    "warnings": job.warnings or [],
+                }
+                for job, source in rows
+            ],
+            "not_indexed": gaps,
+        })
+        return
     table = Table(title="采集任务 harvest jobs")
     table.add_column("#", no_wrap=True)
     table.add_column("source", overflow="fold", ratio=2)

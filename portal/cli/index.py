@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
+from catalog.datasets.queries import DatasetNotFound, get_dataset
 from catalog.search.indexing import reindex_all
 
-from .console import console
+from .console import console, fail
 from .context import catalog
 
 
@@ -34,6 +35,11 @@ def parquet(
     from catalog.tables.parquet import rebuild_parquet
 
     with console.status("转换 building Parquet files…"), catalog(ctx).session() as session:
+        if name is not None:
+            try:  # a mistyped name is an error, not "built 0"
+                get_dataset(session, name)
+            except DatasetNotFound as exc:
+                raise fail(str(exc)) from exc
         counts = rebuild_parquet(session, dataset=name, force=force)
     console.print(f"built [bold]{counts['built']}[/], failed {counts['failed']}, "
                   f"up to date {counts['skipped']}, unreadable {counts['unreadable']}")
