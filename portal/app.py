@@ -16,6 +16,7 @@ from .api.routes import contests as contest_routes
 from .api.routes import keys as key_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
+from .http_headers import install_http_headers
 from .ratelimit import install_rate_limits
 from .web import install_pages
 from .web.exports import router as exports_router
@@ -46,4 +47,5 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     install_pages(app)  # after the API's handlers: pages get HTML errors, /api keeps its JSON
     install_ckan_error_handlers(app)  # last: the CKAN API's paths answer in CKAN's envelope
+    install_http_headers(app, settings)  # outermost: HEAD, Allow, CORS, compression, ETags (portal/http_headers.py)
     return app

@@ -39,6 +39,7 @@ from catalog.tables.exports import (
 from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
 
 from ...deps import PrincipalDep, SessionDep, SettingsDep
+from ...http_methods import is_head
 from ..errors import ApiError, error_response
 from ..models import error_responses, file_responses
 from ..serializers import iso
@@ -137,6 +138,8 @@ class _File(FileResponse):
     chunk_size = 1024 * 1024  # big reads: far fewer thread hops per megabyte than Starlette's 64 KiB
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_head(scope):  # a HEAD routed as GET: Starlette then sends the stat's headers, never reads the file
+            scope = dict(scope, method="HEAD")
         refusal = self._range_refusal(Headers(scope=scope), scope.get("method", "GET"))
         if refusal is not None:
             return await refusal(scope, receive, send)
@@ -163,7 +166,9 @@ class _File(FileResponse):
 
 
 def _counts_as_download(request: Request) -> bool:
-    # A resumed download (Range not from byte 0) is the same download, not a new one.
+    # A resumed download (Range not from byte 0) is the same download, not a new one; a HEAD is none.
+    if is_head(request):
+        return False
     http_range = request.headers.get("range", "").replace(" ", "")
     return not http_range or http_range.startswith("bytes=0-")
 
@@ -204,8 +209,11 @@ def download(
     if format is None:
         return _original(found, request, settings)
     table = table_of(found, settings)
-    download_stats.record(found.dataset_id, found.resource_id, "download", settings)
+    if not is_head(request):
+        download_stats.record(found.dataset_id, found.resource_id, "download", settings)
     query = RowsQuery()
+    if format in ("csv", "json", "jsonl", "geojson") and is_head(request):
+        return _streamed_head(found, table, format, array)
     if format == "csv":
         headers = {"Content-Disposition": content_disposition(found, "csv")}
         chunks = prefetch(csv_chunks(table, query, bom=bom))
@@ -233,6 +241,17 @@ def download(
         "Cache-Control": "public, max-age=3600",
     }
     return _File(path, media_type=FORMATS[format].media_type, headers=headers)
+
+
+def _streamed_head(found: PublishedResource, table: Table, format: str, array: bool) -> Response:
+    """A HEAD of a streamed conversion: its headers, without running the conversion (its length is unknown
+    until streamed, as GET's is)."""
+    if format == "geojson" and geo_columns(table) is None:
+        raise rows_error(RowsError("the table has no numeric latitude and longitude fields, "
+                                   "so it has no GeoJSON form"))
+    kind = FORMATS["csv" if format == "csv" else "geojson" if format == "geojson" else "json" if array else "jsonl"]
+    return StreamingResponse(iter(()), headers={"Content-Disposition": content_disposition(found, kind.extension)},
+                             media_type=kind.media_type)
 
 
 def _http_date(version: ResourceVersion) -> str:
