@@ -277,11 +277,11 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
     return _render(request, settings, "review.html", {
         "queue": overview.review_queue(session, actor, settings),
         "decided": overview.decided_by_reviewer(session, actor),
+        "pending_consents": sum(1 for c in consents.visible(session, actor, ApplicationStatus.pending)
+                                if consents.may_review(session, actor, c)),  # decided on /review/contests
         "departments": users.department_titles(session, actor.id),  # type: ignore[arg-type]
         "target_days": settings.review_working_days, "error": None,
     }, account=actor)
-        "pending_consents": sum(1 for c in consents.visible(session, actor, ApplicationStatus.pending)
-                                if consents.may_review(session, actor, c)),  # decided on /review/contests
 
 
 @router.post("/review/{application_id}/{decision}")
