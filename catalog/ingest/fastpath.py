@@ -63,7 +63,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -76,7 +75,7 @@ from frictionless.table.row import Row, create_cell_handlers
 from catalog.config import Settings, Validator, get_settings
 from catalog.ingest.cells import FORMATS as CELL_FORMATS
 from catalog.ingest.cells import read_rows, text_view
-from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, tuple_key
+from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, hasher_for, tuple_key
 from catalog.ingest.reports import collect, row_errors, summarize
 from catalog.storage import FileStore
 from catalog.tables.parquet import ROW_COLUMN, _ColumnTyper, arrow_schema, store_parquet_file
@@ -374,7 +373,7 @@ def _batches(path: Path, encoding: str, control: CsvControl, width: int) -> Iter
 class _Ingest:
     """One table through the fast path: state kept across batches."""
 
-    def __init__(self, opened: _Opened, settings: Settings, encoding: str | None):
+    def __init__(self, opened: _Opened, settings: Settings, encoding: str | None, size: int):
         used = opened.schema
         self.encoding = encoding
         self.report_limit = settings.report_error_limit
@@ -384,7 +383,7 @@ class _Ingest:
         self.fields = list(self.fschema.fields)
         self.columns = [_Column(f, d, list(self.fschema.missing_values))
                         for f, d in zip(self.fields, fields_desc, strict=True)]
-        self.handlers = create_cell_handlers(self.fields)
+        self._handlers: dict[str, Any] | None = None
         key_names = used.get("primaryKey") or []
         self.key_names = [key_names] if isinstance(key_names, str) else list(key_names)
         _check(all(k in opened.expected for k in self.key_names), "a primary key naming no field")
@@ -394,14 +393,22 @@ class _Ingest:
                "a boolean primary-key field")
         self.all_missing_blank = all("" in c.missing_texts for c in self.columns)
         self.cap = settings.validation_error_cap
-        self.connection = duckdb.connect(config={"threads": 1})
-        self.unique_logs = {name: DigestLog(self.connection) for name in self.unique_names}
-        self.key_log = DigestLog(self.connection) if self.key_names else None
+        hasher = hasher_for(size)
+        self.unique_logs = {name: DigestLog(hasher) for name in self.unique_names}
+        self.key_log = DigestLog(hasher) if self.key_names else None
         self.error_rows: dict[int, list[Any]] = {}  # number → raw cells of each row with a cell error
         self.cell_errors = 0  # errors found cell by cell so far (frictionless stops at the cap)
         self.rows = 0
         self.ordinals = _Ordinals()
         self.target = arrow_schema(used)
+
+    @property
+    def handlers(self) -> dict[str, Any]:
+        # frictionless's cell handlers validate each field's metadata when built (milliseconds): only when a row
+        # needs them
+        if self._handlers is None:
+            self._handlers = create_cell_handlers(self.fields)
+        return self._handlers
 
     @property
     def collecting(self) -> bool:
@@ -529,7 +536,7 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
     _check(opened.expected == [f["name"] for f in fields_desc] and len(opened.labels) == len(fields_desc),
            "labels missing or extra: frictionless pairs other fields with the cells")
     _check(all(f["name"] != ROW_COLUMN for f in fields_desc), f"a field named '{ROW_COLUMN}'")
-    state = _Ingest(opened, settings, encoding)
+    state = _Ingest(opened, settings, encoding, path.stat().st_size)
     if fmt == "csv":
         _check(not any("\n" in label or "\r" in label for label in opened.labels), "a label with a line break")
 
@@ -556,7 +563,6 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
         outcome = _report(state, source, opened)
         relpath = store_parquet_file(store, tmp)
     finally:
-        state.connection.close()
         if tmp.exists():
             tmp.unlink()
     return FastResult(outcome=outcome, parquet_path=relpath)

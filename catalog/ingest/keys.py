@@ -9,12 +9,18 @@ rows with one unique column, where frictionless's dict holds the values themselv
 repeat's match is the row just before it — the most recent earlier row with that value, which is what
 frictionless's dict reports ("the same as in the row at position …").
 
+The digest is DuckDB's ``hash`` (vectorized) for large tables; for small ones (below ``SMALL_TABLE_BYTES`` on
+disk) Python's own ``hash`` of the text, which costs nothing to start — a DuckDB query costs milliseconds, which
+would dominate a harvest of thousands of small tables. One table uses one of the two throughout.
+
 Equal digests are only *candidates*: the caller re-reads those rows and compares frictionless's own typed
 values, so a hash collision cannot produce a false error (it would make the table fall back instead).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +30,35 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 BYTES_PER_ROW = 16  # uint64 digest + int64 row number, per unique column or primary key
+SMALL_TABLE_BYTES = 4 << 20  # below this, Python's hash; above, DuckDB's
+
+Hasher = Callable[[pa.Array, np.ndarray], tuple[np.ndarray, np.ndarray]]
+_duckdb: duckdb.DuckDBPyConnection | None = None
+_duckdb_lock = threading.Lock()
+
+
+def python_hasher(keys: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(digests, rows) of the non-null keys, by Python's string hash (stable within the process)."""
+    present = np.asarray(pc.is_valid(keys).to_numpy(zero_copy_only=False), dtype=bool)
+    texts = keys.filter(pa.array(present)).to_pylist()
+    digests = np.fromiter((hash(t) for t in texts), dtype=np.int64, count=len(texts)).view(np.uint64)
+    return digests, rows[present]
+
+
+def duckdb_hasher(keys: pa.Array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(digests, rows) of the non-null keys, by DuckDB's vectorized hash (one connection per process)."""
+    global _duckdb
+    batch_keys = pa.table({"k": keys, "r": pa.array(rows, pa.int64())})  # noqa: F841 - DuckDB scans it by name
+    with _duckdb_lock:
+        if _duckdb is None:
+            _duckdb = duckdb.connect(config={"threads": 1})
+        result = _duckdb.sql("SELECT hash(k) AS h, r FROM batch_keys WHERE k IS NOT NULL").to_arrow_table()
+    order = np.argsort(result.column("r").to_numpy())  # DuckDB may answer out of order
+    return result.column("h").to_numpy()[order], result.column("r").to_numpy()[order]
+
+
+def hasher_for(size: int) -> Hasher:
+    return python_hasher if size < SMALL_TABLE_BYTES else duckdb_hasher
 
 
 def canonical_number(text: pa.Array) -> pa.Array:
@@ -74,17 +109,15 @@ def tuple_key(parts: list[pa.Array]) -> pa.Array:
 class DigestLog:
     """The (digest, row) pairs of one unique column or of the primary key, batch by batch."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection):
-        self._con = connection
+    def __init__(self, hasher: Hasher):
+        self._hash = hasher
         self._digests: list[np.ndarray] = []
         self._rows: list[np.ndarray] = []
 
     def add(self, keys: pa.Array, rows: np.ndarray) -> None:
-        batch_keys = pa.table({"k": keys, "r": pa.array(rows, pa.int64())})  # noqa: F841 - DuckDB scans it by name
-        result = self._con.sql("SELECT hash(k) AS h, r FROM batch_keys WHERE k IS NOT NULL").to_arrow_table()
-        order = np.argsort(result.column("r").to_numpy())  # DuckDB may answer out of order
-        self._digests.append(result.column("h").to_numpy()[order])
-        self._rows.append(result.column("r").to_numpy()[order])
+        digests, kept = self._hash(keys, np.asarray(rows, dtype=np.int64))
+        self._digests.append(digests)
+        self._rows.append(kept)
 
     def repeats(self) -> dict[int, int]:
         """Candidate repeats: row → the most recent earlier row with the same digest."""

@@ -7,13 +7,24 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pytest
 
+from catalog.ingest import fastpath
 from catalog.ingest.fastpath import ingest_csv
-from catalog.ingest.keys import BYTES_PER_ROW, DigestLog, canonical, canonical_number, tuple_key
+from catalog.ingest.keys import (
+    BYTES_PER_ROW,
+    SMALL_TABLE_BYTES,
+    DigestLog,
+    canonical,
+    canonical_number,
+    duckdb_hasher,
+    python_hasher,
+    tuple_key,
+)
 from catalog.storage import FileStore
 
 
@@ -40,13 +51,33 @@ def test_a_nan_never_repeats_and_tuples_keep_their_nulls():
     assert keys[0] == keys[3] and keys[0] != keys[1] and keys[2] is None
 
 
-def test_repeats_point_at_the_most_recent_earlier_row_and_keep_16_bytes_a_row():
-    log = DigestLog(duckdb.connect())
+@pytest.mark.parametrize("hasher", [python_hasher, duckdb_hasher])
+def test_repeats_point_at_the_most_recent_earlier_row_and_keep_16_bytes_a_row(hasher):
+    log = DigestLog(hasher)
     log.add(pa.array(["x", "y", "x", None]), np.array([2, 3, 4, 5]))
     log.add(pa.array(["x", "z", "y"]), np.array([6, 7, 8]))
     assert log.repeats() == {4: 2, 6: 4, 8: 3}
     kept = sum(a.nbytes for a in log._digests) + sum(a.nbytes for a in log._rows)
     assert kept == BYTES_PER_ROW * 6  # the null is not a value: not kept
+
+
+def test_a_digest_collision_falls_back_instead_of_reporting_a_repeat(tmp_path, settings, monkeypatch):
+    def colliding(keys, rows):  # every value gets the same digest
+        present = np.asarray(pc.is_valid(keys).to_numpy(zero_copy_only=False), dtype=bool)
+        return np.zeros(int(present.sum()), dtype=np.uint64), rows[present]
+
+    monkeypatch.setattr(fastpath, "hasher_for", lambda size: colliding)
+    path = tmp_path / "t.csv"
+    path.write_text("id,n\n1,a\n2,b\n", encoding="utf-8")
+    schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "n"}]}
+    with pytest.raises(fastpath.Fallback, match="collision"):
+        fastpath.ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=FileStore(tmp_path / "s"),
+                            settings=settings)
+    # with a real digest the same table is valid
+    monkeypatch.setattr(fastpath, "hasher_for", lambda size: python_hasher)
+    fast = fastpath.ingest_csv(path, encoding="utf-8", schema=schema, dialect=None,
+                               store=FileStore(tmp_path / "s"), settings=settings)
+    assert fast.outcome.report["valid"]
 
 
 def test_two_million_rows_with_planted_repeats(tmp_path, settings):
@@ -59,6 +90,7 @@ def test_two_million_rows_with_planted_repeats(tmp_path, settings):
     path = tmp_path / "big.csv"
     table = pa.table({"id": pa.array(ids), "code": pa.array(codes.tolist())})
     pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="none"))
+    assert path.stat().st_size > SMALL_TABLE_BYTES  # DuckDB's digests (the small tables of the corpus: Python's)
     schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
                          {"name": "code", "type": "string"}],
               "primaryKey": ["code"]}
