@@ -68,7 +68,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from frictionless import Schema
+from frictionless import FrictionlessException, Schema
 from frictionless.formats import CsvControl
 from frictionless.table.row import Row, create_cell_handlers
 
@@ -264,8 +264,12 @@ class _Opened:
 def _open(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any] | None,
           dialect: dict[str, Any] | None) -> _Opened:
     """frictionless opens the file (a sample): its dialect, labels, label errors and the schema (inferred if
-    none)."""
-    resource = table_resource(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect)
+    none). A file frictionless cannot open (not a table, a bad workbook) is frictionless's to report."""
+    try:
+        resource = table_resource(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect)
+        resource.open()
+    except FrictionlessException as exc:
+        raise Fallback(f"frictionless cannot open it: {exc}") from None
     with resource:
         _check(resource.dialect.header, "a table without a header row")
         # pyarrow reads a CSV's header as its first line; frictionless's own cell stream (XLSX, JSON) skips

@@ -233,3 +233,15 @@ def test_fast_path_falls_back_and_says_why(tmp_path, text, schema, reason):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(Fallback, match=reason):
         ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=FileStore(tmp_path / "store"))
+
+
+@pytest.mark.parametrize(("name", "fmt", "data"), [
+    ("features.json", "json", b'{"type": "FeatureCollection", "features": []}'),  # not a table
+    ("broken.xlsx", "xlsx", b"not a workbook"),
+])
+def test_a_file_frictionless_cannot_open_falls_back(tmp_path, name, fmt, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(Fallback, match="frictionless cannot open it"):
+        ingest_table(path, fmt=fmt, encoding=None if fmt == "xlsx" else "utf-8", schema=None, dialect=None,
+                     store=FileStore(tmp_path / "store"))
