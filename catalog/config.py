@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default=False, description="Refuse datasets whose tables fail validation instead of flagging them."
     )
     schemas_dir: Path = Field(default=PROJECT_ROOT / "schemas", description="Published Table Schemas.")
+    source_root: Path = Field(
+        default=PROJECT_ROOT,
+        description="Folder and zip sources inside this folder are keyed by their path relative to it, so a moved"
+                    " checkout keeps its sources; sources outside it by their absolute path.",
+    )
     max_file_bytes: int = Field(
         default=512 * 1024 * 1024, description="Largest single resource file accepted."
     )

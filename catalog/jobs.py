@@ -70,6 +70,21 @@ def get_or_create_source(session: Session, kind: str, url: str, title: str | Non
     return source
 
 
+def sources_of_kind(session: Session, kind: str) -> list[HarvestSource]:
+    return list(session.exec(select(HarvestSource).where(HarvestSource.kind == kind).order_by(HarvestSource.id)))
+
+
+@serialized_write
+def rekey_source(session: Session, source: HarvestSource, url: str) -> HarvestSource:
+    """Give a source a new key (a folder source recorded by absolute path gets its path relative to
+    ``ODP_SOURCE_ROOT``); its datasets and jobs stay its own."""
+    source.url = url
+    session.add(source)
+    session.commit()
+    session.refresh(source)
+    return source
+
+
 def _proc_stat(pid: int) -> list[str] | None:
     """The fields of /proc/<pid>/stat after the command name (Linux); None elsewhere or if gone."""
     try:

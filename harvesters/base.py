@@ -128,6 +128,9 @@ def run_harvest(
     store = FileStore(settings.files_dir)
     remove_stale_temporaries(settings)  # left by killed runs; never files young enough to be in flight
     with session_scope(settings) as session:
+        claim = getattr(harvester, "claim_source", None)
+        if claim is not None:  # a folder harvester may be part of a registered source (harvest one package again)
+            claim(session)
         source = get_or_create_source(session, harvester.kind, harvester.source_url)
         tally = JobTally()
         job: HarvestJob | None = None
@@ -277,7 +280,10 @@ def _raiser(exc: Exception) -> Callable[[], tuple[DatasetInput, Change]]:
 
 def _still_listed(harvester: Harvester, seen: dict[str, str | None]) -> dict[str, str | None] | None:
     """What the source still has: the items gathered; after an incremental gather (only what changed),
-    those plus every identifier the source still lists, kept as they are; None when it cannot tell."""
+    those plus every identifier the source still lists, kept as they are; None when it cannot tell (or when
+    only part of the source was gathered: ``partial``, one package harvested again)."""
+    if getattr(harvester, "partial", False):
+        return None
     if not getattr(harvester, "incremental", False):
         return seen
     identifiers = getattr(harvester, "source_identifiers", lambda: None)()

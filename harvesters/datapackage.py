@@ -7,6 +7,12 @@ A descriptor is untrusted JSON, so its shape is checked here, before anything is
 deeper than ``MAX_JSON_DEPTH`` is refused (the parser and every later walk over it recurse), and each
 property must have the type the Data Package spec gives it. A number where a list belongs would otherwise
 surface as a TypeError somewhere in the catalog; here it becomes a message that names the property.
+
+A source is keyed by its path relative to ``ODP_SOURCE_ROOT`` (the project folder by default) when it lies inside
+it, so a moved checkout finds its sources again; a source recorded by absolute path (before this rule) is found
+by that path and re-keyed. A folder (or ``datapackage.json``) inside a registered folder source is harvested *as
+that source*, and only that part: its packages keep their identifiers, the rest of the source is neither read
+nor withdrawn (``partial``).
 """
 
 from __future__ import annotations
@@ -18,8 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import Session
+
 from catalog.config import Settings, get_settings
 from catalog.datasets.inputs import DatasetInput, PublisherInput, ResourceInput
+from catalog.jobs import rekey_source, sources_of_kind
 from catalog.schemas import SchemaNotFound, get_schema
 from catalog.vocabulary import OpenClass
 
@@ -50,19 +59,70 @@ MAPPED_KEYS = {
 }
 
 
+def source_key(path: Path, settings: Settings) -> str:
+    """How a folder or zip source is keyed: its path relative to ``ODP_SOURCE_ROOT`` when inside it."""
+    root = settings.source_root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def source_path(url: str, settings: Settings) -> Path:
+    """The folder (or file) a datapackage source's key names."""
+    path = Path(url)
+    return (path if path.is_absolute() else settings.source_root / path).resolve()
+
+
 class DataPackageHarvester:
     kind = "datapackage"
 
     def __init__(self, path: Path, settings: Settings | None = None):
         self.path = Path(path).resolve()
         self.settings = settings or get_settings()
-        self.source_url = str(self.path)
+        self.source_url = source_key(self.path, self.settings)
         self._root: Path | None = None
+        self.source_folder: Path | None = None  # set when self.path is part of a registered folder source
+        self.partial = False  # True: only part of the source is gathered, so nothing may be withdrawn
+
+    def claim_source(self, session: Session) -> None:
+        """Before the harvest: settle which registered source this is (see the module docstring)."""
+        registered = sources_of_kind(session, self.kind)
+        if any(source.url == self.source_url for source in registered):
+            return
+        for source in registered:
+            if source.url == str(self.path):  # recorded by absolute path: keep it, under the relative key
+                rekey_source(session, source, self.source_url)
+                return
+        if self.source_url != str(self.path):  # inside the root: maybe recorded before the checkout moved
+            key_parts = Path(self.source_url).parts
+            moved = [
+                source for source in registered
+                if Path(source.url).is_absolute() and Path(source.url).parts[-len(key_parts):] == key_parts
+                and not Path(source.url).exists()
+            ]
+            if len(moved) == 1:  # one vanished absolute path ending in this key: that checkout, moved here
+                rekey_source(session, moved[0], self.source_url)
+                return
+        if self.path.suffix.lower() == ".zip" or not self.path.exists():
+            return
+        containing = [
+            (folder, source)
+            for source in registered
+            if (folder := source_path(source.url, self.settings)).is_dir() and self.path.is_relative_to(folder)
+        ]
+        if containing:  # the innermost registered folder that holds this path
+            folder, source = max(containing, key=lambda pair: len(pair[0].parts))
+            self.source_url, self.source_folder, self.partial = source.url, folder, True
 
     @contextmanager
     def open(self) -> Iterator[list[HarvestItem]]:
         if not self.path.exists():
             raise HarvestError(f"{self.path} does not exist")
+        if self.source_folder is not None:  # part of a folder source: identifiers relative to that source
+            if self.path.is_file() and self.path.name != DESCRIPTOR:
+                raise HarvestError(f"{self.path.name} is neither a folder nor a {DESCRIPTOR}")
+            within = self.path.parent if self.path.is_file() else self.path
+            items = self._gather(self.source_folder, within)
+            yield [i for i in items if not self.path.is_file() or i.identifier == self._identifier(self.path)]
+            return
         if self.path.is_file() and self.path.suffix.lower() == ".zip":
             with tempfile.TemporaryDirectory(prefix="odp-zip-") as tmp:
                 try:
@@ -79,11 +139,15 @@ class DataPackageHarvester:
             return
         yield self._gather(self.path)
 
-    def _gather(self, root: Path) -> list[HarvestItem]:
+    def _identifier(self, descriptor: Path) -> str:
+        assert self.source_folder is not None
+        return descriptor.relative_to(self.source_folder).as_posix()
+
+    def _gather(self, root: Path, within: Path | None = None) -> list[HarvestItem]:
         self._root = root
         found = sorted(
             p
-            for p in root.rglob(DESCRIPTOR)
+            for p in (within or root).rglob(DESCRIPTOR)
             if not any(part.startswith(".") for part in p.relative_to(root).parts)
         )
         return [

@@ -73,6 +73,9 @@ def harvest(
     except HarvestStopped as exc:
         raise fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
     job, tally = result.job, result.tally
+    if getattr(harvester, "partial", False):
+        console.print(f"part of the source {harvester.source_url}: only the packages under {path} were harvested, "
+                      "nothing else of it is withdrawn", soft_wrap=True, highlight=False)
     if job.status == JobStatus.failed:  # the source could not be read: no table of zeros first
         raise fail(f"the harvest failed: {job.message}", code=2)
     if not result.outcomes and kind == "datapackage":
