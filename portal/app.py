@@ -14,6 +14,7 @@ from .api.routes import applications as application_routes
 from .api.routes import catalog, downloads, exports, rows, schemas, search
 from .api.routes import contests as contest_routes
 from .api.routes import keys as key_routes
+from .api.routes import usage as usage_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
 from .http_headers import install_http_headers
@@ -36,13 +37,13 @@ def create_app() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
-    limited = install_rate_limits(app, settings)  # ODP_RATE_LIMITS: the APIs only, never the pages
-    api = APIRouter(prefix=API_PREFIX, dependencies=limited)
-    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes, account_routes,
-                   contest_routes):
+    counted = install_rate_limits(app, settings)  # ODP_RATE_LIMITS and usage counts: the APIs only, never the pages
+    api = APIRouter(prefix=API_PREFIX, dependencies=counted.api)
+    for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes,
+                   account_routes, usage_routes, contest_routes):
         api.include_router(module.router)
     app.include_router(api)
-    app.include_router(ckan_router, dependencies=limited)  # CKAN's Action API: /api/3/action/…, /api/action/…
+    app.include_router(ckan_router, dependencies=counted.ckan)  # CKAN's Action API: /api/3/action/…, /api/action/…
     app.include_router(exports_router)  # DCAT, data.json, sitemap, feeds: before the pages' /dataset/{name}
     install_error_handlers(app)
     install_pages(app)  # after the API's handlers: pages get HTML errors, /api keeps its JSON

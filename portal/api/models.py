@@ -394,6 +394,53 @@ class ReasonRequest(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
+# --- Usage of the calling account's keys (portal/api/routes/usage.py; catalog/accounts/usage.py) ----------------
+
+Day = Annotated[str, Field(json_schema_extra={"format": "date"}, examples=["2026-03-01"])]
+
+
+class UsageDayPublic(_Public):
+    day: Day = Field(description="A UTC day")
+    requests: int
+    bytes: int = Field(description="Body bytes sent in the answers")
+
+
+class DatasetUsagePublic(_Public):
+    dataset: str = Field(description="The dataset's name")
+    title: str
+    requests: int
+    bytes: int
+
+
+class UsageSeriesPublic(_Public):
+    requests: int = Field(description="Requests over the window")
+    bytes: int = Field(description="Body bytes sent over the window")
+    days: list[UsageDayPublic] = Field(description="Every day of the window, oldest first, days without use as 0")
+    datasets: list[DatasetUsagePublic] = Field(
+        description="Totals per dataset, most requests first (requests about no one dataset — search, lists —"
+                    " count in the days only)")
+
+
+class KeyUsagePublic(_Public):
+    id: int
+    name: str
+    prefix: str = Field(description="The key's first characters, to tell keys apart; never the key")
+    revoked: Timestamp | None = None
+    requests: int = Field(description="Requests over the window")
+    bytes: int = Field(description="Body bytes sent over the window")
+    days: list[UsageDayPublic] = Field(description="Every day of the window, oldest first, days without use as 0")
+    datasets: list[DatasetUsagePublic] = Field(description="Totals per dataset, most requests first")
+
+
+class UsageResponse(_Public):
+    """The calling account's API usage over the last 30 days (today included), per key and per dataset."""
+
+    since: Day
+    until: Day
+    keys: list[KeyUsagePublic] = Field(description="Every key of the account, revoked ones too")
+    session: UsageSeriesPublic = Field(description="Calls made with the browser session (logged in on the site)")
+
+
 # --- Account export (portal/api/routes/account.py; catalog/accounts/export.py) ----------------------------
 
 

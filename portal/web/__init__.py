@@ -17,11 +17,13 @@ def install_pages(app: FastAPI) -> None:
     from .contests import router as contests_router
     from .errors import install_page_error_handlers
     from .routes import router
+    from .usage import router as usage_router
     from .security import RefuseNulInPages, SecurityHeadersMiddleware
     from .templating import STATIC_DIR
 
     app.include_router(router)
     app.include_router(accounts_router)  # /register, /login, /account, /dataset/{name}/apply, /review, /privacy
+    app.include_router(usage_router)  # /review/usage: who uses the reviewer's departments' data
     app.include_router(account_security_router)  # /login/totp, /account/security|export|delete, /reset, /admin/users
     hide_reset_tokens_from_access_log()  # a reset link's token must not reach the access log
     app.include_router(admin_search_router)  # /admin/search-log: zero-hit searches, synonym groups

@@ -163,6 +163,9 @@ def account_page(request: Request, settings: SettingsDep, session: SessionDep) -
     if account is None:
         return _login_redirect(request, settings)
     _log_expired_grants(session)
+    from .usage import account_usage_view  # (portal/web/usage.py imports this module)
+
+    request.state.key_usage = account_usage_view(session, account, settings)  # the keys' charts: this page only
     return _account_page(request, settings, session, account)
 
 

@@ -102,10 +102,12 @@ ROUTES = {
     "/api/v1/datasets/{name}/resources/{resource}/sample": SAMPLE,
     "/api/v1/keys": ACCOUNT,
     "/api/v1/applications": ACCOUNT,
+    "/api/v1/usage": ACCOUNT,  # the calling account's own keys' usage (tests/portal/accounts/test_usage.py)
     "/register": WEB_ACCOUNT,
     "/login": WEB_ACCOUNT,
     "/account": WEB_ACCOUNT,
     "/review": WEB_ACCOUNT,  # pending applications of the reviewer's departments: metadata, never data
+    "/review/usage": WEB_ACCOUNT,  # usage figures of the reviewer's departments' datasets, never data
     "/admin/search-log": WEB_ACCOUNT,  # admins only: zero-hit query texts and synonym groups, never data
     "/privacy": PUBLIC,
     "/dataset/{name}/apply": WEB_ACCOUNT,  # 404 for closed, withdrawn or unknown datasets (test below)

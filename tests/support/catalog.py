@@ -55,6 +55,9 @@ def drop_database(url: str) -> None:
 
 def fresh_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None) -> Settings:
     """Point the settings at ``data_dir`` and an empty catalog DB."""
+    from catalog.accounts import usage
+
+    usage.discard_pending()  # usage counted against an earlier catalog (on PostgreSQL: the same URL) is not ours
     monkeypatch.setenv("ODP_DATA_DIR", str(data_dir))
     if pg_database_url:
         monkeypatch.setenv("ODP_DATABASE_URL", pg_database_url)
@@ -142,8 +145,11 @@ def copy_catalog(catalog: SampleCatalog, data_dir: Path) -> Iterator[Settings]:
     shutil.copytree(catalog.settings.data_dir, data_dir)
     database_url = None
     if catalog.database_url:
-        db._engine_for(catalog.database_url).dispose()  # a template database must have no open connections
-        database_url = create_database(template=catalog.database_url)
+        from catalog.accounts import usage
+
+        with usage.held():  # no usage flush may connect to it meanwhile
+            db._engine_for(catalog.database_url).dispose()  # a template database must have no open connections
+            database_url = create_database(template=catalog.database_url)
     copy = catalog.settings.model_copy(update={"data_dir": data_dir, "database_url": database_url})
     try:
         yield copy

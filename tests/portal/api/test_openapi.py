@@ -103,7 +103,7 @@ ACCOUNT_OPERATIONS = [
     ("GET", "/keys"), ("POST", "/keys"), ("DELETE", "/keys/{key_id}"), ("GET", "/applications"),
     ("POST", "/datasets/{name}/applications"), ("POST", "/applications/{application_id}/approve"),
     ("POST", "/applications/{application_id}/reject"), ("POST", "/applications/{application_id}/revoke"),
-    ("GET", "/account/export"),
+    ("GET", "/account/export"), ("GET", "/usage"),
 ]
 # The contest operations (portal/api/routes/contests.py): keyed (METHOD, path) like the account operations.
 CONTEST_OPERATIONS = [
@@ -146,6 +146,7 @@ NAMED = {  # operation → the component schema its 2xx answer is (of its items,
     ("POST", "/applications/{application_id}/reject"): "ApplicationPublic",
     ("POST", "/applications/{application_id}/revoke"): "ApplicationPublic",
     ("GET", "/account/export"): "AccountExport",
+    ("GET", "/usage"): "UsageResponse",
     "/domains": "DomainPublic",
     "/departments": "DepartmentPublic",
     "/datasets": "DirectoryPage",
