@@ -97,6 +97,9 @@ def _principal(request: Request, session: SessionDep, settings: SettingsDep) -> 
     try:
         return resolve_principal(request, session, settings)
     except InvalidApiKey as exc:
+        from .ratelimit import count_invalid_key  # (ratelimit builds on this module)
+
+        count_invalid_key(request)  # over the anonymous limit: 429 instead of the 401
         raise ApiError(401, "invalid_api_key", str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
     except CsrfRefused as exc:
         raise ApiError(403, "csrf_failed", str(exc)) from exc

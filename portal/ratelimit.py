@@ -105,9 +105,23 @@ def _count_ckan_request(request: Request) -> None:
         settings = get_settings()
         with session_scope(settings) as session:
             principal = principals.for_key(session, key, settings)
-        if principal is None:  # the action refuses it in CKAN's envelope; never counted as anonymous
+        if principal is None:  # the action refuses it in CKAN's envelope, counted against the caller's IP
+            count_invalid_key(request)
             return
     _count(request, principal)
+
+
+def count_invalid_key(request: Request) -> None:
+    """A request with a bad key is refused (401) but counted first, under ``anonymous`` for its client IP: a flood
+    of made-up keys is throttled like any anonymous caller (429 once over), never free."""
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    verdict = limiter.check(PrincipalKind.anonymous, client_ip(request)) if limiter is not None else None
+    if verdict is not None:
+        request.state.rate_limit = verdict
+        if not verdict.allowed:
+            raise ApiError(429, "rate_limited",
+                           f"more than {verdict.limit} requests in this window; retry in {verdict.reset} s",
+                           headers={"Retry-After": str(verdict.reset)})
 
 
 def _count(request: Request, principal: principals.AccountPrincipal | None) -> None:

@@ -65,12 +65,22 @@ def test_anonymous_limit_headers_and_429(settings, monkeypatch, key):
         assert [a.headers["x-ratelimit-remaining"] for a in keyed] == ["4", "3", "2", "1", "0", "0"]
         # the CKAN API is counted as an API; the anonymous caller is still over its limit
         assert client.get("/api/3/action/site_read").status_code == 429
-        # a bad key is refused (401), never counted as anonymous and served
-        assert client.get(LIST, headers={"X-API-Key": "odp_not-a-key"}).status_code == 401
+        # a bad key is never served as anonymous: it counts against the caller's IP, which is over its limit
+        assert client.get(LIST, headers={"X-API-Key": "odp_not-a-key"}).status_code == 429
         # pages are not throttled and carry no limit headers
         pages = [client.get("/") for _ in range(5)]
         assert {p.status_code for p in pages} == {200}
         assert not any("x-ratelimit-limit" in p.headers for p in pages)
+
+
+def test_a_flood_of_made_up_keys_is_throttled_like_anonymous_calls(settings, monkeypatch):
+    with app_with(monkeypatch, "anonymous=3/day") as client:
+        bad = [client.get(LIST, headers={"Authorization": f"Bearer odp_made-up-{i}"}) for i in range(4)]
+        assert [a.status_code for a in bad] == [401, 401, 401, 429]
+        assert bad[0].json()["error"]["code"] == "invalid_api_key" and bad[0].headers["x-ratelimit-remaining"] == "2"
+        assert client.get(LIST).status_code == 429  # the same counter as the IP's anonymous calls
+        ckan = client.get("/api/3/action/package_list", headers={"Authorization": "odp_made-up-ckan"})
+        assert ckan.status_code == 429
 
 
 def test_error_answers_carry_the_headers(settings, monkeypatch):
