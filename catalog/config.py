@@ -240,6 +240,14 @@ class Settings(BaseSettings):
         default=100, ge=1, le=1000,
         description="Datasets on one page of the DCAT catalog (/catalog.ttl|.jsonld|.rdf, Hydra-paged).",
     )
+    cors_origins: str = Field(
+        default="*",
+        description=(
+            "Origins allowed to read the APIs and exports from a browser (CORS): '*' (any), a comma-separated"
+            " list such as 'https://a.example.cn,https://b.example.cn', or empty (no CORS headers). Credentials"
+            " are never allowed (portal/http_cors.py)."
+        ),
+    )
 
     @property
     def public_base_url(self) -> str:
