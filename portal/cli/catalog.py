@@ -24,6 +24,7 @@ from catalog.datasets.queries import (
 )
 from catalog.models import Department
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
+from catalog.validation_messages import explain_report, field_titles, type_name
 from catalog.vocabulary import DOMAINS, OPEN_CLASSES, DatasetState, ValidationStatus, resolve_domain
 
 from .console import STATUS_LABEL, console, fail, heading, print_json, styled
@@ -44,8 +45,10 @@ def validate(
     readable = access.data_readable(view.dataset)  # 有条件开放: errors without their cells, as on the portal
     if as_json:
         reports = {
-            r.resource.name: public_validation_report(r.current.validation_report, data_readable=readable)
-            if r.current else None
+            r.resource.name: explain_report(
+                public_validation_report(r.current.validation_report, data_readable=readable),
+                field_titles(r.current.table_schema),
+            ) if r.current else None
             for r in view.resources
         }
         print_json(reports)
@@ -61,7 +64,8 @@ def _print_report(res, readable: bool) -> None:
     version = res.current
     if version is None:
         return
-    report = public_validation_report(version.validation_report, data_readable=readable) or {}
+    report = explain_report(public_validation_report(version.validation_report, data_readable=readable),
+                            field_titles(version.table_schema)) or {}
     heading(
         f"{res.resource.name} · {res.resource.format or '?'} · {styled(version.validation_status, STATUS_LABEL.get(version.validation_status))}"
     )
@@ -72,19 +76,22 @@ def _print_report(res, readable: bool) -> None:
     )
     if not report or report.get("valid", True):
         return
-    by_type = Table(title="errors by type")
+    by_type = Table(title="问题类型 errors by type")
+    by_type.add_column("问题")
     by_type.add_column("type")
     by_type.add_column("count", justify="right")
     for etype, count in report.get("errors_by_type", {}).items():
-        by_type.add_row(etype, str(count))
+        by_type.add_row(type_name(etype), etype, str(count))
     console.print(by_type)
-    first = Table(title=f"first {len(report.get('errors', []))} of {report.get('error_count')} errors")
-    for column in ("row", "field", "type", "message"):
+    first = Table(title=f"前 {len(report.get('errors', []))} 处，共 {report.get('error_count')} 处 "
+                        f"first {len(report.get('errors', []))} of {report.get('error_count')} errors")
+    columns = ("row", "field", "问题", "说明", "type") + (("message",) if readable else ())
+    for column in columns:
         first.add_column(column, overflow="fold")
     for e in report.get("errors", []):
-        first.add_row(
-            str(e.get("row") or ""), str(e.get("field") or ""), e.get("type", ""), e.get("message", "")
-        )
+        cells = (str(e.get("row") or ""), str(e.get("field") or ""), e.get("name_zh", ""),
+                 e.get("explanation", ""), e.get("type", ""))
+        first.add_row(*cells, *((e.get("message", ""),) if readable else ()))  # may quote a cell: readers only
     console.print(first)
 
 

@@ -28,6 +28,7 @@ from catalog.schemas import get_schema, list_schemas
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
 from catalog.tables.preview import preview_table
+from catalog.validation_messages import explain_report, field_titles
 from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 
 from ..deps import PrincipalDep, SearchDep, SessionDep, SettingsDep
@@ -145,8 +146,9 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "preview_rows": allowed.sample_rows,
         "access": allowed,
         "data_readable": readable,
-        "reports": {r.resource.name: public_validation_report(r.current.validation_report, data_readable=readable)
-                    or {} for r in shown if r.current},
+        "reports": {r.resource.name: explain_report(  # in Chinese; the original message only if readable
+                        public_validation_report(r.current.validation_report, data_readable=readable),
+                        field_titles(r.current.table_schema)) or {} for r in shown if r.current},
         "downloads": {r.resource.name: downloads_for(ds.name, r) for r in shown},
         "row_count": sum(r.current.row_count or 0 for r in view.resources if r.current),
         "jsonld": dataset_jsonld(view, base, templates.env.globals["site_name"], resources=shown),

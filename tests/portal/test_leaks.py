@@ -117,7 +117,7 @@ def test_conditional_cells_appear_in_no_output_but_row_field_and_type_do(site):
     assert resource["validation"]["errors_by_type"] == {"constraint-error": 1, "type-error": 1}
     page = site.get("/dataset/leaky-conditional").text
     quality = page[page.index('id="quality"'):page.index('id="versions"')]
-    assert "<td>81</td><td>n</td>" in quality and "类型不符" in quality and "不满足约束" in quality
+    assert "<td>81</td><td>n</td>" in quality and "类型错误" in quality and "不满足约束" in quality
     report = json.loads(CliRunner().invoke(cli_app, ["validate", "leaky-conditional", "--json"]).output)
     assert [(e["row"], e["field"]) for e in report["table"]["errors"]] == [(43, "secret"), (81, "n")]
 

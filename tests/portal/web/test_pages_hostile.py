@@ -58,7 +58,7 @@ def test_every_page_of_the_hostile_catalog_renders(site):
 def test_invalid_cells_show_the_validation_report_and_are_marked_in_the_preview(hostile):
     response = hostile.get("/dataset/bad-cells")
     page = Page(response.text)
-    assert "校验发现问题" in page.plain and "类型不符" in page.plain
+    assert "校验发现问题" in page.plain and "类型错误" in page.plain
     marked = re.findall(r'<td class="type-integer cell-error" title="[^"]+">([^<]*)<', response.text)
     assert marked == ["很多"]
 
