@@ -218,8 +218,8 @@ def _typed_cell(text: str, kind: str | None, r: random.Random, fmt: str) -> Any:
             return datetime.strptime(text, "%Y-%m-%d")
         except ValueError:
             return text
-    if kind == "string" and fmt == "json" and _PLAIN_INT.match(text) and r.random() < 0.2:
-        return int(text)  # a number in a string field: a type error for frictionless
+    if kind == "string" and r.random() < 0.02:
+        return r.randint(1, 99_999)  # a number in a string field: a type error for frictionless
     return text
 
 
