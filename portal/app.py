@@ -8,6 +8,7 @@ from catalog.accounts import sweeper as grant_sweeper
 from catalog.config import get_settings
 from catalog.db import init_db
 
+from .api.docs import install_api_docs
 from .api.errors import install_error_handlers
 from .api.routes import account as account_routes
 from .api.routes import applications as application_routes
@@ -34,7 +35,7 @@ def create_app() -> FastAPI:
         description="Directory, search and metadata of Shanghai-style open government data. See docs/api.md.",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # portal/api/docs.py: Swagger UI from the package, not a CDN
         redoc_url=None,
     )
     counted = install_rate_limits(app, settings)  # ODP_RATE_LIMITS and usage counts: the APIs only, never the pages
@@ -43,6 +44,7 @@ def create_app() -> FastAPI:
                    account_routes, usage_routes, contest_routes):
         api.include_router(module.router)
     app.include_router(api)
+    install_api_docs(app)  # /api/docs
     app.include_router(ckan_router, dependencies=counted.ckan)  # CKAN's Action API: /api/3/action/…, /api/action/…
     app.include_router(exports_router)  # DCAT, data.json, sitemap, feeds: before the pages' /dataset/{name}
     install_error_handlers(app)

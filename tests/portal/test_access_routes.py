@@ -60,7 +60,7 @@ CONTEST = ("a contest: public contest, samples and showcase; full data only for 
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
-    "/docs/oauth2-redirect": PUBLIC,
+    "/api/docs/{asset}": PUBLIC,  # Swagger UI's files from the package (portal/api/docs.py)
     "/api/v1/schemas": PUBLIC,
     "/schemas": PUBLIC,
     "/about": PUBLIC,
