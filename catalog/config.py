@@ -6,7 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -172,10 +172,9 @@ class Settings(BaseSettings):
     # Rate limits (catalog/accounts/limits.py, portal/ratelimit.py).
     rate_limits: str = Field(
         default="",
-        pattern=r"^\s*$|^\s*(anonymous|key)\s*=\s*[1-9]\d*\s*/\s*(second|minute|hour|day)\s*"
-                r"(;\s*(anonymous|key)\s*=\s*[1-9]\d*\s*/\s*(second|minute|hour|day)\s*)*;?\s*$",
         description=(
-            "API request limits per principal, e.g. 'anonymous=60/minute;key=600/minute' (anonymous: per client"
+            "API request limits and daily download-bytes quotas per principal, e.g. 'anonymous=60/minute;"
+            "key=600/minute;anonymous-download-bytes=1GB/day;key-download-bytes=10GB/day' (anonymous: per client"
             " IP; key: per API key or login); empty: no limits."
         ),
     )
@@ -248,6 +247,14 @@ class Settings(BaseSettings):
             " are never allowed (portal/http_cors.py)."
         ),
     )
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits_parse(cls, value: str) -> str:
+        from catalog.accounts.limits import parse_rate_limits  # the one grammar of ODP_RATE_LIMITS
+
+        parse_rate_limits(value)  # a LimitSyntaxError (a ValueError) says what is wrong
+        return value
 
     @property
     def public_base_url(self) -> str:
