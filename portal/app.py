@@ -18,6 +18,7 @@ from .api.routes import keys as key_routes
 from .api.routes import usage as usage_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
+from .health import router as health_router
 from .http_headers import install_http_headers
 from .ratelimit import install_rate_limits
 from .web import install_pages
@@ -45,6 +46,7 @@ def create_app() -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     install_api_docs(app)  # /api/docs
+    app.include_router(health_router)  # /healthz, /readyz: probes, neither counted nor rate-limited
     app.include_router(ckan_router, dependencies=counted.ckan)  # CKAN's Action API: /api/3/action/…, /api/action/…
     app.include_router(exports_router)  # DCAT, data.json, sitemap, feeds: before the pages' /dataset/{name}
     install_error_handlers(app)

@@ -61,6 +61,8 @@ ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
     "/api/docs/{asset}": PUBLIC,  # Swagger UI's files from the package (portal/api/docs.py)
+    "/healthz": PUBLIC,  # the process is up (portal/health.py)
+    "/readyz": PUBLIC,  # database, index and file store reachable: names what failed, never a dataset
     "/api/v1/schemas": PUBLIC,
     "/schemas": PUBLIC,
     "/about": PUBLIC,
