@@ -54,8 +54,9 @@ class Settings(BaseSettings):
     validator: Validator = Field(
         default=Validator.fast,
         description=(
-            "fast: CSV tables are validated and converted to Parquet in one read, falling back to frictionless"
-            " for any table the fast path cannot prove valid; frictionless: always frictionless."
+            "fast: CSV, XLSX and JSON tables are validated (frictionless's report, valid or not) and converted"
+            " to Parquet in one read, falling back to frictionless per table for what the fast path does not"
+            " cover (docs/validation.md); frictionless: always frictionless."
         ),
     )
 
