@@ -29,12 +29,15 @@ from catalog.models import ResourceVersion
 from catalog.tables.engine import RowsTimeout
 from catalog.tables.exports import (
     FORMATS,
+    Header,
     csv_chunks,
+    default_header,
     export_file,
     geo_columns,
     geojson_chunks,
     json_chunks,
     prefetch,
+    workbook_notes,
 )
 from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
 
@@ -203,11 +206,15 @@ def download(
                     "geojson (tables with latitude and longitude fields)")] = None,
     bom: Annotated[bool, Query(description="CSV only: start with a UTF-8 BOM (for Excel)")] = False,
     array: Annotated[bool, Query(description="JSON only: one JSON array instead of JSON Lines")] = False,
+    header: Annotated[Header | None, Query(
+        description="What heads the columns of a conversion: name (field names; the default of csv, json and "
+                    "parquet) or title (the fields' Chinese titles; the default of xlsx)")] = None,
 ) -> Response:
     found = published_resource(session, name, resource, version)
     require_open(found, principal, request, session, settings)
     if format is None:
         return _original(found, request, settings)
+    header = header or default_header(format)
     table = table_of(found, settings)
     if not is_head(request):
         download_stats.record(found.dataset_id, found.resource_id, "download", settings)
@@ -216,12 +223,12 @@ def download(
         return _streamed_head(found, table, format, array)
     if format == "csv":
         headers = {"Content-Disposition": content_disposition(found, "csv")}
-        chunks = prefetch(csv_chunks(table, query, bom=bom))
+        chunks = prefetch(csv_chunks(table, query, bom=bom, header=header))
         return StreamingResponse(chunks, media_type=FORMATS["csv"].media_type, headers=headers)
     if format in ("json", "jsonl"):
         kind = FORMATS["json" if array else "jsonl"]
         headers = {"Content-Disposition": content_disposition(found, kind.extension)}
-        chunks = prefetch(json_chunks(table, query, array=array))
+        chunks = prefetch(json_chunks(table, query, array=array, header=header))
         return StreamingResponse(chunks, media_type=kind.media_type, headers=headers)
     if format == "geojson":
         if geo_columns(table) is None:
@@ -231,12 +238,14 @@ def download(
         chunks = prefetch(geojson_chunks(table, query))
         return StreamingResponse(chunks, media_type=FORMATS["geojson"].media_type, headers=headers)
     try:
-        path = export_file(table, query, format, settings.data_dir / "cache" / "exports")
+        res = found.resource.resource
+        notes = workbook_notes(found.version, res.title or res.name) if format == "xlsx" else None
+        path = export_file(table, query, format, settings.data_dir / "cache" / "exports", header=header, notes=notes)
     except (RowsError, RowsTimeout) as exc:
         raise rows_error(exc) from exc
     headers = {
         "Content-Disposition": content_disposition(found, format),
-        "ETag": f'"{table.parquet.stem}-{format}"',
+        "ETag": f'"{table.parquet.stem}-{format}-{header}"',  # one file per header choice
         "Last-Modified": _http_date(found.version),
         "Cache-Control": "public, max-age=3600",
     }
