@@ -50,6 +50,8 @@ postgres:
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# axe-core, which the accessibility tests inject into pages: the version pinned in tests/browser/package-lock.json.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 browser-deps:
 	@if [ -x $(CHROMIUM) ] && [ -e $(CJK_FONT) ]; then :; else \
@@ -57,6 +59,7 @@ browser-deps:
 		$(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; \
 	fi
+	@test -e $(AXE) || npm ci --prefix tests/browser --no-audit --no-fund
 
 # The load benchmark (benchmarks/load.py) drives the server with wrk (a Debian package), installed only when missing.
 WRK := /usr/bin/wrk

@@ -18,13 +18,16 @@ _NOT_A_QUANTITY = re.compile(r"(^|_)(id|code|no|lon|lng|lat|longitude|latitude|y
 _NOT_A_QUANTITY_TITLE = re.compile(r"编号|编码|代码|经度|纬度|年份|电话|邮编|序号")
 _LABEL_TITLE = re.compile(r"名称|名$|站点|区$|日期|时间|月份|指标")
 
-WIDTH = 640
-LABEL_WIDTH = 170
-ROW_HEIGHT = 24
+# Each row is its label on a line of its own with the bar below it, so the chart is narrow enough to scale down
+# to a phone (375 px) without cutting bars off or shrinking the text below legibility.
+WIDTH = 360
+LABEL_HEIGHT = 16
+ROW_HEIGHT = 42
 BAR_HEIGHT = 16
-TOP = 8
+TOP = 4
 VALUE_GAP = 6
 VALUE_WIDTH = 70
+LABEL_CHARACTERS = 24
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ class Bar:
     value_text: str
     y: int
     width: float
-    text_y: int
+    text_y: int  # baseline of the value, beside the bar
+    label_y: int  # baseline of the label, above the bar
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def _label_field(preview: TablePreview) -> PreviewField | None:
     return ranked[0] if ranked else None
 
 
-def _short(text: str, limit: int = 11) -> str:
+def _short(text: str, limit: int = LABEL_CHARACTERS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -93,14 +97,15 @@ def bar_chart(preview: TablePreview | None) -> BarChart | None:
     if len(points) < 2 or any(v < 0 for _, v in points):
         return None
     top = max(v for _, v in points) or 1.0
-    span = WIDTH - LABEL_WIDTH - VALUE_GAP - VALUE_WIDTH
+    span = WIDTH - 1 - VALUE_GAP - VALUE_WIDTH
     bars = [
         Bar(
             label=_short(label),
             value_text=format_value(int(v) if v.is_integer() else round(v, 2)),
-            y=TOP + i * ROW_HEIGHT,
+            y=TOP + i * ROW_HEIGHT + LABEL_HEIGHT + 4,
             width=round(max(v / top * span, 1.0 if v else 0.0), 1),
-            text_y=TOP + i * ROW_HEIGHT + BAR_HEIGHT - 3,
+            text_y=TOP + i * ROW_HEIGHT + LABEL_HEIGHT + 4 + BAR_HEIGHT - 3,
+            label_y=TOP + i * ROW_HEIGHT + LABEL_HEIGHT - 3,
         )
         for i, (label, v) in enumerate(points)
     ]
@@ -114,6 +119,6 @@ def bar_chart(preview: TablePreview | None) -> BarChart | None:
         bars=bars,
         width=WIDTH,
         height=TOP * 2 + len(bars) * ROW_HEIGHT,
-        label_width=LABEL_WIDTH,
-        axis_x=LABEL_WIDTH,
+        label_width=0,
+        axis_x=1,  # the axis line's full stroke inside the view box
     )
