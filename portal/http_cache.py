@@ -124,3 +124,24 @@ class CacheHeaders:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+NOT_MODIFIED = {"description": "Not modified: If-None-Match named the answer's ETag (no body)",
+                "headers": {"ETag": {"description": "The answer's validator", "schema": {"type": "string"}}}}
+
+
+def document_not_modified(app) -> None:
+    """Declare the 304 this layer answers on every GET of the OpenAPI document (``/api/v1/openapi.json``), so
+    a client generated from it (and schemathesis) knows it."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        for item in schema.get("paths", {}).values():
+            if "get" in item:
+                item["get"].setdefault("responses", {}).setdefault("304", NOT_MODIFIED)
+        return schema
+
+    app.openapi = openapi

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from catalog.config import Settings
 
-from .http_cache import CacheHeaders
+from .http_cache import CacheHeaders, document_not_modified
 from .http_compression import Compression
 from .http_cors import PublicCors, parse_origins
 from .http_methods import HeadAndAllow
@@ -28,3 +28,4 @@ def install_http_headers(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(Compression)
     app.add_middleware(HeadAndAllow)
     app.add_middleware(PublicCors, origins=parse_origins(settings.cors_origins))
+    document_not_modified(app)  # the 304s in /api/v1/openapi.json

@@ -12,6 +12,7 @@ catalog.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -252,3 +253,45 @@ def test_the_models_are_what_is_sent(api_app, spec):
     for name, body in answers.items():
         declared = set(components[name]["properties"])
         assert set(body) <= declared and set(components[name].get("required", [])) <= set(body), name
+
+
+# --- HTTP layer: 405 with Allow, 304 declared (portal/http_methods.py, portal/http_cache.py) ----------------
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _concrete(path: str, real: dict[str, list[dict[str, str]]]) -> str:
+    known = (real.get(_placeholders(path.removeprefix(API))) or [{}])[0]
+    return re.sub(r"{([^}]+)}", lambda m: known.get(m.group(1), "1"), path)
+
+
+def test_an_undocumented_method_is_405_with_allow(api_app, spec, real_parameters):
+    """What schemathesis's unsupported-method check asks, on every path of the document: each method the path
+    does not declare is 405, and its Allow lists exactly the declared ones (HEAD with GET)."""
+    client = TestClient(api_app)
+    for path, item in spec["paths"].items():
+        declared = {method.upper() for method in item if method.upper() in METHODS}
+        expected = declared | ({"HEAD"} if "GET" in declared else set())
+        url = _concrete(path, real_parameters)
+        for method in set(METHODS) - declared:
+            answer = client.request(method, url)
+            assert answer.status_code == 405, (method, path, answer.status_code)
+            assert set(answer.headers["allow"].replace(" ", "").split(",")) == expected, (method, path)
+
+
+def test_a_304_is_declared_where_it_is_sent(api_app, spec, real_parameters):
+    """Every GET that answers with an ETag answers If-None-Match with 304, and the document declares it."""
+    client = TestClient(api_app)
+    sent = 0
+    for path, item in spec["paths"].items():
+        if "get" not in item:
+            continue
+        url = _concrete(path, real_parameters)
+        first = client.get(url)
+        if first.status_code != 200 or "etag" not in first.headers:
+            continue
+        again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"", path
+        assert "304" in item["get"]["responses"], path
+        sent += 1
+    assert sent >= 10
