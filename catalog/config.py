@@ -248,6 +248,18 @@ class Settings(BaseSettings):
             " are never allowed (portal/http_cors.py)."
         ),
     )
+    # Community posting (catalog/community/moderation.py).
+    post_limit: str = Field(
+        default="20/hour",
+        pattern=r"^\s*$|^\s*[1-9]\d*\s*/\s*(second|minute|hour|day)\s*$",
+        description=("Comments, data requests and error reports one account may post per period, e.g. '20/hour'"
+                     " (counted in process, or in Redis with ODP_REDIS_URL); empty: no limit."),
+    )
+    word_filter_file: Path | None = Field(
+        default=None,
+        description="A UTF-8 file of words, one a line ('#' lines ignored): a post containing one is refused (422).",
+    )
+
 
     @field_validator("rate_limits")
     @classmethod

@@ -452,3 +452,94 @@ class ContestWorkDataset(SQLModel, table=True):
 
     work_id: int = Field(primary_key=True, foreign_key="contestwork.id")
     dataset_id: int = Field(primary_key=True, foreign_key="dataset.id", index=True)
+
+
+# --- Community: ratings, comments, data requests, error reports, notifications (catalog/community/) ----------
+
+
+class DatasetRating(SQLModel, table=True):
+    """One account's 1–5 stars for a dataset: the key is why there is one rating per user (posting again
+    replaces it)."""
+
+    dataset_id: int = Field(primary_key=True, foreign_key="dataset.id")
+    account_id: int = Field(primary_key=True, foreign_key="account.id", index=True)
+    stars: int
+    updated: datetime = Field(default_factory=utcnow)
+
+
+class DataRequest(SQLModel, table=True):
+    """A request for data that is not open yet (数据需求): what is asked, of which domain and department, and the
+    department's answer (status, message, the published dataset or the planned date)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    domain_code: str = Field(foreign_key="domain.code", index=True)
+    department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
+    purpose: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="open", max_length=20, index=True)  # catalog/community/requests.py RequestStatus
+    answer: str | None = Field(default=None, sa_column=Column(Text))
+    answered: datetime | None = None
+    answered_by: int | None = Field(default=None, foreign_key="account.id")
+    dataset_id: int | None = Field(default=None, foreign_key="dataset.id")  # published: the dataset
+    planned_date: date | None = None  # planned: when
+    created: datetime = Field(default_factory=utcnow, index=True)
+    hidden: datetime | None = None  # hidden by a moderator: kept with its reason, not shown
+    hidden_by: int | None = Field(default=None, foreign_key="account.id")
+    hidden_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class DataRequestVote(SQLModel, table=True):
+    """An upvote: the key is why there is one vote per user and request."""
+
+    request_id: int = Field(primary_key=True, foreign_key="datarequest.id")
+    account_id: int = Field(primary_key=True, foreign_key="account.id")
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    """A comment on a dataset or on a data request (exactly one of the two). ``reply_to`` makes a thread one
+    level deep; ``official``: written by a reviewer of the department (or an admin). Hidden comments are kept
+    with who hid them and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int | None = Field(default=None, foreign_key="dataset.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="datarequest.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    reply_to: int | None = Field(default=None, foreign_key="comment.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    official: bool = False
+    created: datetime = Field(default_factory=utcnow)
+    hidden: datetime | None = None
+    hidden_by: int | None = Field(default=None, foreign_key="account.id")
+    hidden_reason: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class ErrorReport(SQLModel, table=True):
+    """An error report on a dataset (数据纠错): what kind, where (row, field), and the department's answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dataset_id: int = Field(foreign_key="dataset.id", index=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(max_length=20)  # catalog/community/issues.py IssueKind
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    row: int | None = None
+    field: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="open", max_length=20, index=True)  # IssueStatus
+    answer: str | None = Field(default=None, sa_column=Column(Text))
+    answered: datetime | None = None
+    answered_by: int | None = Field(default=None, foreign_key="account.id")
+    created: datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    """Something an account should see on /account: its request or error report was answered."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(max_length=40)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    link: str = Field(default="", max_length=500)
+    created: datetime = Field(default_factory=utcnow)
+    read: datetime | None = None

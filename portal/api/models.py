@@ -116,6 +116,13 @@ class DepartmentPublic(DepartmentNamed):
     dataset_count: int
 
 
+class RatingSummary(_Public):
+    """A dataset's star ratings (1–5): their mean (2 decimals; null without ratings) and how many."""
+
+    average: float | None
+    count: int
+
+
 class DatasetSummary(_Public):
     """A dataset as the directory and search list it."""
 
@@ -200,6 +207,8 @@ class DatasetDetail(DatasetSummary):
     downloads: int
     api_calls: int
     resources: list[ResourcePublic]
+    rating: RatingSummary = Field(default_factory=lambda: RatingSummary(average=None, count=0),
+                                  description="Users' star ratings (catalog/community/ratings.py)")
 
 
 # --- Search ---------------------------------------------------------------------------------------------
@@ -208,6 +217,8 @@ class DatasetDetail(DatasetSummary):
 class SearchHitPublic(DatasetSummary):
     highlights: dict[str, str] = Field(description="title/description snippets, HTML-escaped, matches in <mark>")
     score: float
+    rating: RatingSummary = Field(default_factory=lambda: RatingSummary(average=None, count=0),
+                                  description="Users' star ratings, read from the database for this page of hits")
 
 
 class FacetPublic(_Public):

@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0005"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005"]
+HEAD = "0006"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006"]
 
 
 def odp(*args: str):
@@ -250,7 +250,7 @@ def test_a_catalog_of_the_usage_release_upgrades_to_contests(settings, packages)
             "INSERT INTO accessgrant (application_id, account_id, dataset_id, starts, expires) "
             "VALUES (:p, :a, :d, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
             {"p": application_id, "a": account_id, "d": dataset_id})
-    assert migrations.upgrade(settings).applied == ["0005"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0005"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     assert {"contest", "contestentry", "contestteam", "contestmember", "contestwork"} <= tables(settings)
     with db.get_engine(settings).connect() as connection:
@@ -266,3 +266,35 @@ def test_a_catalog_of_the_usage_release_upgrades_to_contests(settings, packages)
         pinned = connection.execute(text(
             "SELECT e.version_id = r.current_version_id FROM contestentry e JOIN resource r ON r.id = e.resource_id"))
         assert pinned.scalar_one()
+
+
+def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packages):
+    """Revision 0005 is what the contests issue left: an account and a dataset survive 0006, whose community
+    tables start empty and take a rating and a data request of that account."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0005")
+    assert "datarequest" not in tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
+            "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
+    assert migrations.upgrade(settings).applied == ["0006"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert {"datasetrating", "datarequest", "datarequestvote", "comment", "errorreport", "notification"} <= tables(
+        settings)
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT email FROM account")).scalar_one() == "old@example.cn"
+        assert connection.execute(text("SELECT name FROM dataset")).scalar_one() == "shanghai-public-parking-lots"
+        assert connection.execute(text("SELECT count(*) FROM datarequest")).scalar_one() == 0
+    from sqlmodel import Session
+
+    from catalog.community import ratings, requests
+    from catalog.models import Account
+
+    with Session(db.get_engine(settings)) as session:
+        account = session.scalars(select(Account)).one()
+        ratings.rate(session, account, "shanghai-public-parking-lots", 4)
+        requests.create(session, account, title="公交到站数据", description="各线路实时到站", domain="transport")
+        session.commit()
+        assert ratings.summary(session, "shanghai-public-parking-lots").count == 1

@@ -57,6 +57,9 @@ ACCOUNT = "the calling account's own keys and applications (401 without a key; t
 WEB_ACCOUNT = "account pages: a form, or the logged-in account's own data (tests/portal/web/test_accounts.py)"
 CONTEST = ("a contest: public contest, samples and showcase; full data only for its teams' members in the data "
            "window (test below; tests/portal/contests/)")
+COMMUNITY = ("community (issue 14): data requests are public; error reports (the department's, or the caller's own)"
+             " and notifications need an account; a dataset's reports are 404/410 like its metadata first "
+             "(tests/portal/community/)")
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
@@ -82,6 +85,12 @@ ROUTES = {
     "/schemas/{name}": LISTING,
     "/api/v1/datasets/{name}": METADATA,
     "/api/v1/datasets/{name}/agreement": METADATA,  # the agreement text of a conditional dataset (409 for open)
+    "/api/v1/datasets/{name}/ratings": METADATA,  # average and count (catalog/community/ratings.py)
+    "/api/v1/datasets/{name}/comments": METADATA,  # shown comments, in threads
+    "/api/v1/datasets/{name}/issues": COMMUNITY,
+    "/api/v1/requests": COMMUNITY,
+    "/api/v1/requests/{request_id}": COMMUNITY,
+    "/api/v1/notifications": COMMUNITY,
     "/dataset/{name}": METADATA,
     "/dataset/{name}.ttl": METADATA,  # DCAT-AP of one dataset (catalog/exports/)
     "/dataset/{name}.jsonld": METADATA,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from catalog.community import ratings
 from catalog.datasets.queries import (
     get_published_dataset,
     published_department_counts,
@@ -14,7 +15,14 @@ from catalog.datasets.queries import (
 )
 
 from ...deps import SessionDep
-from ..models import DatasetDetail, DepartmentPublic, DirectoryPage, DomainPublic, error_responses
+from ..models import (
+    DatasetDetail,
+    DepartmentPublic,
+    DirectoryPage,
+    DomainPublic,
+    RatingSummary,
+    error_responses,
+)
 from ..serializers import dataset_detail, dataset_summary, department_public, domain_public
 
 router = APIRouter(tags=["directory 目录"])
@@ -49,4 +57,8 @@ def datasets(
 @router.get("/datasets/{name}", summary="All metadata of a dataset, with resources, versions and validation",
             response_model=DatasetDetail, responses=error_responses(400, 404, 410, 422))
 def dataset(name: str, session: SessionDep) -> DatasetDetail:
-    return dataset_detail(get_published_dataset(session, name))
+    view = get_published_dataset(session, name)
+    detail = dataset_detail(view)
+    found = ratings.summaries(session, [view.dataset.id]).get(view.dataset.id, ratings.NONE)  # type: ignore[arg-type,list-item]
+    detail.rating = RatingSummary(**found.as_json())
+    return detail

@@ -6,13 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from catalog.community import ratings
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
 from catalog.search.suggest import suggest as suggest_prefix
 
 from ...deps import SearchDep, SessionDep, SettingsDep
 from ..errors import ApiError
-from ..models import SearchResponse, SuggestionPublic, SuggestResponse, error_responses
+from ..models import RatingSummary, SearchResponse, SuggestionPublic, SuggestResponse, error_responses
 from ..serializers import facet, search_hit
 
 router = APIRouter(tags=["search 搜索"])
@@ -48,11 +49,16 @@ def search(
         result = search_catalog(session, backend, query)
     except ValueError as exc:
         raise ApiError(422, "invalid_parameter", str(exc)) from exc
+    # Ratings of this page of hits, one query: read at query time, never stored in the search index.
+    rated = ratings.summaries(session, [h.dataset.id for h in result.hits])  # type: ignore[misc]
+    hits = [search_hit(h) for h in result.hits]
+    for hit, found in zip(hits, result.hits, strict=True):
+        hit.rating = RatingSummary(**rated.get(found.dataset.id, ratings.NONE).as_json())  # type: ignore[arg-type]
     return SearchResponse(
         count=result.count,
         page=page,
         size=size,
-        results=[search_hit(h) for h in result.hits],
+        results=hits,
         facets={name: [facet(f) for f in values] for name, values in result.facets.items()},
         suggestion=result.suggestion,
         corrected=result.corrected,

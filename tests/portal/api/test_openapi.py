@@ -117,7 +117,17 @@ CONTEST_OPERATIONS = [
     ("POST", "/contests/{slug}/works"), ("GET", "/contests/{slug}/works"),
     ("POST", "/contests/{slug}/works/{work_id}/accept"),
 ]
-ALL_OPERATIONS = [("GET", path) for path in OPERATIONS] + ACCOUNT_OPERATIONS + CONTEST_OPERATIONS
+# The community operations (portal/api/routes/community.py): ratings, comments, requests, error reports.
+COMMUNITY_OPERATIONS = [
+    ("GET", "/datasets/{name}/ratings"), ("POST", "/datasets/{name}/ratings"), ("GET", "/datasets/{name}/comments"),
+    ("POST", "/datasets/{name}/comments"), ("POST", "/comments/{comment_id}/hide"), ("POST", "/requests"),
+    ("GET", "/requests"), ("GET", "/requests/{request_id}"), ("POST", "/requests/{request_id}/votes"),
+    ("POST", "/requests/{request_id}/comments"), ("POST", "/requests/{request_id}/answer"),
+    ("POST", "/requests/{request_id}/hide"), ("POST", "/datasets/{name}/issues"), ("GET", "/datasets/{name}/issues"),
+    ("POST", "/issues/{issue_id}/answer"), ("GET", "/notifications"), ("POST", "/notifications/read"),
+]
+ALL_OPERATIONS = ([("GET", path) for path in OPERATIONS] + ACCOUNT_OPERATIONS + CONTEST_OPERATIONS
+                  + COMMUNITY_OPERATIONS)
 
 
 @pytest.mark.parametrize(("method", "path"), ALL_OPERATIONS, ids=[f"{m} {p}" for m, p in ALL_OPERATIONS])
@@ -172,6 +182,23 @@ NAMED = {  # operation → the component schema its 2xx answer is (of its items,
     ("POST", "/contests/{slug}/works"): "WorkPublic",
     ("GET", "/contests/{slug}/works"): "WorkPublic",
     ("POST", "/contests/{slug}/works/{work_id}/accept"): "WorkPublic",
+    ("GET", "/datasets/{name}/ratings"): "RatingPublic",
+    ("POST", "/datasets/{name}/ratings"): "RatingPublic",
+    ("GET", "/datasets/{name}/comments"): "CommentThread",
+    ("POST", "/datasets/{name}/comments"): "CommentPublic",
+    ("POST", "/comments/{comment_id}/hide"): "HiddenPublic",
+    ("POST", "/requests"): "DataRequestDetail",
+    ("GET", "/requests"): "DataRequestPage",
+    ("GET", "/requests/{request_id}"): "DataRequestDetail",
+    ("POST", "/requests/{request_id}/votes"): "VotePublic",
+    ("POST", "/requests/{request_id}/comments"): "CommentPublic",
+    ("POST", "/requests/{request_id}/answer"): "DataRequestDetail",
+    ("POST", "/requests/{request_id}/hide"): "HiddenPublic",
+    ("POST", "/datasets/{name}/issues"): "IssuePublic",
+    ("GET", "/datasets/{name}/issues"): "IssuePublic",
+    ("POST", "/issues/{issue_id}/answer"): "IssuePublic",
+    ("GET", "/notifications"): "NotificationPublic",
+    ("POST", "/notifications/read"): "NotificationPublic",
 }
 FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
     "/datasets/{name}/resources/{resource}/download": {"*/*", "text/csv", "application/x-ndjson",
@@ -191,7 +218,7 @@ FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
 def _operations(spec: dict[str, Any]) -> Iterator[tuple[str | tuple[str, str], dict[str, Any]]]:
     """Each /api/v1 operation, keyed as NAMED and FILES are: the path of a GET, (METHOD, path) otherwise and
     for the account operations."""
-    accounts = {path for _, path in ACCOUNT_OPERATIONS + CONTEST_OPERATIONS}
+    accounts = {path for _, path in ACCOUNT_OPERATIONS + CONTEST_OPERATIONS + COMMUNITY_OPERATIONS}
     for path, item in spec["paths"].items():
         if path.startswith(f"{API}/"):
             for method, operation in item.items():
@@ -210,7 +237,7 @@ def _ref(schema: dict[str, Any]) -> str | None:
 
 
 def test_every_operation_is_listed_here(spec):
-    listed = set(OPERATIONS) | set(ACCOUNT_OPERATIONS) | set(CONTEST_OPERATIONS)
+    listed = set(OPERATIONS) | set(ACCOUNT_OPERATIONS) | set(CONTEST_OPERATIONS) | set(COMMUNITY_OPERATIONS)
     assert {key for key, _ in _operations(spec)} == set(NAMED) | set(FILES) == listed
 
 
