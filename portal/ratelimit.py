@@ -45,6 +45,7 @@ from catalog.db import session_scope
 
 from .api.errors import ApiError, error_response
 from .deps import CKAN_PATHS, PrincipalDep, presented_key
+from .http_methods import is_head
 
 STATE_KEY = "rate_limit"  # the request limit's verdict, for the headers
 ACCOUNTING_KEY = "accounting"  # who asks and what (an Accounting), for the quota and the usage figures
@@ -151,7 +152,7 @@ def _count(request: Request, principal: principals.AccountPrincipal | None) -> N
             raise ApiError(429, "rate_limited",
                            f"more than {verdict.limit} requests in this window; retry in {verdict.reset} s",
                            headers={"Retry-After": str(verdict.reset)})
-    if download and request.method == "GET":
+    if download and request.method == "GET" and not is_head(request):  # a HEAD sends no body: never over quota
         left = limiter.bytes_left(kind, who)
         if left is not None and left.remaining <= 0:
             raise ApiError(429, "rate_limited", quota_message(limiter.download_bytes[kind], left, None),
@@ -269,7 +270,7 @@ class _Answer:
         self.headers = headers
         accounting, limiter = self.accounting(), self.limiter()
         if (accounting is None or limiter is None or not accounting.download or not 200 <= self.status < 300
-                or accounting.kind not in limiter.download_bytes):
+                or accounting.kind not in limiter.download_bytes or is_head(self.scope)):  # a HEAD sends no body
             return
         self.length = _content_length(headers)
         if self.length:

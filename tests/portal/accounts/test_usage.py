@@ -275,6 +275,19 @@ def redis_prefix():
         client.delete(*found)
 
 
+def test_a_head_request_is_never_refused_or_charged_by_the_bytes_quota(portal):
+    """HEAD sends no body (curl -I, link checkers, DuckDB's first request): neither refused nor counted."""
+    size = portal.size
+    client = portal.app(f"anonymous-download-bytes={size - 1}B/day")  # less than one file
+    client.app.state.rate_limiter.counter.clock = Clock(NOON)
+    for _ in range(3):
+        head = client.head(download(A))
+        assert head.status_code == 200 and int(head.headers["content-length"]) == size and not head.content
+    limiter = client.app.state.rate_limiter
+    assert limiter.bytes_left(PrincipalKind.anonymous, "testclient").remaining == size - 1
+    assert client.get(download(A)).status_code == 429  # the GET itself would go over
+
+
 def test_two_apps_share_the_bytes_quota_through_redis(portal, redis_prefix):
     import redis
 
