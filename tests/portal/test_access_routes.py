@@ -233,6 +233,17 @@ def calls(path: str, name: str) -> list[str]:
     return [base + f for f in DOWNLOAD_FORMATS] if path.endswith("/download") else [base]
 
 
+def test_community_dataset_routes_answer_404_and_410_before_asking_who_calls(client):
+    """A dataset's error reports need an account, but a closed or withdrawn dataset says so first (anonymous)."""
+    paths = [path for path, kind in ROUTES.items() if kind == COMMUNITY and "{name}" in path]
+    assert paths
+    for path in paths:
+        assert client.get(url(path, CLOSED)).status_code == 404, path
+        for name in (GONE, GONE_CONDITIONAL):
+            assert client.get(url(path, name)).status_code == 410, path
+        assert client.get(url(path, OPEN)).status_code == 401, path
+
+
 @pytest.mark.parametrize("kind", [METADATA, DATA, SAMPLE])
 def test_closed_is_not_found_and_withdrawn_is_gone(client, kind):
     paths = dataset_routes(kind)

@@ -4,6 +4,7 @@ moderation every post goes through (NUL, lengths, the word filter, the posting l
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -183,3 +184,33 @@ def test_text_checks_word_filter_and_post_limit(session, settings, tmp_path):
     assert moderation.parse_post_limit("") is None
     with pytest.raises(ValueError):
         moderation.parse_post_limit("20/fortnight")
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_prefix():
+    import redis
+
+    prefix = f"odp-test-{uuid.uuid4().hex}"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    found = list(client.scan_iter(f"{prefix}:*"))
+    if found:
+        client.delete(*found)
+
+
+def test_the_post_limit_is_counted_in_redis_when_configured(session, settings, redis_prefix):
+    """With ODP_REDIS_URL the posts of an account are counted in Redis (shared by every worker): a second process
+    sees the same count."""
+    import redis
+
+    who = people(session, settings)
+    shared = settings.model_copy(update={"redis_url": REDIS_URL, "redis_prefix": redis_prefix, "post_limit": "2/day"})
+    comments.on_dataset(session, shared, who["alice"], "open-a", "一")
+    (key,) = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{redis_prefix}:rl:post:{who['alice'].id}:*"))
+    redis.Redis.from_url(REDIS_URL).incr(key)  # another worker's post
+    with pytest.raises(CommunityError) as refused:
+        comments.on_dataset(session, shared, who["alice"], "open-a", "三")
+    assert refused.value.status == 429
