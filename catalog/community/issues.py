@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from catalog.accounts import users
 from catalog.config import Settings
 from catalog.models import Account, Dataset, ErrorReport, utcnow
+from catalog.vocabulary import Role
 
 from . import moderation, notifications
 from .datasets import shown
@@ -97,3 +99,15 @@ def as_json(session: Session, issue: ErrorReport) -> dict[str, Any]:
             "answered": issue.answered.isoformat() if issue.answered else None,
             "reporter": moderation.author_name(session.get(Account, issue.account_id)),
             "created": issue.created.isoformat()}
+
+
+def queue(session: Session, actor: Account, *, open_only: bool = True) -> list[ErrorReport]:
+    """The /review queue: reports on the datasets of the actor's departments (every dataset for an admin), oldest
+    first; only open ones unless asked."""
+    query = select(ErrorReport).join(Dataset, col(Dataset.id) == ErrorReport.dataset_id)
+    if actor.role != Role.admin:
+        departments = users.department_ids(session, actor.id) if actor.role == Role.reviewer else set()  # type: ignore[arg-type]
+        query = query.where(col(Dataset.department_id).in_(departments or {-1}))
+    if open_only:
+        query = query.where(ErrorReport.status == IssueStatus.open.value)
+    return list(session.exec(query.order_by(col(ErrorReport.created), col(ErrorReport.id))))

@@ -13,8 +13,10 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from catalog import access
+from catalog.accounts import users
 from catalog.config import Settings
 from catalog.models import Account, DataRequest, DataRequestVote, Dataset, Department, Domain, utcnow
+from catalog.vocabulary import Role
 
 from . import comments, moderation, notifications
 from .errors import invalid, not_found
@@ -178,3 +180,40 @@ def as_json(session: Session, row: DataRequest, votes: int | None = None, *,
     if with_comments:
         body["comments"] = comments.thread(session, request_id=row.id)
     return body
+
+
+def queue(session: Session, actor: Account) -> list[DataRequest]:
+    """The /review queue: unanswered, shown requests addressed to the actor's departments (an admin: every one,
+    those without a department included), oldest first."""
+    query = select(DataRequest).where(col(DataRequest.hidden).is_(None), DataRequest.status == RequestStatus.open.value)
+    if actor.role != Role.admin:
+        departments = users.department_ids(session, actor.id) if actor.role == Role.reviewer else set()  # type: ignore[arg-type]
+        query = query.where(col(DataRequest.department_id).in_(departments or {-1}))
+    return list(session.exec(query.order_by(col(DataRequest.created), col(DataRequest.id))))
+
+
+@dataclass(frozen=True)
+class ResponseTime:
+    """How a department answers its requests: how many it got, answered, and the mean days to the (latest) answer
+    (for its scorecard page)."""
+
+    department: str
+    requests: int
+    answered: int
+    mean_days: float | None
+
+
+def response_times(session: Session) -> list[ResponseTime]:
+    """Per department with requests: counts and mean days from asking to the (latest) answer."""
+    rows = session.exec(select(Department.name, DataRequest.created, DataRequest.answered)
+                        .join(Department, col(Department.id) == DataRequest.department_id)
+                        .where(col(DataRequest.hidden).is_(None)))
+    seen: dict[str, list[float | None]] = {}
+    for name, created, answered in rows:
+        days = (answered - created).total_seconds() / 86_400 if answered is not None else None
+        seen.setdefault(name, []).append(days)
+    result = []
+    for name, values in sorted(seen.items()):
+        done = [v for v in values if v is not None]
+        result.append(ResponseTime(name, len(values), len(done), round(sum(done) / len(done), 2) if done else None))
+    return result

@@ -105,6 +105,9 @@ def test_requests_votes_answers_and_notifications(session, settings):
                             department="jtw", settings=settings)
     other = requests.create(session, who["bob"], title="户籍统计", description="按区", domain="transport",
                             department="gaj", settings=settings)
+    assert [r.id for r in requests.queue(session, who["rev"])] == [asked.id]
+    assert [r.id for r in requests.queue(session, who["root"])] == [asked.id, other.id]
+    assert requests.queue(session, who["alice"]) == []
     for voter in ("alice", "bob", "bob"):
         requests.vote(session, who[voter], other.id)
     assert requests.vote(session, who["bob"], asked.id) == 1
@@ -134,6 +137,10 @@ def test_requests_votes_answers_and_notifications(session, settings):
     assert notifications.recent(session, who["bob"].id) == []
     assert notifications.mark_read(session, who["alice"].id) == 2
     assert notifications.recent(session, who["alice"].id, unread_only=True) == []
+    assert requests.queue(session, who["rev"]) == []  # answered: out of the queue
+    times = {t.department: t for t in requests.response_times(session)}
+    assert (times["jtw"].requests, times["jtw"].answered) == (1, 1) and times["jtw"].mean_days >= 0
+    assert (times["gaj"].requests, times["gaj"].answered, times["gaj"].mean_days) == (1, 0, None)
     requests.hide(session, who["cop"], other.id, "重复")
     assert [r.id for r in requests.listing(session).rows] == [asked.id]
     with pytest.raises(CommunityError):
@@ -153,7 +160,14 @@ def test_error_reports_go_to_the_department_and_answers_notify(session, settings
     with pytest.raises(CommunityError) as refused:
         issues.answer(session, who["cop"], mine.id, status="fixed", message="")
     assert refused.value.status == 404
+    police = issues.report(session, settings, who["alice"], "police", kind="outdated", body="2019年的数据")
+    assert [i.id for i in issues.queue(session, who["rev"])] == [mine.id, theirs.id]
+    assert [i.id for i in issues.queue(session, who["cop"])] == [police.id]
+    assert [i.id for i in issues.queue(session, who["root"])] == [mine.id, theirs.id, police.id]
+    assert issues.queue(session, who["alice"]) == []
     issues.answer(session, who["rev"], mine.id, status="fixed", message="已修正")
+    assert [i.id for i in issues.queue(session, who["rev"])] == [theirs.id]
+    assert [i.id for i in issues.queue(session, who["rev"], open_only=False)] == [mine.id, theirs.id]
     assert issues.as_json(session, mine)["status"] == "fixed"
     assert [n.kind for n in notifications.recent(session, who["alice"].id)] == [notifications.ISSUE_ANSWERED]
     assert list(session.exec(select(Notification).where(Notification.account_id == who["bob"].id))) == []
