@@ -42,6 +42,9 @@ from catalog.workers import TaskGroup
 
 logger = logging.getLogger(__name__)
 
+EMPTY_SOURCE_WARNING = ("the source lists no packages at all: nothing was withdrawn (an empty or unreachable "
+                        "source is not taken for the withdrawal of everything it published)")
+
 
 class HarvestError(Exception):
     """The source as a whole could not be read (nothing is withdrawn when this happens)."""
@@ -180,7 +183,12 @@ def run_harvest(
                         while parallel.pending():
                             finish(*parallel.next_done())
                 listed = _still_listed(harvester, seen)
-                if listed is not None:
+                if listed is not None and not listed:
+                    # A source that lists nothing at all is far likelier an unmounted folder, an emptied
+                    # directory or a site answering badly than a publisher withdrawing everything: keep them.
+                    tally.warn(harvester.source_url, EMPTY_SOURCE_WARNING)
+                    logger.warning("%s: %s", harvester.source_url, EMPTY_SOURCE_WARNING)
+                elif listed is not None:
                     result.withdrawn = withdraw_missing(session, source, listed, settings)
                 tally.withdrawn = len(result.withdrawn)
                 index_message = feed.converge()

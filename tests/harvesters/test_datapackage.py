@@ -111,6 +111,24 @@ def test_broken_package_fails_alone_with_a_clear_message(settings, packages):
         assert [d.name for d in session.exec(select(Dataset)).all()] == ["good-one"]
 
 
+def test_a_source_that_lists_nothing_withdraws_nothing(settings, packages):
+    """An emptied or unmounted folder is not the publisher withdrawing everything: the datasets stay, the job
+    says why; one package gone from a source that still lists others is withdrawn as before (test above)."""
+    import shutil
+
+    write_package(packages, "parking-a")
+    write_package(packages, "parking-b")
+    harvest(packages, settings)
+    hidden = packages.parent / "hidden"
+    shutil.move(str(packages), hidden)
+    packages.mkdir()
+    result = harvest(packages, settings)
+    assert result.withdrawn == [] and result.tally.withdrawn == 0
+    assert any("lists no packages" in w["message"] for w in result.tally.warnings)
+    with session_scope(settings) as session:
+        assert set(session.exec(select(Dataset.state)).all()) == {"active"}
+
+
 def test_a_package_that_breaks_later_is_not_withdrawn(settings, packages):
     pkg = write_package(packages, "parking-a")
     harvest(packages, settings)
