@@ -37,10 +37,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL pass, keep only the tests whose fixtures reach the catalog database."""
+    """On the PostgreSQL pass, keep only the tests whose fixtures reach the catalog database — except those marked
+    ``sqlite_only``: they use a catalog to run something else (the docs' shell examples), and the database under
+    it adds nothing but minutes."""
     if not PG_URL:
         return
-    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+            and item.get_closest_marker("sqlite_only") is None]
     if len(keep) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep

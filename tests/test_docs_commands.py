@@ -39,6 +39,8 @@ from tests.support.accounts import PASSWORD, account, cheap_hashing, granted, ne
 from tests.support.catalog import ROOT, SampleCatalog, copy_catalog, release
 from tests.support.servers import env_for, portal_server
 
+pytestmark = pytest.mark.sqlite_only  # shell examples: the SQLite pass runs them once; PostgreSQL adds nothing
+
 DOCUMENTS = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 BASE = "http://127.0.0.1:8000"
 KEY_PLACEHOLDER = "odp_…"

@@ -10,6 +10,7 @@ themes. The mapping to our fields is the table in docs/exports.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from math import ceil
 
@@ -85,6 +86,12 @@ def add_theme_scheme(graph: Graph, urls: Urls) -> URIRef:
     return scheme
 
 
+def _node(*parts: str) -> BNode:
+    """A blank node named from what it describes (not rdflib's random id), so the same catalog serializes to the
+    same bytes on every request: its ETag holds and clients get 304s (JSON-LD and RDF/XML print the ids)."""
+    return BNode("n" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24])
+
+
 def _license(graph: Graph, entry: Entry) -> URIRef | BNode | None:
     ds = entry.dataset
     for lic in ds.licenses or []:
@@ -96,18 +103,18 @@ def _license(graph: Graph, entry: Entry) -> URIRef | BNode | None:
                 graph.add((node, DCTERMS.title, zh(str(lic["title"]))))
             return node
     if ds.license_id:
-        node = BNode()
+        node = _node("license", ds.license_id)
         graph.add((node, RDF.type, DCTERMS.LicenseDocument))
         graph.add((node, DCTERMS.title, Literal(ds.license_id)))
         return node
     return None
 
 
-def _temporal(graph: Graph, text: str | None) -> BNode | None:
+def _temporal(graph: Graph, text: str | None, owner: str) -> BNode | None:
     dates = _DATE.findall(text or "")
     if not dates:
         return None
-    period = BNode()
+    period = _node("temporal", owner)
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
     kinds = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
     graph.add((period, DCAT.startDate, Literal(dates[0], datatype=kinds[len(dates[0])])))
@@ -146,16 +153,16 @@ def add_dataset(graph: Graph, entry: Entry, urls: Urls) -> URIRef:
         graph.add((node, URIRef(str(DCAT) + "version"), Literal(ds.version)))  # DCAT 3, not in rdflib's DCAT
     if ds.update_frequency in EU_FREQUENCIES:
         graph.add((node, DCTERMS.accrualPeriodicity, FREQ[EU_FREQUENCIES[ds.update_frequency]]))
-    period = _temporal(graph, ds.temporal_coverage)
+    period = _temporal(graph, ds.temporal_coverage, ds.name)
     if period is not None:
         graph.add((node, DCTERMS.temporal, period))
     if ds.spatial_coverage:
-        place = BNode()
+        place = _node("spatial", ds.name)
         graph.add((place, RDF.type, DCTERMS.Location))
         graph.add((place, SKOS.prefLabel, zh(ds.spatial_coverage)))
         graph.add((node, DCTERMS.spatial, place))
     contact = ds.contact or {}
-    card = BNode()
+    card = _node("contact", ds.name)
     graph.add((card, RDF.type, VCARD.Kind))
     graph.add((card, RDF.type, VCARD.Organization))
     graph.add((card, VCARD.fn, zh(str(contact.get("name") or dept.title))))
@@ -203,7 +210,7 @@ def _distributions(graph: Graph, entry: Entry, res, urls: Urls, license_node) ->
                 graph.add((node, DCTERMS.conformsTo, URIRef(urls.schema(current.schema_ref))))
             if is_original:
                 graph.add((node, DCAT.byteSize, Literal(current.size, datatype=XSD.nonNegativeInteger)))
-                checksum = BNode()
+                checksum = _node("checksum", ds.name, resource.name)
                 graph.add((checksum, RDF.type, SPDX.Checksum))
                 graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
                 graph.add((checksum, SPDX.checksumValue, Literal(current.sha256, datatype=XSD.hexBinary)))

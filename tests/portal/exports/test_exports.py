@@ -204,3 +204,14 @@ def test_pages_link_their_alternates(sample_client, listed):
     page = sample_client.get(f"/dataset/{name}").text
     assert f'href="/dataset/{name}.ttl"' in page or f"/dataset/{name}.ttl" in page
     assert "application/atom+xml" in sample_client.get("/").text
+
+
+@pytest.mark.parametrize("suffix", ["jsonld", "rdf", "ttl"])
+def test_the_catalog_serializes_the_same_every_time(sample_client, suffix):
+    """Blank nodes (contact points, licences, checksums, places, periods) are named from what they describe, so a
+    page's bytes — and its ETag — do not change between requests, and a client's If-None-Match gets a 304."""
+    first = sample_client.get(f"/catalog.{suffix}")
+    second = sample_client.get(f"/catalog.{suffix}")
+    assert first.status_code == 200 and first.content == second.content
+    assert first.headers.get("etag") and first.headers["etag"] == second.headers["etag"]
+    assert sample_client.get(f"/catalog.{suffix}", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
