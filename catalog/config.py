@@ -260,7 +260,6 @@ class Settings(BaseSettings):
         description="A UTF-8 file of words, one a line ('#' lines ignored): a post containing one is refused (422).",
     )
 
-
     @field_validator("rate_limits")
     @classmethod
     def _rate_limits_parse(cls, value: str) -> str:
