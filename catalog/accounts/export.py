@@ -1,8 +1,9 @@
 """Everything the portal keeps about one account, as JSON-ready data (个人信息保护法: the right to a copy).
 
 Profile, API keys (name, visible prefix, times — never a key or its hash), applications, grants, the account's
-usage rows (``UsageDay``) and its audit events, and the password-reset links issued for it (times only — never a
-token or its hash). ``/account/export`` and ``GET /api/v1/account/export`` answer exactly this.
+usage rows (``UsageDay``) and its audit events, the password-reset links issued for it (times only — never a
+token or its hash), and what it posted: ratings, comments, data requests and votes, error reports, and the
+notifications it was sent. ``/account/export`` and ``GET /api/v1/account/export`` answer exactly this.
 """
 
 from __future__ import annotations
@@ -12,7 +13,19 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from catalog.models import AccessApplication, Account, Dataset, UsageDay, utcnow
+from catalog.models import (
+    AccessApplication,
+    Account,
+    Comment,
+    DataRequest,
+    DataRequestVote,
+    Dataset,
+    DatasetRating,
+    ErrorReport,
+    Notification,
+    UsageDay,
+    utcnow,
+)
 
 from . import audit, grants, keys, resets, totp, users
 
@@ -35,8 +48,11 @@ def account_export(session: Session, account: Account) -> dict[str, Any]:
     usage = list(session.exec(select(UsageDay).where(UsageDay.account_id == account.id)
                               .order_by(col(UsageDay.day), col(UsageDay.key_id), col(UsageDay.dataset_id))))
     events = audit.events(session, account_id=account.id, limit=MAX_EVENTS)
+    posted = _posted(session, account.id)
     dataset_ids = ({a.dataset_id for a in applications} | {g.dataset_id for g in held}
-                   | {u.dataset_id for u in usage} | {e.dataset_id for e in events if e.dataset_id is not None})
+                   | {u.dataset_id for u in usage} | {e.dataset_id for e in events if e.dataset_id is not None}
+                   | {row.dataset_id for rows in posted.values() for row in rows
+                      if getattr(row, "dataset_id", None) is not None})
     names = {row[0]: row[1] for row in session.exec(
         select(Dataset.id, Dataset.name).where(col(Dataset.id).in_(dataset_ids)))} if dataset_ids else {}
     return {
@@ -63,4 +79,31 @@ def account_export(session: Session, account: Account) -> dict[str, Any]:
         "audit_events": [{"time": _iso(e.time), "event": e.event, "key_prefix": e.key_prefix,
                           "dataset": names.get(e.dataset_id), "route": e.route, "bytes": e.bytes, "ip": e.ip,
                           "detail": e.detail} for e in events],
+        "ratings": [{"dataset": names.get(r.dataset_id), "stars": r.stars, "updated": _iso(r.updated)}
+                    for r in posted["ratings"]],
+        "comments": [{"id": c.id, "dataset": names.get(c.dataset_id), "request_id": c.request_id,
+                      "reply_to": c.reply_to, "body": c.body, "official": c.official, "created": _iso(c.created),
+                      "hidden": _iso(c.hidden), "hidden_reason": c.hidden_reason} for c in posted["comments"]],
+        "data_requests": [{"id": r.id, "title": r.title, "description": r.description, "purpose": r.purpose,
+                           "domain": r.domain_code, "status": r.status, "answer": r.answer,
+                           "created": _iso(r.created), "hidden": _iso(r.hidden)} for r in posted["requests"]],
+        "votes": [{"request_id": v.request_id, "created": _iso(v.created)} for v in posted["votes"]],
+        "error_reports": [{"id": i.id, "dataset": names.get(i.dataset_id), "kind": i.kind, "body": i.body,
+                           "row": i.row, "field": i.field, "status": i.status, "answer": i.answer,
+                           "created": _iso(i.created)} for i in posted["issues"]],
+        "notifications": [{"kind": n.kind, "message": n.message, "link": n.link, "created": _iso(n.created)}
+                          for n in posted["notifications"]],
     }
+
+
+def _posted(session: Session, account_id: int) -> dict[str, list]:
+    """What the account wrote or was sent in the community features, each kind oldest first."""
+    def rows(model, order) -> list:
+        return list(session.exec(select(model).where(model.account_id == account_id).order_by(order)))
+
+    return {"ratings": rows(DatasetRating, col(DatasetRating.updated)),
+            "comments": rows(Comment, col(Comment.id)),
+            "requests": rows(DataRequest, col(DataRequest.id)),
+            "votes": rows(DataRequestVote, col(DataRequestVote.created)),
+            "issues": rows(ErrorReport, col(ErrorReport.id)),
+            "notifications": rows(Notification, col(Notification.id))}

@@ -415,3 +415,30 @@ def test_prune_deletes_only_what_is_past_its_retention(catalog, monkeypatch):
     assert pruned.exit_code == 0 and "deleted 2 audit events and 3 usage rows" in pruned.output, pruned.output
     assert counts() == (2, 1)
     assert runner.invoke(cli_app, ["audit"], catch_exceptions=False).output.count("198.51.100.9") == 2
+
+
+def test_the_export_holds_what_the_account_posted(catalog):
+    """Ratings, comments, data requests and votes, error reports and notifications are the account's data too."""
+    from catalog.models import Comment, DataRequest, DataRequestVote, DatasetRating, ErrorReport, Notification
+
+    settings, session = catalog
+    alice, bob = account(session, settings, "alice@example.org"), account(session, settings, "bob@example.org")
+    dataset_id, domain = session.exec(text("SELECT id, domain_code FROM dataset WHERE name = :n")
+                                      .bindparams(n=CONDITIONAL)).one()
+    request = DataRequest(account_id=alice.id, title="公交到站数据", domain_code=domain, description="希望开放")
+    session.add_all([DatasetRating(dataset_id=dataset_id, account_id=alice.id, stars=4),
+                     DatasetRating(dataset_id=dataset_id, account_id=bob.id, stars=1),
+                     Comment(dataset_id=dataset_id, account_id=alice.id, body="字段说明很清楚"),
+                     Comment(dataset_id=dataset_id, account_id=bob.id, body="鲍勃的评论"), request])
+    session.flush()
+    session.add_all([DataRequestVote(request_id=request.id, account_id=alice.id),
+                     ErrorReport(dataset_id=dataset_id, account_id=alice.id, kind="outdated", body="数据过期"),
+                     Notification(account_id=alice.id, kind="request_answered", message="您的需求已答复")])
+    session.commit()
+    found = account_export(session, alice)
+    assert [(r["dataset"], r["stars"]) for r in found["ratings"]] == [(CONDITIONAL, 4)]
+    assert [c["body"] for c in found["comments"]] == ["字段说明很清楚"]  # not Bob's
+    assert [r["title"] for r in found["data_requests"]] == ["公交到站数据"]
+    assert [v["request_id"] for v in found["votes"]] == [request.id]
+    assert [(i["kind"], i["dataset"]) for i in found["error_reports"]] == [("outdated", CONDITIONAL)]
+    assert [n["message"] for n in found["notifications"]] == ["您的需求已答复"]
