@@ -1,0 +1,6 @@
+"""Personal-information detection (数据脱敏检查): pure functions over values and pyarrow arrays.
+
+Detectors (one per module): ``ids`` (resident ID numbers), ``phones`` (mainland mobiles), ``cards`` (bank cards),
+``emails``, ``names`` (Chinese personal names next to a flagged column); ``columns`` decides whether a column is
+personal data from its values and its name, title and description. See docs/privacy.md for the rules.
+"""
