@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0006"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006"]
+HEAD = "0008"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0008"]
 
 
 def odp(*args: str):
@@ -279,7 +279,7 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         connection.execute(text(
             "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
             "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
-    assert migrations.upgrade(settings).applied == ["0006"]
+    assert migrations.upgrade(settings).applied == ["0006", "0008"]
     assert schema_diff(settings, SQLModel.metadata) == []
     assert {"datasetrating", "datarequest", "datarequestvote", "comment", "errorreport", "notification"} <= tables(
         settings)
@@ -298,3 +298,30 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         requests.create(session, account, title="公交到站数据", description="各线路实时到站", domain="transport")
         session.commit()
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
+
+
+def test_a_catalog_of_the_community_release_upgrades_to_the_personal_information_scan(settings, packages):
+    """Revision 0006 is what the community issue left: a dataset survives 0008 as ``clean`` with unscanned
+    versions; ``odp pii-scan`` then scans its stored tables, and blocked_datasets works on the new column."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0006")
+    with db.get_engine(settings).connect() as connection:
+        assert "pii_status" not in {c["name"] for c in migrations.inspect(connection).get_columns("dataset")}
+    assert migrations.upgrade(settings).applied == ["0008"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT name, pii_status FROM dataset")).one() == (
+            "shanghai-public-parking-lots", "clean")
+        assert connection.execute(text("SELECT count(*) FROM resourceversion WHERE pii_report IS NULL")).scalar_one()
+    scanned = odp("pii-scan", "--json")
+    assert scanned.exit_code == 0, scanned.output
+    from sqlmodel import Session
+
+    from catalog.models import ResourceVersion
+    from catalog.privacy import blocked_datasets
+
+    with Session(db.get_engine(settings)) as session:
+        assert blocked_datasets(session) == []
+        reports = [v.pii_report for v in session.scalars(select(ResourceVersion)) if v.parquet_path]
+        assert reports and all(r is not None and r["columns"] == [] for r in reports)
