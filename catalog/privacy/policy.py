@@ -91,6 +91,14 @@ def block_messages(session: Session, dataset: Dataset) -> list[str]:
     return [column.message for column in flagged_in(session, dataset.id)]
 
 
+def block_report(session: Session, name: str) -> list[str] | None:
+    """The messages of the dataset called ``name`` if the policy blocks it now, else None (the harvest's summary)."""
+    dataset = session.exec(select(Dataset).where(Dataset.name == name)).first()
+    if dataset is None or dataset.pii_status != PiiStatus.blocked:
+        return None
+    return block_messages(session, dataset)
+
+
 def blocked_datasets(session: Session, department: str | int | None = None) -> list[Dataset]:
     """The datasets the PII policy keeps unpublished now: active datasets whose ``pii_status`` is ``blocked``
     (open datasets with unmasked personal data under ``ODP_PII_POLICY=block``), ordered by name.
