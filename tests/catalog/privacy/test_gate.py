@@ -8,6 +8,8 @@ tests/sample_data/test_sample_data.py. All personal data here is synthetic (test
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pyarrow as pa
@@ -204,3 +206,25 @@ def test_pii_scan_applies_a_changed_policy_and_updates_search(settings, packages
     assert not listed(client)
     missing = odp("pii-scan", "no-such-dataset")
     assert missing.exit_code == 1 and "no active dataset named 'no-such-dataset'" in missing.output
+
+
+def test_a_contest_sample_of_conditional_data_masks_the_flagged_columns(settings, packages, monkeypatch):
+    """A contest's public sample is as public as the dataset's own: the same columns masked."""
+    from catalog.contests import contests, entries, samples
+    from catalog.vocabulary import Role
+    from tests.support.accounts import account, cheap_hashing
+
+    cheap_hashing(monkeypatch)
+    write_pii(packages, open_class="conditional")
+    harvest(settings, packages)
+    with Session(db.get_engine(settings)) as session:
+        organizer = account(session, settings, "org@example.org", Role.organizer)
+        contest = contests.create(session, organizer, contests.parse_spec({"slug": "pii", "title": "测试大赛"}))
+        contests.publish(session, organizer, contest)
+        (entry,) = entries.add(session, organizer, contest, NAME, sample_rows=5)
+        (view,) = [v for v in entries.package(session, contest) if v.id == entry.id]
+        text = b"".join(samples.sample_csv(view, settings)).decode()
+    sample = list(csv.DictReader(io.StringIO(text)))
+    assert [row["id_number"] for row in sample] == [masked(n) for n in id_numbers(5)]
+    assert all(row["name"].endswith("**") and row["district"] == "浦东新区" for row in sample)
+    assert not raw_ids_in(text)
