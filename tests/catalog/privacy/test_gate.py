@@ -228,3 +228,37 @@ def test_a_contest_sample_of_conditional_data_masks_the_flagged_columns(settings
     assert [row["id_number"] for row in sample] == [masked(n) for n in id_numbers(5)]
     assert all(row["name"].endswith("**") and row["district"] == "浦东新区" for row in sample)
     assert not raw_ids_in(text)
+
+
+def test_reviewers_see_their_departments_blocked_and_flagged_datasets(settings, packages, monkeypatch):
+    """/review names the blocked dataset (its name is for reviewers only) and the flagged conditional one, with
+    masked examples; a reviewer of another department sees neither."""
+    import re
+
+    from catalog.vocabulary import Role
+    from tests.support.accounts import PASSWORD, account, cheap_hashing
+
+    cheap_hashing(monkeypatch)
+    write_pii(packages)  # open: blocked
+    write_package(packages, "pii-conditional", csv=pii_csv(ROWS), resource=pii_resource(), open_class="conditional")
+    write_package(packages, "pii-elsewhere", csv=pii_csv(ROWS), resource=pii_resource(),
+                  publisher={"name": "gaj", "title": "上海市公安局"})
+    harvest(get_settings(), packages)
+    with Session(db.get_engine(settings)) as session:
+        account(session, settings, "ours@example.org", Role.reviewer, departments=("jtw",))
+        account(session, settings, "theirs@example.org", Role.reviewer, departments=("gaj",))
+        session.commit()
+
+    def review_page(email: str) -> str:
+        client = TestClient(create_app())
+        form = client.get("/login").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        client.post("/login", data={"csrf_token": csrf, "email": email, "password": PASSWORD})
+        return client.get("/review").text
+
+    ours, theirs = review_page("ours@example.org"), review_page("theirs@example.org")
+    assert f"<code>{NAME}</code>" in ours and "未发布" in ours
+    assert 'href="/dataset/pii-conditional"' in ours and "样例已脱敏" in ours
+    assert masked(id_numbers(1)[0]) in ours and not raw_ids_in(ours)
+    assert NAME not in theirs and "pii-conditional" not in theirs and "<code>pii-elsewhere</code>" in theirs
+    download_stats.discard_pending()
