@@ -155,7 +155,8 @@ def main() -> None:
          f"medians of {RUNS} alternating runs each. The target is at most 20 % slower. Wall time is what a "
          "harvest waits; on a loaded machine the difference of two runs is mostly noise, so the CPU time of the "
          "process and the time spent inside the scan itself (`TableScan.feed` and `.report`, timed within the "
-         "run) are given too — the last column is the scan's share measured that way."),
+         "run) are given too — the last column is the scan's share measured that way. CPU time far below wall time "
+         "means the run mostly waited for the shared machine (other helpers' tests and benchmarks)."),
         "",
         ("| table | wall s without / with scan | slower by (wall) | CPU s without / with | slower by (CPU) "
          "| inside the scan s | scan / run without |"),
