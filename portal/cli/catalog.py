@@ -25,7 +25,14 @@ from catalog.datasets.queries import (
 from catalog.models import Department
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
 from catalog.validation_messages import explain_report, field_titles, type_name
-from catalog.vocabulary import DOMAINS, OPEN_CLASSES, DatasetState, ValidationStatus, resolve_domain
+from catalog.vocabulary import (
+    DOMAINS,
+    OPEN_CLASSES,
+    DatasetState,
+    PiiStatus,
+    ValidationStatus,
+    resolve_domain,
+)
 
 from .console import STATUS_LABEL, console, fail, heading, print_json, styled
 from .context import catalog
@@ -285,6 +292,7 @@ def summary(
             "versions": s.versions,
             "validation": s.validation,
             "open_classes": s.open_classes,
+            "pii": s.pii,
             "data_dir": str(opened.settings.data_dir.resolve()),
         })
         return
@@ -309,4 +317,7 @@ def summary(
         "open classes: "
         + ", ".join(f"{OPEN_CLASSES.get(k, k)} {v}" for k, v in sorted(s.open_classes.items()))
     )
+    if s.pii.get(PiiStatus.blocked) or s.pii.get(PiiStatus.flagged):
+        console.print(f"personal information: [magenta]{s.pii.get(PiiStatus.blocked, 0)} blocked[/] (not published), "
+                      f"{s.pii.get(PiiStatus.flagged, 0)} flagged (published with a warning) · odp pii-scan")
     console.print(f"data dir: {opened.settings.data_dir.resolve()}")
