@@ -262,3 +262,23 @@ def test_reviewers_see_their_departments_blocked_and_flagged_datasets(settings, 
     assert masked(id_numbers(1)[0]) in ours and not raw_ids_in(ours)
     assert NAME not in theirs and "pii-conditional" not in theirs and "<code>pii-elsewhere</code>" in theirs
     download_stats.discard_pending()
+
+
+def test_a_workbook_with_mobiles_typed_as_numbers_is_scanned_on_the_fast_path(settings, tmp_path):
+    """A spreadsheet stores mobile numbers as numbers even in a text column: the scan reads those cells too."""
+    import openpyxl
+
+    schema = {"fields": [{"name": "name", "type": "string", "title": "联系人"},
+                         {"name": "mobile", "type": "string", "title": "手机"}]}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "mobile"])
+    for i in range(30):
+        sheet.append([f"联系人{i}", 13800000000 + i * 7919])  # numbers, not text
+    path = tmp_path / "contacts.xlsx"
+    book.save(path)
+    result = ingest_table(path, fmt="xlsx", encoding=None, schema=schema, dialect=None,
+                          store=FileStore(tmp_path / "files"), settings=settings)
+    assert result.outcome.report["validator"] == "fast"
+    (mobile,) = [c for c in result.pii_report["columns"] if c["column"] == "mobile"]
+    assert (mobile["kind"], mobile["flagged"], mobile["rows"]) == ("mobile", True, 30)
