@@ -31,6 +31,7 @@ from catalog.storage import FileStore
 from portal.app import create_app
 from portal.cli import app as odp_app
 from tests.support.packages import write_package
+from tests.support.pages import assert_well_formed, get_page
 from tests.support.pii import PII_SCHEMA, id_numbers, masked, pii_csv, pii_resource
 from tests.support.tables import harvest
 
@@ -168,6 +169,7 @@ def test_flag_publishes_an_open_dataset_with_a_visible_warning(settings, package
     assert [(c["column"], c["kind"], c["rows"]) for c in pii["columns"]] == [
         ("name", "person_name", ROWS), ("id_number", "resident_id", ROWS)]
     assert not raw_ids_in(json.dumps(pii))
+    assert_well_formed(get_page(client, f"/dataset/{NAME}"))
     page = client.get(f"/dataset/{NAME}").text
     assert "个人信息警告" in page and "id_number" in page
 
@@ -182,6 +184,7 @@ def test_conditional_data_is_published_flagged_and_its_public_sample_masked(sett
     first = sample["rows"][0]
     assert first["id_number"] == masked(id_numbers(1)[0]) and first["name"].endswith("*")
     assert first["district"] == "浦东新区"  # other columns as published
+    assert_well_formed(get_page(client, f"/dataset/{NAME}"))
     page = client.get(f"/dataset/{NAME}").text
     assert not raw_ids_in(page) and masked(id_numbers(1)[0]) in page and "公开样例已脱敏" in page
     with Session(db.get_engine(settings)) as session:
