@@ -33,6 +33,7 @@ from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolv
 
 from ..deps import PrincipalDep, SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart
+from .community import dataset_panel
 from .errors import error_page
 from .jsonld import dataset_jsonld
 from .links import dataset_api_url, dataset_page_url, downloads_for, rows_url, sample_url
@@ -159,6 +160,7 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "sample_url": sample_url(ds.name, first_table) if first_table else None,
         "search_word": (ds.keywords or [view.domain.name])[0],
         "contest_works": contest_works.used_in(session, ds.id),  # accepted works of published contests
+        "community": dataset_panel(request, settings, session, ds),  # stars, comments, 纠错 (portal/web/community.py)
     })
 
 

@@ -147,6 +147,11 @@ ROUTES = {
     "/contest/{slug}/submit": CONTEST,  # members only: a form
     "/contest/{slug}/manage": CONTEST,  # its organizer only: package, teams, download log, works
     "/review/contests": WEB_ACCOUNT,  # reviewers: their departments' contest consent requests, never data
+    # Community pages (tests/portal/web/test_community_pages.py): requests are public, the queue is reviewers'.
+    "/requests": COMMUNITY,
+    "/requests/new": WEB_ACCOUNT,  # a form
+    "/requests/{request_id}": COMMUNITY,
+    "/review/community": WEB_ACCOUNT,  # reviewers: their departments' open requests and error reports, never data
     "/api/action/{name}": CKAN,
 }
 CKAN_LISTING = {
