@@ -156,6 +156,8 @@ def request_list(request: Request, settings: SettingsDep, session: SessionDep, d
     return _render(request, settings, "requests.html", {
         "rows": rows, "count": found.count, "filters": filters, "domains": DOMAINS, "next_page": more,
         "departments": _departments(session), "statuses": requests.STATUS_LABELS,
+        "domain_names": {d.code: d.name for d in DOMAINS},
+        "done": {"hidden": "该需求已隐藏。"}.get(request.query_params.get("done", "")),
     }, account=sessions.account_of(request, settings, session))
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import access
 from catalog.access import public_validation_report
+from catalog.community import ratings
 from catalog.contests import works as contest_works
 from catalog.datasets.queries import (
     DatasetWithdrawn,
@@ -101,6 +102,8 @@ def search(request: Request, session: SessionDep, backend: SearchDep) -> Respons
     return _render(request, "search.html", {
         "state": state, "result": result, "groups": groups, "active": active, "sorts": SORTS,
         "pages": pages, "page_size": PAGE_SIZE, "suggestions": suggestions,
+        # stars of this page's hits, read from the database now (never from the search index)
+        "ratings": ratings.summaries(session, [h.dataset.id for h in result.hits]),
     })
 
 

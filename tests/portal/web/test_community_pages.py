@@ -122,6 +122,9 @@ def test_one_rating_per_user_is_reflected_and_preselected(app):
     refused = post(bob, f"/dataset/{OPEN}/rating", f"/dataset/{OPEN}", {"stars": "9"})
     assert refused.status_code == 422
     assert "2 人评分" in person(app).get(f"/dataset/{OPEN}").text
+    page(person(app), "/search")  # well formed
+    cards = person(app).get("/search").text.split('<li class="dataset-card">')  # stars joined per page of hits
+    assert "评分 4.5 星（2 人）" in next(c for c in cards if f'href="/dataset/{OPEN}"' in c)
 
 
 def test_comments_thread_with_official_reply_and_hiding(app):
