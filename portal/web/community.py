@@ -26,6 +26,7 @@ from .. import sessions
 from ..deps import SessionDep, SettingsDep
 from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _render, _reviewer
 from .errors import error_page
+from .reuses import pending_for
 from .templating import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -297,7 +298,9 @@ def review_community(request: Request, settings: SettingsDep, session: SessionDe
         "requests": [requests.as_json(session, r) for r in requests.queue(session, actor)],
         "issues": [issues.as_json(session, i) for i in issues.queue(session, actor)],
         "answers": ANSWER_LABELS, "issue_statuses": issues.STATUS_LABELS,
-        "community_done": {"answered": "已答复。"}.get(request.query_params.get("done", "")),
+        "community_done": {"answered": "已答复。", "approved": "已批准，该应用成果现已公开展示。"}.get(
+            request.query_params.get("done", "")),
+        "reuses": pending_for(session, actor),  # admins: reuses waiting for approval
     }, account=actor)
 
 

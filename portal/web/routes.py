@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import access
 from catalog.access import public_validation_report
-from catalog.community import ratings
+from catalog.community import ratings, reuses
 from catalog.contests import works as contest_works
 from catalog.datasets.queries import (
     DatasetWithdrawn,
@@ -163,6 +163,7 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "sample_url": sample_url(ds.name, first_table) if first_table else None,
         "search_word": (ds.keywords or [view.domain.name])[0],
         "contest_works": contest_works.used_in(session, ds.id),  # accepted works of published contests
+        "reuses": reuses.submitted(session, principal, dataset=ds.name),  # approved; contest works listed above
         "community": dataset_panel(request, settings, session, ds),  # stars, comments, 纠错 (portal/web/community.py)
     })
 

@@ -60,6 +60,8 @@ CONTEST = ("a contest: public contest, samples and showcase; full data only for 
 COMMUNITY = ("community (issue 14): data requests are public; error reports (the department's, or the caller's own)"
              " and notifications need an account; a dataset's reports are 404/410 like its metadata first "
              "(tests/portal/community/)")
+REUSES = ("reuses (issue 14): approved ones and accepted contest works for everyone, each naming only the datasets"
+          " catalog/access.py lists (tests/portal/web/test_reuses.py)")
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
@@ -152,6 +154,11 @@ ROUTES = {
     "/requests/new": WEB_ACCOUNT,  # a form
     "/requests/{request_id}": COMMUNITY,
     "/review/community": WEB_ACCOUNT,  # reviewers: their departments' open requests and error reports, never data
+    "/api/v1/reuses": REUSES,
+    "/api/v1/reuses/{reuse_id}": REUSES,  # a pending one only for its submitter and admins
+    "/reuses": REUSES,
+    "/reuses/new": WEB_ACCOUNT,  # a form
+    "/reuses/{reuse_id}/image": REUSES,  # the re-encoded image of a reuse the viewer may see
     "/api/action/{name}": CKAN,
 }
 CKAN_LISTING = {
