@@ -155,6 +155,7 @@ def _account_page(request: Request, settings: Settings, session: Session, accoun
         "overview": overview.account_overview(session, account, settings), "new_key": new_key,
         "key_error": error, "warning_days": settings.grant_expiry_warning_days,
         "notifications": getattr(request.state, "notifications", None),  # GET /account only
+        "follows": getattr(request.state, "follows", None),
     }, status, account=account)
 
 
@@ -164,12 +165,15 @@ def account_page(request: Request, settings: SettingsDep, session: SessionDep) -
     if account is None:
         return _login_redirect(request, settings)
     _log_expired_grants(session)
+    from .community import (  # (portal/web/community.py imports this module)
+        account_follows,
+        account_notifications,
+    )
     from .usage import account_usage_view  # (portal/web/usage.py imports this module)
-
-    from .community import account_notifications  # (portal/web/community.py imports this module)
 
     request.state.key_usage = account_usage_view(session, account, settings)  # the keys' charts: this page only
     request.state.notifications = account_notifications(session, account)  # answers to requests and 纠错
+    request.state.follows = account_follows(session, account)  # followed datasets' changes
     return _account_page(request, settings, session, account)
 
 

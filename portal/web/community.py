@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from sqlmodel import Session, select
 
 from catalog.access import DatasetNotFound, DatasetWithdrawn
-from catalog.community import comments, issues, moderation, notifications, ratings, requests
+from catalog.community import comments, follows, issues, moderation, notifications, ratings, requests
 from catalog.community.errors import CommunityError
 from catalog.config import Settings
 from catalog.models import Account, Dataset, Department, ErrorReport
@@ -63,6 +63,7 @@ def dataset_panel(request: Request, settings: Settings, session: Session, datase
             "mine": ratings.mine(session, account.id, dataset.name),  # type: ignore[arg-type]
             "moderator": moderation.may_moderate(session, account, dataset.department_id),
             "issues": [issues.as_json(session, i) for i in issues.listing(session, account, dataset.name)],
+            "following": follows.following(session, account.id, dataset.name),  # type: ignore[arg-type]
         }
     return panel
 
@@ -96,6 +97,14 @@ def rate(name: str, request: Request, settings: SettingsDep, session: SessionDep
          stars: FormText = "") -> Response:
     return _posted_on_dataset(request, settings, session, name, csrf_token,
                               lambda account: ratings.rate(session, account, name, _number(stars) or 0), "community")
+
+
+@router.post("/dataset/{name}/follow")
+def follow_dataset(name: str, request: Request, settings: SettingsDep, session: SessionDep,
+                   csrf_token: FormText = "", action: FormText = "follow") -> Response:
+    change = follows.unfollow if action == "unfollow" else follows.follow
+    return _posted_on_dataset(request, settings, session, name, csrf_token,
+                              lambda account: change(session, account, name), "community")
 
 
 @router.post("/dataset/{name}/comments")
@@ -333,6 +342,12 @@ def account_notifications(session: Session, account: Account) -> list[Any]:
     """The account's notifications, unread first (each part newest first)."""
     rows = notifications.recent(session, account.id)  # type: ignore[arg-type]
     return [n for n in rows if n.read is None] + [n for n in rows if n.read is not None]
+
+
+def account_follows(session: Session, account: Account) -> dict[str, Any]:
+    """/account's followed datasets and what changed in them since they were followed."""
+    return {"datasets": follows.followed(session, account.id),  # type: ignore[arg-type]
+            "updates": follows.updates(session, account.id)}  # type: ignore[arg-type]
 
 
 @router.post("/account/notifications/read")

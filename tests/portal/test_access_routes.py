@@ -93,6 +93,7 @@ ROUTES = {
     "/api/v1/requests": COMMUNITY,
     "/api/v1/requests/{request_id}": COMMUNITY,
     "/api/v1/notifications": COMMUNITY,
+    "/api/v1/follows": COMMUNITY,  # the caller's followed datasets' changes: listed datasets only
     "/dataset/{name}": METADATA,
     "/dataset/{name}.ttl": METADATA,  # DCAT-AP of one dataset (catalog/exports/)
     "/dataset/{name}.jsonld": METADATA,
@@ -109,6 +110,8 @@ ROUTES = {
     "/feeds/datasets.atom": LISTING,
     "/feeds/domain/{code}.atom": LISTING,
     "/feeds/department/{name}.atom": LISTING,
+    "/feeds/dataset/{name}.atom": METADATA,  # one dataset's changes (catalog/community/follows.py): 404/410 first
+    "/feeds/requests.atom": COMMUNITY,  # the newest data requests: public, hidden ones left out
     "/api/v1/datasets/{name}/resources/{resource}/download": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows.csv": DATA,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
@@ -32,7 +33,7 @@ from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
 from tests.support.accounts import PASSWORD, account, cheap_hashing, new_key
 from tests.support.catalog import fresh_settings, release
-from tests.support.packages import write_package
+from tests.support.packages import csv_text, write_package
 from tests.support.pages import Page, assert_well_formed
 
 API = "/api/v1"
@@ -60,7 +61,7 @@ def client(tmp_path_factory, pg_database_url):
                                ("org", Role.organizer)):
                 STATE[name] = new_key(session, settings, account(session, settings, f"{name}@example.org", role))
             session.commit()
-        STATE["settings"] = settings
+        STATE["settings"], STATE["folder"] = settings, folder
         with TestClient(create_app(), follow_redirects=False) as test_client:
             yield test_client
         release(settings, pg_database_url)
@@ -229,3 +230,59 @@ def test_reuse_pages_escape_and_mark_links_ugc(client):
     listed = anonymous.get(f"/reuses?dataset={OTHER}").text
     assert "换乘助手" not in listed and "停车导航" in listed
     assert "换乘助手" in anonymous.get("/reuses?kind=contest").text
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def atom_titles(client: TestClient, path: str) -> list[str]:
+    answer = client.get(path)
+    assert answer.status_code == 200, (path, answer.text[:200])
+    assert answer.headers["content-type"].startswith("application/atom+xml")
+    return [e.findtext(f"{ATOM}title") for e in ET.fromstring(answer.content).iter(f"{ATOM}entry")]
+
+
+def test_follow_a_dataset_and_see_its_changes_on_account_and_in_its_feed(client):
+    assert client.post(f"{API}/datasets/{OPEN}/follow").status_code == 401
+    assert client.post(f"{API}/datasets/{CLOSED}/follow", headers=as_("bob")).status_code == 404
+    for _ in range(2):  # following again changes nothing
+        answer = client.post(f"{API}/datasets/{OPEN}/follow", headers=as_("bob"))
+        assert answer.status_code == 200 and answer.json() == {"dataset": OPEN, "following": True}
+    assert client.get(f"{API}/follows", headers=as_("bob")).json() == []  # nothing new since following
+    settings = STATE["settings"]
+    write_package(STATE["folder"], OPEN, csv=csv_text([(1, "新版本", "黄浦区", 9)]))
+    assert run_harvest(DataPackageHarvester(STATE["folder"], settings), settings=settings).tally.failed == 0
+    with session() as db_session:  # the harvest brought back the dataset an earlier test withdrew by hand
+        gone = db_session.exec(select(Dataset).where(Dataset.name == GONE)).one()
+        gone.state = DatasetState.withdrawn
+        db_session.add(gone)
+        db_session.commit()
+    request = client.post(f"{API}/requests", json={"title": "<b>泊位</b>需求", "description": "d",
+                                                    "domain": "transport"}, headers=as_("alice")).json()
+    client.post(f"{API}/requests/{request['id']}/answer", json={"status": "published", "message": "已开放",
+                                                                "dataset": OPEN}, headers=as_("root"))
+    kinds = [c["kind"] for c in client.get(f"{API}/follows", headers=as_("bob")).json()]
+    assert sorted(kinds) == ["request_answered", "version"]
+    assert client.get(f"{API}/follows", headers=as_("alice")).json() == []  # alice follows nothing
+    bob = login(client.app, "bob")
+    account = bob.get("/account").text
+    assert "关注的数据集（1）" in account and "有新版本" in account and "&lt;b&gt;泊位&lt;/b&gt;需求" in account
+    titles = atom_titles(client, f"/feeds/dataset/{OPEN}.atom")
+    assert any("有新版本" in t for t in titles) and "数据需求「<b>泊位</b>需求」已开放" in titles  # XML-escaped text
+    assert client.get(f"/feeds/dataset/{CLOSED}.atom").status_code == 404
+    assert client.get(f"/feeds/dataset/{GONE}.atom").status_code == 410
+    assert "<b>泊位</b>需求" in atom_titles(client, "/feeds/requests.atom")
+    page = bob.get(f"/dataset/{OPEN}").text
+    assert "取消关注" in page and f'href="/feeds/dataset/{OPEN}.atom"' in page
+    form = {"csrf_token": token(bob, f"/dataset/{OPEN}"), "action": "unfollow"}
+    assert bob.post(f"/dataset/{OPEN}/follow", data=form | {"csrf_token": "forged"}).status_code == 403
+    assert bob.post(f"/dataset/{OPEN}/follow", data=form).status_code == 303
+    assert "关注此数据集" in bob.get(f"/dataset/{OPEN}").text and "关注的数据集（0）" in bob.get("/account").text
+    with session() as db_session:  # withdrawn: its changes leave the follower's list
+        gone = db_session.exec(select(Dataset).where(Dataset.name == OTHER)).one()
+        assert client.post(f"{API}/datasets/{OTHER}/follow", headers=as_("alice")).status_code == 200
+        gone.state = DatasetState.withdrawn
+        db_session.add(gone)
+        db_session.commit()
+    assert client.delete(f"{API}/datasets/{OPEN}/follow", headers=as_("bob")).json()["following"] is False
+    assert "关注的数据集（0）" in login(client.app, "alice").get("/account").text
