@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import access
 from catalog.access import public_validation_report
-from catalog.community import ratings, reuses
+from catalog.community import ratings, requests, reuses
 from catalog.contests import works as contest_works
 from catalog.datasets.queries import (
     DatasetWithdrawn,
@@ -198,6 +198,7 @@ def department(name: str, request: Request, session: SessionDep) -> Response:
         "page": page, "pages": _pages(listing.total, LIST_SIZE), "base_url": f"/department/{dept.name}",
         "page_link": _page_link(f"/department/{dept.name}"), "page_size": LIST_SIZE,
         "search_url": f"/search?department={dept.name}", "domains": [], "current_domain": None,
+        "response": requests.response_time(session, dept.name),  # its scorecard: how it answers data requests
     })
 
 

@@ -193,6 +193,8 @@ def test_requests_list_detail_vote_and_answer_published(app):
     answered = post(rev, f"/requests/{first}/answer", "/review/community",
                     {"status": "published", "message": "已发布", "dataset": OPEN, "back": "review"})
     assert answered.status_code == 303 and answered.headers["location"].startswith("/review/community")
+    scorecard = page(person(app), "/department/jtw").plain  # the department's response time
+    assert "数据需求答复：共收到 2 条，已答复 1 条，平均 0" in scorecard
     shown = person(app).get(f"/requests/{first}").text
     assert "已开放" in shown and f'href="/dataset/{OPEN}"' in shown
     account_page = page(alice, "/account")
