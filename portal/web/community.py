@@ -24,9 +24,9 @@ from catalog.vocabulary import DOMAINS
 
 from .. import sessions
 from ..deps import SessionDep, SettingsDep
-from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _render, _reviewer
+from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _render, _reviewer, _safe_next
 from .errors import error_page
-from .reuses import pending_for
+from .reuses import RowId, pending_for
 from .templating import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -89,7 +89,7 @@ def _posted_on_dataset(request: Request, settings: Settings, session: Session, n
 
 def _number(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) < 11 else None
+    return int(text) if text.isdigit() and len(text) < 11 and int(text) < 2**31 else None
 
 
 @router.post("/dataset/{name}/rating")
@@ -126,7 +126,7 @@ def report_issue(name: str, request: Request, settings: SettingsDep, session: Se
 
 
 @router.post("/comments/{comment_id}/hide")
-def hide_comment(comment_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def hide_comment(comment_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                  csrf_token: FormText = "", reason: FormText = "", back: FormText = "/") -> Response:
     if not sessions.csrf_ok(request, settings, csrf_token):
         return _csrf_refused(request)
@@ -142,7 +142,7 @@ def hide_comment(comment_id: int, request: Request, settings: SettingsDep, sessi
         session.rollback()
         return _dataset_refused(request, exc)
     session.commit()
-    return _redirect(request, settings, back if back.startswith("/") and not back.startswith("//") else "/")
+    return _redirect(request, settings, _safe_next(back))
 
 
 # --- Data requests --------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def _request_page(request: Request, settings: Settings, session: Session, reques
 
 
 @router.get("/requests/{request_id}")
-def request_page(request_id: int, request: Request, settings: SettingsDep, session: SessionDep) -> Response:
+def request_page(request_id: RowId, request: Request, settings: SettingsDep, session: SessionDep) -> Response:
     return _request_page(request, settings, session, request_id)
 
 
@@ -248,14 +248,14 @@ def _posted_on_request(request: Request, settings: Settings, session: Session, r
 
 
 @router.post("/requests/{request_id}/vote")
-def vote(request_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def vote(request_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
          csrf_token: FormText = "") -> Response:
     return _posted_on_request(request, settings, session, request_id, csrf_token,
                               lambda account: requests.vote(session, account, request_id))
 
 
 @router.post("/requests/{request_id}/comments")
-def comment_request(request_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def comment_request(request_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                     csrf_token: FormText = "", body: FormText = "", reply_to: FormText = "") -> Response:
     return _posted_on_request(request, settings, session, request_id, csrf_token, lambda account: requests.comment(
         session, settings, account, request_id, body, _number(reply_to)), "#comments")
@@ -269,7 +269,7 @@ def _date(text: str) -> date | None:
 
 
 @router.post("/requests/{request_id}/answer")
-def answer_request(request_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def answer_request(request_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                    csrf_token: FormText = "", status: FormText = "", message: FormText = "",
                    dataset: FormText = "", planned_date: FormText = "", back: FormText = "") -> Response:
     response = _posted_on_request(request, settings, session, request_id, csrf_token, lambda account: requests.answer(
@@ -281,7 +281,7 @@ def answer_request(request_id: int, request: Request, settings: SettingsDep, ses
 
 
 @router.post("/requests/{request_id}/hide")
-def hide_request(request_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def hide_request(request_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                  csrf_token: FormText = "", reason: FormText = "") -> Response:
     response = _posted_on_request(request, settings, session, request_id, csrf_token,
                                   lambda account: requests.hide(session, account, request_id, reason))
@@ -314,7 +314,7 @@ def review_community(request: Request, settings: SettingsDep, session: SessionDe
 
 
 @router.post("/issues/{issue_id}/answer")
-def answer_issue(issue_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def answer_issue(issue_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                  csrf_token: FormText = "", status: FormText = "", message: FormText = "") -> Response:
     if not sessions.csrf_ok(request, settings, csrf_token):
         return _csrf_refused(request)

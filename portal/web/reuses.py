@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Path, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session, select
 
@@ -24,6 +24,7 @@ from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _rend
 from .errors import error_page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id (here and in community.py): int32, not a database error
 DONE = {"submitted": "已提交，管理员审核通过后将在此展示。", "approved": "已批准，该应用成果现已公开展示。"}
 
 
@@ -85,7 +86,7 @@ async def submit_reuse(request: Request, settings: SettingsDep, session: Session
 
 
 @router.get("/reuses/{reuse_id}/image")
-def reuse_image(reuse_id: int, request: Request, settings: SettingsDep, session: SessionDep) -> Response:
+def reuse_image(reuse_id: RowId, request: Request, settings: SettingsDep, session: SessionDep) -> Response:
     viewer = sessions.account_of(request, settings, session)
     try:
         path, media_type = reuses.image_of(session, settings, reuse_id, viewer)
@@ -96,7 +97,7 @@ def reuse_image(reuse_id: int, request: Request, settings: SettingsDep, session:
 
 
 @router.post("/reuses/{reuse_id}/approve")
-def approve_reuse(reuse_id: int, request: Request, settings: SettingsDep, session: SessionDep,
+def approve_reuse(reuse_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                   csrf_token: FormText = "") -> Response:
     if not sessions.csrf_ok(request, settings, csrf_token):
         return _csrf_refused(request)

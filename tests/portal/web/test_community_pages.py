@@ -216,6 +216,10 @@ def test_pages_for_each_visitor(app):
     assert person(app, "alice").get("/review/community").status_code == 403
     page(person(app, "alice"), "/requests/new")
     assert anonymous.get("/requests/999999").status_code == 404
+    for path in ("/requests/99999999999", "/reuses/99999999999/image", "/requests/0", "/requests/abc",
+                 "/requests?page=abc"):  # beyond int32 too: a page, never a database error
+        answer = anonymous.get(path)
+        assert answer.status_code in (400, 404) and "text/html" in answer.headers["content-type"], path
     assert anonymous.get("/requests?status=nonsense&sort=nonsense&page=0").status_code == 200
 
 
