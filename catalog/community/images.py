@@ -22,7 +22,8 @@ from .errors import invalid
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # e.g. 8000 × 5000; more is refused before decoding
 MAX_SIDE = 1600
-FORMATS = {"png": "image/png", "jpg": "image/jpeg"}
+FORMATS = {"png": "image/png", "jpg": "image/jpeg"}  # what is stored
+READABLE = ("PNG", "JPEG", "GIF", "WEBP")  # what is decoded: no TIFF, PSD, EPS… (less parser surface)
 
 
 def images_dir(settings: Settings) -> Path:
@@ -36,7 +37,7 @@ def reencode(data: bytes) -> tuple[bytes, str]:
     if len(data) > MAX_BYTES:
         raise invalid(f"image: larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=READABLE) as image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise invalid(f"image: {width}×{height} pixels is more than {MAX_PIXELS:,}")

@@ -78,12 +78,6 @@ class ReuseView:
     def kind_label(self) -> str:
         return CONTEST_LABEL if self.kind == CONTEST_KIND else KIND_LABELS[ReuseKind(self.kind)]
 
-    @property
-    def page(self) -> str:
-        if self.contest is not None:
-            return f"/contest/{self.contest[0]}/showcase#work-{self.work_id}"
-        return f"/reuses#reuse-{self.id}"
-
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "kind_label": self.kind_label, "title": self.title,
                 "url": self.url, "description": self.description, "author": self.author,

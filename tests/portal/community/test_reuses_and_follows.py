@@ -146,7 +146,9 @@ def test_images_are_reencoded_bounded_and_refused_when_not_images(client):
     assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
     assert b"secret description" not in served.content
     assert not Image.open(io.BytesIO(served.content)).getexif()  # no EXIF, no GPS
-    for name, data in (("evil.png", b"<svg onload=alert(1)>"), ("empty.png", b""),
+    tiff = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(tiff, "TIFF")  # an image, but not a format that is decoded
+    for name, data in (("evil.png", b"<svg onload=alert(1)>"), ("empty.png", b""), ("scan.png", tiff.getvalue()),
                        ("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (images.MAX_BYTES + 10))):
         refused = client.post(f"{API}/reuses/{reuse}/image", files={"image": (name, data, "image/png")},
                               headers=as_("alice"))
