@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from catalog.config import Settings
+from catalog.storage import write_once
 
 from .errors import invalid
 
@@ -59,13 +58,7 @@ def store(data: bytes, settings: Settings) -> str:
     """Re-encode and store the upload; its file name."""
     clean, extension = reencode(data)
     name = f"{hashlib.sha256(clean).hexdigest()}.{extension}"
-    folder = images_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / name).is_file():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(clean)
-        os.replace(temporary, folder / name)
+    write_once(images_dir(settings), name, clean)
     return name
 
 
