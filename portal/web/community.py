@@ -6,30 +6,31 @@ catalog/community/; every POST checks its CSRF token first (403 without it) and 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from sqlmodel import Session, select
 
 from catalog.access import DatasetNotFound, DatasetWithdrawn
-from catalog.community import comments, follows, issues, moderation, notifications, ratings, requests
+from catalog.community import comments, follows, issues, moderation, notifications, ratings, requests, reuses
 from catalog.community.errors import CommunityError
 from catalog.config import Settings
 from catalog.models import Account, Dataset, Department, ErrorReport
-from catalog.vocabulary import DOMAINS
+from catalog.vocabulary import DOMAINS, Role
 
 from .. import sessions
 from ..deps import SessionDep, SettingsDep
 from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _render, _reviewer, _safe_next
 from .errors import error_page
-from .reuses import RowId, pending_for
 from .templating import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id: beyond int32 PostgreSQL would fail, not answer 404
 
 ANSWER_LABELS = {s.value: requests.STATUS_LABELS[s] for s in requests.ANSWERS}
 
@@ -68,23 +69,35 @@ def dataset_panel(request: Request, settings: Settings, session: Session, datase
     return panel
 
 
-def _posted_on_dataset(request: Request, settings: Settings, session: Session, name: str, csrf_token: str,
-                       work, anchor: str) -> Response:
+def posted(request: Request, settings: Settings, session: Session, csrf_token: str, work: Callable[[Account], Any],
+           done: str, *, login_next: str | None = None,
+           refused: Callable[[CommunityError], Response] | None = None) -> Response:
+    """A community form's POST: the CSRF token first (403), then the account (else the login page, coming back
+    to ``login_next``), then the catalog's ``work``; a refusal is rolled back and shown (``refused``, or an error
+    page with its status), a success committed and redirected to ``done``."""
     if not sessions.csrf_ok(request, settings, csrf_token):
         return _csrf_refused(request)
     account = sessions.account_of(request, settings, session)
     if account is None:
-        return _redirect(request, settings, "/login?next=" + quote(f"/dataset/{name}", safe="/"))
+        if login_next is None:
+            return _login_redirect(request, settings)
+        return _redirect(request, settings, "/login?next=" + quote(login_next, safe="/"))
     try:
         work(account)
     except CommunityError as exc:
         session.rollback()
-        return _refused(request, exc)
+        return refused(exc) if refused else _refused(request, exc)
     except (DatasetNotFound, DatasetWithdrawn) as exc:
         session.rollback()
         return _dataset_refused(request, exc)
     session.commit()
-    return _redirect(request, settings, f"/dataset/{quote(name, safe='')}#{anchor}")
+    return _redirect(request, settings, done)
+
+
+def _posted_on_dataset(request: Request, settings: Settings, session: Session, name: str, csrf_token: str,
+                       work: Callable[[Account], Any], anchor: str) -> Response:
+    return posted(request, settings, session, csrf_token, work, f"/dataset/{quote(name, safe='')}#{anchor}",
+                  login_next=f"/dataset/{name}")
 
 
 def _number(text: str) -> int | None:
@@ -128,21 +141,8 @@ def report_issue(name: str, request: Request, settings: SettingsDep, session: Se
 @router.post("/comments/{comment_id}/hide")
 def hide_comment(comment_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                  csrf_token: FormText = "", reason: FormText = "", back: FormText = "/") -> Response:
-    if not sessions.csrf_ok(request, settings, csrf_token):
-        return _csrf_refused(request)
-    account = sessions.account_of(request, settings, session)
-    if account is None:
-        return _login_redirect(request, settings)
-    try:
-        comments.hide(session, account, comment_id, reason)
-    except CommunityError as exc:
-        session.rollback()
-        return _refused(request, exc)
-    except (DatasetNotFound, DatasetWithdrawn) as exc:
-        session.rollback()
-        return _dataset_refused(request, exc)
-    session.commit()
-    return _redirect(request, settings, _safe_next(back))
+    return posted(request, settings, session, csrf_token,
+                  lambda account: comments.hide(session, account, comment_id, reason), _safe_next(back))
 
 
 # --- Data requests --------------------------------------------------------------------------------------------
@@ -230,21 +230,14 @@ def request_page(request_id: RowId, request: Request, settings: SettingsDep, ses
 
 
 def _posted_on_request(request: Request, settings: Settings, session: Session, request_id: int, csrf_token: str,
-                       work, anchor: str = "") -> Response:
-    if not sessions.csrf_ok(request, settings, csrf_token):
-        return _csrf_refused(request)
-    account = sessions.account_of(request, settings, session)
-    if account is None:
-        return _redirect(request, settings, f"/login?next=/requests/{request_id}")
-    try:
-        work(account)
-    except CommunityError as exc:
-        session.rollback()
+                       work: Callable[[Account], Any], anchor: str = "") -> Response:
+    def refused(exc: CommunityError) -> Response:  # the request's page again, with the message
         if exc.status == 404:
             return error_page(request, 404, message="没有这个数据需求，或它已被隐藏。")
         return _request_page(request, settings, session, request_id, exc.message, exc.status)
-    session.commit()
-    return _redirect(request, settings, f"/requests/{request_id}{anchor}")
+
+    return posted(request, settings, session, csrf_token, work, f"/requests/{request_id}{anchor}",
+                  login_next=f"/requests/{request_id}", refused=refused)
 
 
 @router.post("/requests/{request_id}/vote")
@@ -309,7 +302,8 @@ def review_community(request: Request, settings: SettingsDep, session: SessionDe
         "answers": ANSWER_LABELS, "issue_statuses": issues.STATUS_LABELS,
         "community_done": {"answered": "已答复。", "approved": "已批准，该应用成果现已公开展示。"}.get(
             request.query_params.get("done", "")),
-        "reuses": pending_for(session, actor),  # admins: reuses waiting for approval
+        # admins: the reuses waiting for approval
+        "reuses": reuses.submitted(session, actor, approved=False) if actor.role == Role.admin else [],
     }, account=actor)
 
 
@@ -353,14 +347,8 @@ def account_follows(session: Session, account: Account) -> dict[str, Any]:
 @router.post("/account/notifications/read")
 def read_notifications(request: Request, settings: SettingsDep, session: SessionDep,
                        csrf_token: FormText = "") -> Response:
-    if not sessions.csrf_ok(request, settings, csrf_token):
-        return _csrf_refused(request)
-    account = sessions.account_of(request, settings, session)
-    if account is None:
-        return _login_redirect(request, settings)
-    notifications.mark_read(session, account.id)  # type: ignore[arg-type]
-    session.commit()
-    return _redirect(request, settings, "/account#notifications")
+    return posted(request, settings, session, csrf_token,
+                  lambda account: notifications.mark_read(session, account.id), "/account#notifications")  # type: ignore[arg-type]
 
 
 # --- Links in user text ---------------------------------------------------------------------------------------

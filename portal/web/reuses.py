@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlmodel import Session, select
 
@@ -16,15 +16,14 @@ from catalog.community import images, reuses
 from catalog.community.errors import CommunityError
 from catalog.config import Settings
 from catalog.models import Account, Dataset
-from catalog.vocabulary import Role
 
 from .. import sessions
 from ..deps import SessionDep, SettingsDep
 from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _render
+from .community import RowId, posted
 from .errors import error_page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # a row id (here and in community.py): int32, not a database error
 DONE = {"submitted": "已提交，管理员审核通过后将在此展示。", "approved": "已批准，该应用成果现已公开展示。"}
 
 
@@ -99,21 +98,5 @@ def reuse_image(reuse_id: RowId, request: Request, settings: SettingsDep, sessio
 @router.post("/reuses/{reuse_id}/approve")
 def approve_reuse(reuse_id: RowId, request: Request, settings: SettingsDep, session: SessionDep,
                   csrf_token: FormText = "") -> Response:
-    if not sessions.csrf_ok(request, settings, csrf_token):
-        return _csrf_refused(request)
-    account = sessions.account_of(request, settings, session)
-    if account is None:
-        return _login_redirect(request, settings)
-    try:
-        reuses.approve(session, account, reuse_id)
-    except CommunityError as exc:
-        session.rollback()
-        return error_page(request, exc.status, title="未能批准", message=exc.message)
-    session.commit()
-    return _redirect(request, settings, "/review/community?done=approved#reuses")
-
-
-def pending_for(session: Session, account: Account) -> list[reuses.ReuseView]:
-    """The admins' queue of reuses waiting for approval (empty for everyone else)."""
-    return reuses.submitted(session, account, approved=False) if account.role == Role.admin else []
-
+    return posted(request, settings, session, csrf_token, lambda account: reuses.approve(session, account, reuse_id),
+                  "/review/community?done=approved#reuses")
