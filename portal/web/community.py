@@ -1,7 +1,8 @@
-"""Community pages (issue 14): the dataset page's stars, comments and error-report form (their POSTs here), the
-data requests (/requests, /requests/new, /requests/{id}: votes, comments, the department's answer), the
-reviewers' /review/community queue, and marking /account's notifications read. Every rule lives in
-catalog/community/; every POST checks its CSRF token first (403 without it) and redirects back."""
+"""Community pages (issue 14): the dataset page's stars, follow button, comments and error-report form (their POSTs
+here), the data requests (/requests, /requests/new, /requests/{id}: votes, comments, the department's answer,
+hiding), the reviewers' /review/community queue (and the admins' reuses to approve), and /account's
+notifications and followed datasets. Every rule lives in catalog/community/; every POST goes through
+:func:`posted`: its CSRF token first (403 without it), then the account, then the catalog, then a redirect."""
 
 from __future__ import annotations
 
