@@ -256,6 +256,8 @@ def test_the_export_holds_everything_about_the_account_and_no_secret(catalog):
 
 
 def test_deleting_an_account_blanks_it_revokes_its_access_and_spares_others(catalog):
+    from catalog.community import follows
+
     settings, session = catalog
     alice, bob = account(session, settings, "alice@example.org"), account(session, settings, "bob@example.org")
     alice_key, bob_key = new_key(session, settings, alice), new_key(session, settings, bob)
@@ -264,6 +266,8 @@ def test_deleting_an_account_blanks_it_revokes_its_access_and_spares_others(cata
     pending = applications.apply(session, alice, OTHER, settings, purpose="研究", scenario="分析",
                                  organization="", days=10, accept_agreement=True)
     link = resets.issue(session, alice, settings)
+    for who in (alice, bob):
+        follows.follow(session, who, OTHER)
     session.commit()
     with pytest.raises(erasure.ErasureRefused):
         erasure.delete_account(session, alice, settings, password="wrong password")
@@ -283,6 +287,7 @@ def test_deleting_an_account_blanks_it_revokes_its_access_and_spares_others(cata
     assert grants.live_dataset_ids(session, alice_id) == frozenset()
     assert session.get(AccessApplication, pending.id).status == ApplicationStatus.revoked
     assert resets.find(session, link.token, settings) is None
+    assert not follows.following(session, alice_id, OTHER) and follows.following(session, bob.id, OTHER)
     bob_principal = principals.for_key(session, bob_key, settings)  # Bob is untouched
     assert bob_principal is not None and bob_principal.granted and bob.deleted is None
     [event] = events(session, "account_deleted")
