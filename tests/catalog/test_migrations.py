@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0007"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007"]
+HEAD = "0008"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008"]
 
 
 def odp(*args: str):
@@ -319,7 +319,7 @@ def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(setti
             "INSERT INTO datarequest (account_id, title, description, domain_code, purpose, status, created) "
             "VALUES (:a, '公交到站数据', '各线路实时到站', 'transport', '', 'open', CURRENT_TIMESTAMP)"),
             {"a": account_id})
-    assert migrations.upgrade(settings).applied == ["0007"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0007"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     assert {"reuse", "reusedataset", "datasetfollow"} <= tables(settings)
     with db.get_engine(settings).connect() as connection:
@@ -339,3 +339,30 @@ def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(setti
         session.commit()
         assert [d for d, _ in reuses.find(session, made.id, account).datasets] == ["shanghai-public-parking-lots"]
         assert follows.following(session, account.id, "shanghai-public-parking-lots")
+
+
+def test_a_catalog_of_the_reuses_release_upgrades_to_the_personal_information_scan(settings, packages):
+    """Revision 0007 is what the reuses-and-follows issue left: a dataset survives 0008 as ``clean`` with unscanned
+    versions; ``odp pii-scan`` then scans its stored tables, and blocked_datasets works on the new column."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0007")
+    with db.get_engine(settings).connect() as connection:
+        assert "pii_status" not in {c["name"] for c in migrations.inspect(connection).get_columns("dataset")}
+    assert migrations.upgrade(settings).applied == ["0008"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT name, pii_status FROM dataset")).one() == (
+            "shanghai-public-parking-lots", "clean")
+        assert connection.execute(text("SELECT count(*) FROM resourceversion WHERE pii_report IS NULL")).scalar_one()
+    scanned = odp("pii-scan", "--json")
+    assert scanned.exit_code == 0, scanned.output
+    from sqlmodel import Session
+
+    from catalog.models import ResourceVersion
+    from catalog.privacy import blocked_datasets
+
+    with Session(db.get_engine(settings)) as session:
+        assert blocked_datasets(session) == []
+        reports = [v.pii_report for v in session.scalars(select(ResourceVersion)) if v.parquet_path]
+        assert reports and all(r is not None and r["columns"] == [] for r in reports)
