@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0006"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006"]
+HEAD = "0009"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0009"]
 
 
 def odp(*args: str):
@@ -279,7 +279,7 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         connection.execute(text(
             "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
             "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
-    assert migrations.upgrade(settings).applied == ["0006"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0006"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     assert {"datasetrating", "datarequest", "datarequestvote", "comment", "errorreport", "notification"} <= tables(
         settings)
@@ -298,3 +298,29 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         requests.create(session, account, title="公交到站数据", description="各线路实时到站", domain="transport")
         session.commit()
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
+
+
+def test_a_catalog_of_the_community_release_upgrades_to_quality_scores(settings, packages):
+    """Revision 0006 is what the community issue left: its dataset survives 0009 and, before any harvest fills
+    the new table, still has its score (computed when asked); ``odp quality refresh`` then stores it."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0006")
+    assert "datasetquality" not in tables(settings)
+    assert migrations.upgrade(settings).applied == ["0009"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM datasetquality")).scalar_one() == 0
+    from sqlmodel import Session
+
+    from catalog.quality import scores
+
+    with Session(db.get_engine(settings)) as session:
+        computed = scores.current_scores(session)
+        assert list(computed.values()) and all(0 < s <= 100 for s in computed.values())
+    refreshed = odp("quality", "refresh")
+    assert refreshed.exit_code == 0, refreshed.output
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM datasetquality")).scalar_one() == 1
+    with Session(db.get_engine(settings)) as session:
+        assert scores.current_scores(session) == computed
