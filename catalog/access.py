@@ -40,7 +40,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement
 
 from catalog.models import Dataset
-from catalog.vocabulary import DatasetState, OpenClass
+from catalog.vocabulary import DatasetState, OpenClass, PiiStatus
 
 #: The facts of an error that say where and what, never which value.
 ERROR_FACTS = ("type", "title", "row", "field")
@@ -64,6 +64,7 @@ class Governed(Protocol):
 
     open_class: str
     state: str
+    pii_status: str  # PiiStatus: ``blocked`` is never published (catalog/privacy/policy.py)
 
 
 class DatasetNotFound(LookupError):
@@ -87,12 +88,18 @@ LISTABLE_OPEN_CLASSES: tuple[OpenClass, ...] = (OpenClass.open, OpenClass.condit
 
 
 def visibility(dataset: Governed, principal: Principal | None = None) -> Visibility:
-    """Closed comes first: a withdrawn closed dataset is still "not found", never "withdrawn"."""
-    if dataset.open_class == OpenClass.closed:
+    """Closed comes first: a withdrawn closed dataset is still "not found", never "withdrawn". A dataset the
+    personal-information policy blocks (open, unmasked personal data, ``ODP_PII_POLICY=block``) is not published:
+    "not found" too, like a closed one, until a harvest of clean data publishes it again."""
+    if dataset.open_class == OpenClass.closed or pii_blocked(dataset):
         return Visibility.hidden
     if dataset.state != DatasetState.active:
         return Visibility.withdrawn
     return Visibility.shown
+
+
+def pii_blocked(dataset: Governed) -> bool:
+    return getattr(dataset, "pii_status", PiiStatus.clean) == PiiStatus.blocked
 
 
 def listed(dataset: Governed, principal: Principal | None = None) -> bool:
@@ -164,7 +171,11 @@ def decide(dataset: Governed, principal: Principal | None = None, *, sample_rows
 
 def listed_clause(principal: Principal | None = None) -> ColumnElement[bool]:
     """The SQL form of :func:`listed`, for ``select(...).where(listed_clause())`` over ``Dataset``."""
-    return (Dataset.state == DatasetState.active) & (Dataset.open_class != OpenClass.closed)
+    return (
+        (Dataset.state == DatasetState.active)
+        & (Dataset.open_class != OpenClass.closed)
+        & (Dataset.pii_status != PiiStatus.blocked)
+    )
 
 
 # --- Contest packages (catalog/contests/) -------------------------------------------------------------------

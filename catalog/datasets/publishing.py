@@ -28,6 +28,8 @@ from catalog.db import write_lock
 from catalog.encoding import detect_encoding
 from catalog.ingest.fastpath import try_fast_path
 from catalog.models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
+from catalog.privacy.policy import apply_policy
+from catalog.privacy.rescan import scan_version
 from catalog.quality import scores as quality_scores
 from catalog.schemas import table_schema_problem
 from catalog.storage import FileStore, FileTooLarge, sha256_of
@@ -362,6 +364,7 @@ def _publish(
     session.flush()  # dataset.id for new resources
 
     data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline, tasks)
+    apply_policy(session, dataset, settings)  # blocked or published: access.py reads the status
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
@@ -549,8 +552,10 @@ def _new_version(
             )
         if fast is not None:
             version.parquet_path = fast.parquet_path
+            version.pii_report = fast.pii_report
         else:
             build_parquet(version, prep.format, store)  # records its own failure; never fails the harvest
+            version.pii_report = scan_version(version, store)  # the Parquet the version ends with
     return version
 
 

@@ -4,3 +4,7 @@ Detectors (one per module): ``ids`` (resident ID numbers), ``phones`` (mainland 
 ``emails``, ``names`` (Chinese personal names next to a flagged column); ``columns`` decides whether a column is
 personal data from its values and its name, title and description. See docs/privacy.md for the rules.
 """
+
+from catalog.privacy.policy import blocked_datasets
+
+__all__ = ["blocked_datasets"]

@@ -28,7 +28,7 @@ from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
 HEAD = "0009"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0009"]
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0008", "0009"]
 
 
 def odp(*args: str):
@@ -300,12 +300,39 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
 
 
-def test_a_catalog_of_the_community_release_upgrades_to_quality_scores(settings, packages):
-    """Revision 0006 is what the community issue left: its dataset survives 0009 and, before any harvest fills
-    the new table, still has its score (computed when asked); ``odp quality refresh`` then stores it."""
+def test_a_catalog_of_the_community_release_upgrades_to_the_personal_information_scan(settings, packages):
+    """Revision 0006 is what the community issue left: a dataset survives 0008 as ``clean`` with unscanned
+    versions; ``odp pii-scan`` then scans its stored tables, and blocked_datasets works on the new column."""
     copy_sample("jtw/shanghai-public-parking-lots", packages)
     harvest(settings, packages)
     alembic(settings, command.downgrade, "0006")
+    with db.get_engine(settings).connect() as connection:
+        assert "pii_status" not in {c["name"] for c in migrations.inspect(connection).get_columns("dataset")}
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0008"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT name, pii_status FROM dataset")).one() == (
+            "shanghai-public-parking-lots", "clean")
+        assert connection.execute(text("SELECT count(*) FROM resourceversion WHERE pii_report IS NULL")).scalar_one()
+    scanned = odp("pii-scan", "--json")
+    assert scanned.exit_code == 0, scanned.output
+    from sqlmodel import Session
+
+    from catalog.models import ResourceVersion
+    from catalog.privacy import blocked_datasets
+
+    with Session(db.get_engine(settings)) as session:
+        assert blocked_datasets(session) == []
+        reports = [v.pii_report for v in session.scalars(select(ResourceVersion)) if v.parquet_path]
+        assert reports and all(r is not None and r["columns"] == [] for r in reports)
+
+
+def test_a_catalog_of_the_pii_release_upgrades_to_quality_scores(settings, packages):
+    """Revision 0008 is what the personal-information issue left: its dataset survives 0009 and, before any
+    harvest fills the new table, still has its score (computed when asked); ``odp quality refresh`` stores it."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0008")
     assert "datasetquality" not in tables(settings)
     assert migrations.upgrade(settings).applied == ["0009"]
     assert schema_diff(settings, SQLModel.metadata) == []

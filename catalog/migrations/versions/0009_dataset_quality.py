@@ -6,7 +6,7 @@ changed or not, gets one when it has none) or from ``odp quality refresh``; unti
 their score when asked, so nothing is missing in between.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
