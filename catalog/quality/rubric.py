@@ -174,9 +174,8 @@ def base_checks(facts: DatasetFacts) -> list[tuple[str, bool, str]]:
          f"{len(referenced)}/{len(tables)} 个表格引用已发布标准"),
         ("interoperability.field_docs", bool(fields) and not undocumented,
          f"{len(fields) - len(undocumented)}/{len(fields)} 个字段有中文标题和说明"),
-        ("interoperability.types", bool(fields) and not untyped and any(f.get("constraints") for f in fields),
-         f"{len(fields) - len(untyped)}/{len(fields)} 个字段有类型，"
-         f"{sum(1 for f in fields if f.get('constraints'))} 个有约束"),
+        ("interoperability.types", bool(fields) and not untyped and _constrained(fields) > 0,
+         f"{len(fields) - len(untyped)}/{len(fields)} 个字段有类型，{_constrained(fields)} 个有约束"),
         ("reusability.license", bool(facts.license_id), facts.license_id or "未声明许可"),
         ("reusability.contact", bool(contact.get("email") or contact.get("phone")),
          "有邮箱或电话" if contact.get("email") or contact.get("phone") else "未留联系方式"),
@@ -186,6 +185,10 @@ def base_checks(facts: DatasetFacts) -> list[tuple[str, bool, str]]:
         ("validity.error_rate", bool(tables) and errors <= rows * MAX_ERROR_RATE,
          f"{errors} 处错误 / {rows} 行" if tables else "没有可校验的表格"),
     ]
+
+
+def _constrained(fields: list[dict[str, Any]]) -> int:
+    return sum(1 for f in fields if f.get("constraints"))
 
 
 def base_points(facts: DatasetFacts) -> int:
