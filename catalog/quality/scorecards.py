@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from catalog import access
+from catalog.accounts.principals import AccountPrincipal
 from catalog.community.requests import response_times
 from catalog.config import Settings
 from catalog.models import (
@@ -201,12 +202,13 @@ def harvest_failures(session: Session, department: Department | None = None, *, 
     return out
 
 
-def may_see_internals(session: Session, account: Account | None, department: Department) -> bool:
-    """Whether the account sees the department's blocked datasets and failure messages (catalog/access.py)."""
-    if account is None:
+def may_see_internals(session: Session, who: Account | AccountPrincipal | None, department: Department) -> bool:
+    """Whether an account (or an API key's principal) sees the department's blocked datasets and failure
+    messages (the decision is catalog/access.py's)."""
+    if who is None:
         return False
-    reviews = session.get(AccountDepartment, (account.id, department.id)) is not None
-    return access.department_internals_shown(account.role, reviews)
+    reviews = session.get(AccountDepartment, (who.id, department.id)) is not None
+    return access.department_internals_shown(who.role, reviews)
 
 
 def blocked_names(session: Session, department: Department | None = None) -> list[dict[str, str]]:
