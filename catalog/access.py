@@ -40,6 +40,8 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement
 
 from catalog.models import Dataset
+from catalog.privacy.findings import PiiKind
+from catalog.privacy.masking import columns_to_mask
 from catalog.vocabulary import DatasetState, OpenClass, PiiStatus, Role
 
 #: The facts of an error that say where and what, never which value.
@@ -145,6 +147,16 @@ def public_sample_rows(dataset: Governed, sample_rows: int, principal: Principal
     """How many leading rows anyone may see (the page preview, ``/sample``): ``ODP_PUBLIC_SAMPLE_ROWS`` for a
     shown dataset, open or conditional alike; none for a hidden or withdrawn one."""
     return max(sample_rows, 0) if metadata_shown(dataset, principal) else 0
+
+
+def masked_sample_columns(dataset: Governed, pii_report: dict[str, Any] | None,
+                          principal: Principal | None = None) -> dict[str, PiiKind]:
+    """Columns of a table's public sample (page preview, ``/sample``) to show masked: those its personal-information
+    scan flagged, for a caller who may not read the data (有条件开放 without a grant). A reader of the data gets
+    them as published — the same cells a download gives."""
+    if data_readable(dataset, principal):
+        return {}
+    return columns_to_mask(pii_report)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ of the dataset and ``odp pii-scan`` (run it after changing ``ODP_PII_POLICY``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,16 @@ def status_for(open_class: str, has_personal_data: bool, policy: PiiPolicy) -> P
     return PiiStatus.flagged
 
 
+def flagged_of(reports: Iterable[tuple[str, dict[str, Any] | None]]) -> list[FlaggedColumn]:
+    """The flagged columns of (resource name, stored scan) pairs, in their order."""
+    return [
+        FlaggedColumn(resource, c["column"], c["kind"], c.get("label", c["kind"]), int(c.get("rows", 0)),
+                      bool(c.get("estimated")), tuple(c.get("examples", ())))
+        for resource, report in reports
+        for c in flagged_columns(report)
+    ]
+
+
 def flagged_in(session: Session, dataset_id: int) -> list[FlaggedColumn]:
     """The flagged columns of the dataset's current tables (active resources, current versions), in order."""
     rows = session.exec(
@@ -65,12 +76,15 @@ def flagged_in(session: Session, dataset_id: int) -> list[FlaggedColumn]:
         .where(Resource.dataset_id == dataset_id, Resource.state == ResourceState.active)
         .order_by(Resource.position, Resource.id)
     ).all()
-    return [
-        FlaggedColumn(resource, c["column"], c["kind"], c.get("label", c["kind"]), int(c.get("rows", 0)),
-                      bool(c.get("estimated")), tuple(c.get("examples", ())))
-        for resource, report in rows
-        for c in flagged_columns(report)
-    ]
+    return flagged_of(rows)
+
+
+def published_flags(dataset: Dataset, reports: Iterable[tuple[str, dict[str, Any] | None]]) -> list[FlaggedColumn]:
+    """The flagged columns a published dataset shows as its warning (its ``pii_status`` is ``flagged``), from
+    the (resource name, stored scan) pairs of its current tables; none for a clean one."""
+    if dataset.pii_status != PiiStatus.flagged:
+        return []
+    return flagged_of(reports)
 
 
 def apply_policy(session: Session, dataset: Dataset, settings: Settings | None = None) -> PiiStatus:
@@ -113,3 +127,27 @@ def blocked_datasets(session: Session, department: str | int | None = None) -> l
     elif department is not None:
         query = query.join(Department, Dataset.department_id == Department.id).where(Department.name == department)
     return list(session.exec(query.order_by(Dataset.name)).all())
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """A dataset with personal data in its tables, as a department's reviewers see it on /review."""
+
+    name: str
+    title: str
+    department: str
+    status: PiiStatus
+    open_class: str
+    columns: list[FlaggedColumn]
+
+
+def for_review(session: Session, department_ids: set[int] | None = None) -> list[ReviewRow]:
+    """Active datasets that are blocked or flagged — of the given departments (None: all, for an admin) — with
+    their flagged columns: blocked ones first, then by name."""
+    query = (select(Dataset, Department.title).join(Department, Dataset.department_id == Department.id)
+             .where(Dataset.state == DatasetState.active, Dataset.pii_status != PiiStatus.clean))
+    if department_ids is not None:
+        query = query.where(Dataset.department_id.in_(department_ids or {-1}))  # type: ignore[attr-defined]
+    rows = [ReviewRow(d.name, d.title, title, PiiStatus(d.pii_status), d.open_class, flagged_in(session, d.id))
+            for d, title in session.exec(query).all()]
+    return sorted(rows, key=lambda row: (row.status != PiiStatus.blocked, row.name))

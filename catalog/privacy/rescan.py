@@ -32,7 +32,7 @@ def scan_version(version: ResourceVersion, store: FileStore) -> dict[str, Any] |
         return None
     try:
         return scan_parquet(store.path(version.parquet_path), version.table_schema)
-    except Exception as exc:  # noqa: BLE001 - a damaged file fails its own scan, never the harvest
+    except Exception as exc:  # a damaged file fails its own scan, never the harvest
         log.warning("personal-information scan failed for %s", version.parquet_path, exc_info=True)
         return {"error": f"{type(exc).__name__}: {exc}"[:500], "columns": []}
 
