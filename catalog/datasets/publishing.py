@@ -364,7 +364,10 @@ def _publish(
     session.flush()  # dataset.id for new resources
 
     data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline, tasks)
-    apply_policy(session, dataset, settings)  # blocked or published: access.py reads the status
+    pii_before = dataset.pii_status
+    # Blocked or published (access.py reads the status); a change of it alone (ODP_PII_POLICY changed, or the
+    # open class) is an update, so the harvest re-indexes the dataset.
+    policy_changed = apply_policy(session, dataset, settings) != pii_before and not is_new
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
@@ -372,7 +375,7 @@ def _publish(
         quality_scores.refresh(session, [dataset])  # in this transaction: a score never lags its data
     if is_new:
         return "added"
-    return "updated" if (changed or data_changed) else "unchanged"
+    return "updated" if (changed or data_changed or policy_changed) else "unchanged"
 
 
 def metadata_warnings(data: DatasetInput) -> list[str]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pyarrow as pa
+
 from catalog.privacy.columns import DETECTORS, NAME_DETECTOR
 from catalog.privacy.findings import PiiKind, mask_middle
 from catalog.privacy.scan import flagged_columns
@@ -42,3 +44,15 @@ def mask_rows(rows: list[dict[str, Any]], columns: Mapping[str, PiiKind]) -> lis
     if not columns:
         return rows
     return [{k: mask_value(v, columns[k]) if k in columns else v for k, v in row.items()} for row in rows]
+
+
+def mask_batch(batch: pa.RecordBatch, columns: Mapping[str, PiiKind]) -> pa.RecordBatch:
+    """A batch of text cells (an export's) with the given columns, by the batch's column names, masked."""
+    if not columns:
+        return batch
+    arrays = [
+        pa.array([mask_value(v, columns[name]) for v in batch.column(i).to_pylist()], pa.string())
+        if name in columns else batch.column(i)
+        for i, name in enumerate(batch.schema.names)
+    ]
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)

@@ -17,9 +17,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from catalog.config import Settings, get_settings
+from catalog.db import write_lock
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.privacy.policy import apply_policy, flagged_in
 from catalog.privacy.scan import scan_parquet
+from catalog.search.indexing import sync_index
 from catalog.storage import FileStore
 from catalog.vocabulary import DatasetState, PiiStatus, ResourceState
 
@@ -70,12 +72,14 @@ def rescan_dataset(session: Session, dataset: Dataset, store: FileStore, setting
         .join(Resource, Resource.current_version_id == ResourceVersion.id)
         .where(Resource.dataset_id == dataset.id, Resource.state == ResourceState.active)
     ).all()
-    for version in versions:
-        version.pii_report = scan_version(version, store)
-        session.add(version)
-    after = apply_policy(session, dataset, settings)
-    messages = [column.message for column in flagged_in(session, dataset.id)]
-    session.commit()
+    reports = [scan_version(version, store) for version in versions]  # the slow part, before the write lock
+    with write_lock(settings):
+        for version, report in zip(versions, reports, strict=True):
+            version.pii_report = report
+            session.add(version)
+        after = apply_policy(session, dataset, settings)
+        messages = [column.message for column in flagged_in(session, dataset.id)]
+        session.commit()
     return DatasetRescan(dataset.name, before, after, len(versions), messages)
 
 
@@ -85,14 +89,21 @@ def rescan(
     *,
     settings: Settings | None = None,
     progress: Callable[[DatasetRescan], None] | None = None,
+    found: Callable[[int], None] | None = None,
 ) -> list[DatasetRescan]:
-    """``odp pii-scan [NAME]``: one transaction per dataset; ``progress`` is told after each."""
+    """``odp pii-scan [NAME]``: one transaction per dataset; ``found`` is told how many datasets will be scanned,
+    ``progress`` each result; the datasets whose status changed are re-indexed at the end."""
     settings = settings or get_settings()
     store = FileStore(settings.files_dir)
     results = []
-    for dataset in datasets_to_scan(session, name):
+    datasets = datasets_to_scan(session, name)
+    if found is not None:
+        found(len(datasets))
+    for dataset in datasets:
         result = rescan_dataset(session, dataset, store, settings)
         results.append(result)
         if progress is not None:
             progress(result)
+    # Published or blocked now: the search index holds only listed datasets.
+    sync_index(session, [r.name for r in results if r.before != r.after], settings)
     return results

@@ -3,11 +3,13 @@ batches it validates and writes to Parquet (no second read of the file); a table
 and ``odp pii-scan``, feed it the batches of the version's Parquet file.
 
 The one decision a reader would question: the scan looks at a sample, not at every cell. The column decision
-(columns.py) is a share of matching cells, and 10,000 evenly spaced cells (arrays.MAX_SAMPLED_VALUES) give that
-share within about a point whatever the table's size. A streaming read does not know the table's length in
-advance, so rows are kept at a stride that doubles whenever the kept rows pass twice the limit (every other kept
-row is dropped, the survivors are again evenly spaced). Per batch this is one ``take`` per column; the detectors
-then run once, on at most 20,000 rows — which is why the scan costs a 1,000,000-row harvest almost nothing.
+(columns.py) is a share of matching cells, and 10,000 cells (arrays.MAX_SAMPLED_VALUES) give that share within
+about a point whatever the table's size. A streaming read does not know the table's length in advance, so each
+row position gets a fixed pseudo-random hash and a row is kept while its hash is below a threshold that halves
+whenever the kept rows pass twice the limit (about half of them go, the rest are still a uniform sample).
+A stride (every n-th row) would be simpler but aliases with periodic tables — every fourth row a blank, every
+other row a landline — and could miss a column entirely. Per batch this is one hash and one ``take``; the
+detectors then run once, on at most 20,000 rows — which is why the scan costs a 1,000,000-row harvest little.
 Row counts in the report are exact when every row was examined and estimated from the share otherwise
 (``estimated`` says which).
 """
@@ -50,51 +52,68 @@ def _as_text(values: StringValues) -> pa.Array | pa.ChunkedArray | None:
     return None
 
 
+def row_hashes(first: int, count: int) -> np.ndarray:
+    """A fixed pseudo-random 64-bit number per row position (splitmix64's mixer): which rows the sample keeps
+    depends on nothing but their positions, so a rescan keeps the same rows."""
+    with np.errstate(over="ignore"):
+        z = np.arange(first, first + count, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
 class TableScan:
     """Feed the columns of each batch in the order of ``metas``; :meth:`report` gives the stored result."""
 
     def __init__(self, metas: Sequence[ColumnMeta], *, limit: int = MAX_SAMPLED_VALUES):
         self.metas = list(metas)
         self.limit = limit
-        self.stride = 1
+        self.level = 0  # rows are kept when their hash is below 2**64 >> level: all of them at level 0
         self.rows = 0  # rows fed
-        self._kept: list[pa.Table] = []
+        self._kept: list[tuple[pa.Table, np.ndarray]] = []  # kept rows, with their hashes
         self._kept_rows = 0
+
+    def _threshold(self) -> np.uint64:
+        return np.uint64((1 << 64) - 1 >> self.level)
 
     def feed(self, columns: Sequence[StringValues]) -> None:
         if not columns:
             return
         length = len(columns[0])
-        first = (-self.rows) % self.stride  # the next kept row's position in this batch
+        hashes = row_hashes(self.rows, length)
         self.rows += length
-        if first >= length:
-            return
         names, arrays = [], []
         for meta, values in zip(self.metas, columns, strict=False):
             text = _as_text(values)
             if text is not None:
                 names.append(meta.name)
                 arrays.append(text)
-        if not arrays:
+        if not arrays or not length:
             return
         taken = pa.table(arrays, names=names)
-        if self.stride > 1 or first:
-            taken = taken.take(pa.array(np.arange(first, length, self.stride, dtype=np.int64)))
-        self._kept.append(taken)
+        if self.level:
+            keep = hashes <= self._threshold()
+            taken, hashes = taken.take(pa.array(np.flatnonzero(keep))), hashes[keep]
+        self._kept.append((taken, hashes))
         self._kept_rows += taken.num_rows
         while self._kept_rows > 2 * self.limit:
             self._halve()
 
     def _halve(self) -> None:
-        # Kept rows sit at multiples of the stride counted from row 0, so every other one is a multiple of twice it.
-        table = self._table()
-        table = table.take(pa.array(np.arange(0, table.num_rows, 2, dtype=np.int64)))
-        self._kept, self._kept_rows, self.stride = [table], table.num_rows, self.stride * 2
+        # One more bit of the hash must be zero: about half of the kept rows stay, still a uniform sample.
+        self.level += 1
+        threshold = self._threshold()
+        kept = []
+        for table, hashes in self._kept:
+            keep = hashes <= threshold
+            kept.append((table.take(pa.array(np.flatnonzero(keep))), hashes[keep]))
+        self._kept = kept
+        self._kept_rows = sum(table.num_rows for table, _ in kept)
 
     def _table(self) -> pa.Table:
         if len(self._kept) == 1:
-            return self._kept[0]
-        return pa.concat_tables(self._kept, promote_options="permissive")
+            return self._kept[0][0]
+        return pa.concat_tables([table for table, _ in self._kept], promote_options="permissive")
 
     def findings(self) -> list[ColumnFinding]:
         if not self._kept:
@@ -118,7 +137,7 @@ class TableScan:
         kind = finding.kind
         assert kind is not None
         # Every row kept and every non-empty cell examined: the count is the table's, not an estimate.
-        complete = self.stride == 1 and finding.examined == _present(self._table(), finding.column)
+        complete = self.level == 0 and finding.examined == _present(self._table(), finding.column)
         rows = finding.matched if complete else round(finding.share * _present_estimate(self, finding.column))
         return {
             "column": finding.column,

@@ -14,7 +14,19 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, contests, db, departments, harvest, index, quality, search_log, serve
+from . import (
+    accounts,
+    catalog,
+    contests,
+    db,
+    departments,
+    harvest,
+    index,
+    privacy,
+    quality,
+    search_log,
+    serve,
+)
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -39,6 +51,7 @@ for _command in (
     harvest.jobs,
     index.reindex,
     index.parquet,
+    privacy.pii_scan,
     serve.serve,
     catalog.summary,
     search_log.search_log,

@@ -21,7 +21,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋"
 
 
 def id_numbers(count: int) -> list[str]:
-    return [resident_id("310115", dt.date(1950, 1, 1) + dt.timedelta(days=97 * i), i % 1000) for i in range(count)]
+    return [resident_id("310115", dt.date(1950, 1, 1) + dt.timedelta(days=(97 * i) % 25_000), i % 1000) for i in range(count)]
 
 
 def masked(number: str) -> str:
