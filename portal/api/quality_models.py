@@ -128,8 +128,9 @@ class RankedDepartment(_Public):
     on_time_rate: float | None
 
 
-class StatsPublic(_Public):
-    """The portal's figures over its listed datasets (withdrawn, closed and PII-blocked ones count nowhere)."""
+class _Figures(_Public):
+    """The figures /stats and a scorecard share, over listed datasets only (withdrawn, closed and PII-blocked
+    ones count nowhere)."""
 
     datasets: int
     by_domain: list[DomainCount]
@@ -140,8 +141,13 @@ class StatsPublic(_Public):
     pii_blocks: int = Field(description="Datasets the personal-information policy keeps unpublished (a count)")
     downloads_by_month: list[MonthCount]
     harvest: HarvestFigures
-    ranking: list[RankedDepartment] = Field(description="Departments by average score, then 及时更新率")
     generated: Timestamp
+
+
+class StatsPublic(_Figures):
+    """The portal's figures and the ranking of its departments."""
+
+    ranking: list[RankedDepartment] = Field(description="Departments by average score, then 及时更新率")
 
 
 class DepartmentName(_Public):
@@ -168,21 +174,11 @@ class BlockedDataset(_Public):
     title: str
 
 
-class ScorecardPublic(_Public):
+class ScorecardPublic(_Figures):
     """A department's scorecard: the figures of /stats over its datasets, each dataset's score and timeliness."""
 
     department: DepartmentName
-    datasets: int
-    by_domain: list[DomainCount]
-    by_open_class: list[OpenClassCount]
-    validation: ValidationFigures
-    quality: QualityFigures
-    timeliness: TimelinessFigures
-    pii_blocks: int = Field(description="Its datasets the personal-information policy keeps unpublished")
     blocked_datasets: list[BlockedDataset] | None = Field(
         default=None, description="Which ones: for the department's reviewers and admins only (else absent)")
-    downloads_by_month: list[MonthCount]
-    harvest: HarvestFigures
     requests: RequestFigures
     datasets_detail: list[ScoredDataset]
-    generated: Timestamp
