@@ -104,7 +104,6 @@ def _figures(session: Session, scope: Scope, items: list[Scored], now: datetime)
         },
         "pii_blocks": len(blocked_datasets(session, scope.department.id if scope.department else None)),
         "downloads_by_month": downloads_by_month(session, [s.dataset.id for s in items], now.date()),  # type: ignore[misc]
-        "generated": now.isoformat(),
     }
 
 

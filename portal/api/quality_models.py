@@ -141,7 +141,6 @@ class _Figures(_Public):
     pii_blocks: int = Field(description="Datasets the personal-information policy keeps unpublished (a count)")
     downloads_by_month: list[MonthCount]
     harvest: HarvestFigures
-    generated: Timestamp
 
 
 class StatsPublic(_Figures):

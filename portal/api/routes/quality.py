@@ -25,7 +25,7 @@ def stats(session: SessionDep, settings: SettingsDep, now: ClockDep) -> dict:
 @router.get("/departments/{name}/scorecard", summary="A department's scorecard (the /stats figures over its"
             " datasets, each dataset's score and timeliness, data-request response time)",
             response_model=ScorecardPublic, response_model_exclude_unset=True,
-            responses=error_responses(400, 404))
+            responses=error_responses(400, 404, 422))
 def scorecard(name: str, session: SessionDep, settings: SettingsDep, principal: PrincipalDep, now: ClockDep) -> dict:
     department = get_department(session, name)
     if department is None:
