@@ -5,7 +5,8 @@ be counted and what must not, side by side.
 - mzj ``temporary-assistance-recipients`` (open, unmasked IDs: blocked by the PII policy);
 - gaj ``road-traffic-accident-statistics`` (非开放: never listed);
 - mzj ``gone`` (harvested, then gone from its source: withdrawn);
-- ``broken``: a package whose metadata the catalog refuses (a failed item of the last job);
+- ``broken``: a package whose metadata the catalog refuses (a failed item of the last job, of no department);
+- ``lots`` fails the same way in the second harvest: it stays published, and its failure is jtw's;
 - downloads this month: 5 of lots, 7 of the withdrawn one, 11 of the closed one (only the 5 may show);
 - accounts: an admin, a reviewer of mzj, a reviewer of jtw and a plain user.
 """
@@ -32,6 +33,7 @@ BLOCKED = "temporary-assistance-recipients"
 CLOSED = "road-traffic-accident-statistics"
 WITHDRAWN = "gone"
 LISTED = ("lots", "subsistence-allowance-public-notice")
+LOTS_DESCRIPTION = "全市公共停车场的位置、泊位数和收费标准。" * 6
 ADMIN, MZJ_REVIEWER, JTW_REVIEWER, USER = ("admin@example.org", "mzj-reviewer@example.org",
                                             "jtw-reviewer@example.org", "user@example.org")
 
@@ -44,16 +46,16 @@ class QualityCatalog:
 
 def build(settings: Settings, folder: Path) -> QualityCatalog:
     folder.mkdir()
-    write_package(folder, "lots", description="全市公共停车场的位置、泊位数和收费标准。" * 6,
-                  spatial_coverage="上海市", temporal_coverage="2024-01-01/2024-12-31")
+    write_package(folder, "lots", description=LOTS_DESCRIPTION)
     write_package(folder, WITHDRAWN, publisher={"name": "mzj", "title": "上海市民政局"})
     for sample in ("mzj/subsistence-allowance-public-notice", f"mzj/{BLOCKED}", f"gaj/{CLOSED}"):
         copy_sample(sample, folder)
     _harvest(settings, folder)
     shutil.rmtree(folder / WITHDRAWN)
     write_package(folder, "broken", domain="no-such-domain")
+    write_package(folder, "lots", domain="no-such-domain", description=LOTS_DESCRIPTION)  # fails, stays published
     result = _harvest(settings, folder)
-    assert result.tally.failed == 1, result.job.errors
+    assert result.tally.failed == 2, result.job.errors
     with Session(db.get_engine(settings)) as session:
         ids = dict(session.exec(select(Dataset.name, Dataset.id)).all())
         for name, downloads in (("lots", 5), (WITHDRAWN, 7), (CLOSED, 11)):

@@ -128,7 +128,7 @@ def test_stats_count_listed_datasets_only(quality_app):
     assert body["pii_blocks"] == 1
     this_month = body["downloads_by_month"][-1]
     assert this_month == {"month": utcnow().strftime("%Y-%m"), "downloads": 5, "api_calls": 0}
-    assert body["harvest"] == {"sources": 1, "failed_items": 1}  # no item names or messages in public
+    assert body["harvest"] == {"sources": 1, "failed_items": 2}  # no item names or messages in public
     for hidden in (BLOCKED, CLOSED, WITHDRAWN, "broken"):
         assert hidden not in response.text
 
@@ -174,3 +174,17 @@ def test_blocked_names_for_the_departments_reviewers_and_admins_only(quality_app
         assert [b["name"] for b in body["blocked_datasets"]] == [BLOCKED]
         assert body["harvest"]["failures"] == []  # the broken package names no dataset of mzj
     assert WITHDRAWN not in response.text
+
+
+@pytest.mark.parametrize(("who", "sees"), [(None, False), (MZJ_REVIEWER, False), (JTW_REVIEWER, True),
+                                           (ADMIN, True)])
+def test_a_departments_failed_items_for_its_reviewers_and_admins_only(quality_app, who, sees):
+    application, catalog = quality_app
+    headers = _key(catalog, who) if who else {}
+    harvest = TestClient(application).get("/api/v1/departments/jtw/scorecard", headers=headers).json()["harvest"]
+    assert harvest["failed_items"] == 1  # lots; not the broken package, which names no dataset
+    if sees:
+        [failure] = harvest["failures"]
+        assert failure["item"].startswith("lots") and "no-such-domain" in failure["message"]
+    else:
+        assert "failures" not in harvest
