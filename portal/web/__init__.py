@@ -19,9 +19,9 @@ def install_pages(app: FastAPI) -> None:
     from .errors import install_page_error_handlers
     from .quality import router as quality_router
     from .routes import router
-    from .usage import router as usage_router
     from .security import RefuseNulInPages, SecurityHeadersMiddleware
     from .templating import STATIC_DIR
+    from .usage import router as usage_router
 
     app.include_router(router)
     app.include_router(accounts_router)  # /register, /login, /account, /dataset/{name}/apply, /review, /privacy

@@ -93,7 +93,7 @@ def test_bad_groups_are_refused_with_a_reason(app):
 
 
 def test_the_cli_adds_and_lists_groups(app):
-    application, settings = app
+    application, _ = app
     runner = CliRunner()
     result = runner.invoke(odp, ["synonyms", "add", GAP, "集市摊点"])
     assert result.exit_code == 0, result.output
