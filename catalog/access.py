@@ -35,14 +35,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement
 
+from catalog.config import PiiPolicy
 from catalog.models import Dataset
-from catalog.privacy.findings import PiiKind
-from catalog.privacy.masking import columns_to_mask
 from catalog.vocabulary import DatasetState, OpenClass, PiiStatus, Role
+
+if TYPE_CHECKING:
+    from catalog.privacy.findings import PiiKind
 
 #: The facts of an error that say where and what, never which value.
 ERROR_FACTS = ("type", "title", "row", "field")
@@ -104,6 +106,14 @@ def pii_blocked(dataset: Governed) -> bool:
     return getattr(dataset, "pii_status", PiiStatus.clean) == PiiStatus.blocked
 
 
+def blocked_by_pii_policy(dataset: Governed, has_personal_data: bool, policy: PiiPolicy) -> bool:
+    """Whether ``ODP_PII_POLICY`` keeps a dataset whose tables hold unmasked personal data unpublished: open
+    (无条件开放) data under ``block``. 有条件开放 data is published either way — its data is read only under a
+    grant, and its public sample is masked (:func:`masked_sample_columns`). catalog/privacy/policy.py stores the
+    answer as the dataset's ``pii_status``, which :func:`visibility` reads."""
+    return has_personal_data and policy == PiiPolicy.block and dataset.open_class == OpenClass.open
+
+
 def listed(dataset: Governed, principal: Principal | None = None) -> bool:
     """Whether the dataset appears in search, the directory, counts and CKAN's lists."""
     return visibility(dataset, principal) is Visibility.shown
@@ -154,6 +164,8 @@ def masked_sample_columns(dataset: Governed, pii_report: dict[str, Any] | None,
     """Columns of a table's public sample (page preview, ``/sample``) to show masked: those its personal-information
     scan flagged, for a caller who may not read the data (有条件开放 without a grant). A reader of the data gets
     them as published — the same cells a download gives."""
+    from catalog.privacy.masking import columns_to_mask  # here: catalog.privacy's policy imports this module
+
     if data_readable(dataset, principal):
         return {}
     return columns_to_mask(pii_report)

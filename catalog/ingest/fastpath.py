@@ -292,6 +292,21 @@ class _Batch:
     cells: list[list[Any]] | None = None  # XLSX/JSON: the cells as frictionless reads them, column by column
     opaque: list[np.ndarray] | None = None  # XLSX/JSON: cells with no text form (left to frictionless's reader)
 
+    def texts(self) -> list[pa.Array]:
+        """Every cell as text, for the personal-information scan: the text views, and ``str`` of the opaque cells
+        (a workbook's mobile numbers typed as numbers in a string column are still mobile numbers)."""
+        if self.opaque is None or self.cells is None:
+            return self.columns
+        texts = []
+        for text, opaque, cells in zip(self.columns, self.opaque, self.cells, strict=True):
+            if opaque.any():
+                values = text.to_pylist()
+                for i in np.flatnonzero(opaque).tolist():
+                    values[i] = str(cells[i])
+                text = pa.array(values, pa.string())
+            texts.append(text)
+        return texts
+
 
 class _Ordinals:
     """Row number → how many data rows frictionless has read up to it (its ``rows`` stat where it stops)."""
@@ -565,7 +580,7 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
         with pq.ParquetWriter(tmp, state.target, compression="zstd") as writer:
             for batch in source():
                 if scanner is not None:  # the cells' text as read, before typing: a mobile typed integer too
-                    scanner.feed(batch.columns)
+                    scanner.feed(batch.texts())
                 main = state.batch(batch, csv_text=fmt == "csv")
                 extra = state.ragged(batch.ragged) if batch.ragged else None
                 state.ordinals.feed(np.concatenate([batch.numbers, [n for n, _ in batch.ragged]]).astype(np.int64))

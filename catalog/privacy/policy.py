@@ -22,10 +22,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from catalog import access
 from catalog.config import PiiPolicy, Settings, get_settings
 from catalog.models import Dataset, Department, Resource, ResourceVersion
 from catalog.privacy.scan import flagged_columns, message
-from catalog.vocabulary import DatasetState, OpenClass, PiiStatus, ResourceState
+from catalog.vocabulary import DatasetState, PiiStatus, ResourceState
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ class FlaggedColumn:
                 "message": self.message}
 
 
-def status_for(open_class: str, has_personal_data: bool, policy: PiiPolicy) -> PiiStatus:
+def status_for(dataset: Dataset, has_personal_data: bool, policy: PiiPolicy) -> PiiStatus:
     if not has_personal_data:
         return PiiStatus.clean
-    if open_class == OpenClass.open and policy == PiiPolicy.block:
+    if access.blocked_by_pii_policy(dataset, has_personal_data, policy):
         return PiiStatus.blocked
     return PiiStatus.flagged
 
@@ -92,7 +93,7 @@ def apply_policy(session: Session, dataset: Dataset, settings: Settings | None =
     data is clean makes it ``clean`` again, and so published."""
     settings = settings or get_settings()
     assert dataset.id is not None
-    status = status_for(dataset.open_class, bool(flagged_in(session, dataset.id)), settings.pii_policy)
+    status = status_for(dataset, bool(flagged_in(session, dataset.id)), settings.pii_policy)
     if dataset.pii_status != status:
         dataset.pii_status = status
         session.add(dataset)

@@ -73,9 +73,8 @@ def department_scorecard(session: Session, department: Department, now: datetime
     out["datasets_detail"] = [{"name": s.dataset.name, "title": s.dataset.title, "score": s.score, "grade": s.grade,
                                "timeliness": s.timeliness.as_json()} for s in items]
     out["harvest"] = harvest_failures(session, department, detailed=internals)
-    times = {t.department: t for t in response_times(session)}
-    mine = times.get(department.name)
-    out["requests"] = ({"count": mine.count, "answered": mine.answered, "mean_days": mine.mean_days}
+    mine = next(iter(response_times(session, department.name)), None)
+    out["requests"] = ({"count": mine.requests, "answered": mine.answered, "mean_days": mine.mean_days}
                        if mine else {"count": 0, "answered": 0, "mean_days": None})
     if internals:
         out["blocked_datasets"] = blocked_names(session, department)

@@ -31,6 +31,7 @@ from catalog.storage import FileStore
 from portal.app import create_app
 from portal.cli import app as odp_app
 from tests.support.packages import write_package
+from tests.support.pages import assert_well_formed, get_page
 from tests.support.pii import PII_SCHEMA, id_numbers, masked, pii_csv, pii_resource
 from tests.support.tables import harvest
 
@@ -168,6 +169,7 @@ def test_flag_publishes_an_open_dataset_with_a_visible_warning(settings, package
     assert [(c["column"], c["kind"], c["rows"]) for c in pii["columns"]] == [
         ("name", "person_name", ROWS), ("id_number", "resident_id", ROWS)]
     assert not raw_ids_in(json.dumps(pii))
+    assert_well_formed(get_page(client, f"/dataset/{NAME}"))
     page = client.get(f"/dataset/{NAME}").text
     assert "个人信息警告" in page and "id_number" in page
 
@@ -182,6 +184,7 @@ def test_conditional_data_is_published_flagged_and_its_public_sample_masked(sett
     first = sample["rows"][0]
     assert first["id_number"] == masked(id_numbers(1)[0]) and first["name"].endswith("*")
     assert first["district"] == "浦东新区"  # other columns as published
+    assert_well_formed(get_page(client, f"/dataset/{NAME}"))
     page = client.get(f"/dataset/{NAME}").text
     assert not raw_ids_in(page) and masked(id_numbers(1)[0]) in page and "公开样例已脱敏" in page
     with Session(db.get_engine(settings)) as session:
@@ -228,3 +231,57 @@ def test_a_contest_sample_of_conditional_data_masks_the_flagged_columns(settings
     assert [row["id_number"] for row in sample] == [masked(n) for n in id_numbers(5)]
     assert all(row["name"].endswith("**") and row["district"] == "浦东新区" for row in sample)
     assert not raw_ids_in(text)
+
+
+def test_reviewers_see_their_departments_blocked_and_flagged_datasets(settings, packages, monkeypatch):
+    """/review names the blocked dataset (its name is for reviewers only) and the flagged conditional one, with
+    masked examples; a reviewer of another department sees neither."""
+    import re
+
+    from catalog.vocabulary import Role
+    from tests.support.accounts import PASSWORD, account, cheap_hashing
+
+    cheap_hashing(monkeypatch)
+    write_pii(packages)  # open: blocked
+    write_package(packages, "pii-conditional", csv=pii_csv(ROWS), resource=pii_resource(), open_class="conditional")
+    write_package(packages, "pii-elsewhere", csv=pii_csv(ROWS), resource=pii_resource(),
+                  publisher={"name": "gaj", "title": "上海市公安局"})
+    harvest(get_settings(), packages)
+    with Session(db.get_engine(settings)) as session:
+        account(session, settings, "ours@example.org", Role.reviewer, departments=("jtw",))
+        account(session, settings, "theirs@example.org", Role.reviewer, departments=("gaj",))
+        session.commit()
+
+    def review_page(email: str) -> str:
+        client = TestClient(create_app())
+        form = client.get("/login").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        client.post("/login", data={"csrf_token": csrf, "email": email, "password": PASSWORD})
+        return client.get("/review").text
+
+    ours, theirs = review_page("ours@example.org"), review_page("theirs@example.org")
+    assert f"<code>{NAME}</code>" in ours and "未发布" in ours
+    assert 'href="/dataset/pii-conditional"' in ours and "样例已脱敏" in ours
+    assert masked(id_numbers(1)[0]) in ours and not raw_ids_in(ours)
+    assert NAME not in theirs and "pii-conditional" not in theirs and "<code>pii-elsewhere</code>" in theirs
+    download_stats.discard_pending()
+
+
+def test_a_workbook_with_mobiles_typed_as_numbers_is_scanned_on_the_fast_path(settings, tmp_path):
+    """A spreadsheet stores mobile numbers as numbers even in a text column: the scan reads those cells too."""
+    import openpyxl
+
+    schema = {"fields": [{"name": "name", "type": "string", "title": "联系人"},
+                         {"name": "mobile", "type": "string", "title": "手机"}]}
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "mobile"])
+    for i in range(30):
+        sheet.append([f"联系人{i}", 13800000000 + i * 7919])  # numbers, not text
+    path = tmp_path / "contacts.xlsx"
+    book.save(path)
+    result = ingest_table(path, fmt="xlsx", encoding=None, schema=schema, dialect=None,
+                          store=FileStore(tmp_path / "files"), settings=settings)
+    assert result.outcome.report["validator"] == "fast"
+    (mobile,) = [c for c in result.pii_report["columns"] if c["column"] == "mobile"]
+    assert (mobile["kind"], mobile["flagged"], mobile["rows"]) == ("mobile", True, 30)
