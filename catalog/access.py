@@ -41,7 +41,7 @@ from sqlalchemy import ColumnElement
 
 from catalog.config import PiiPolicy
 from catalog.models import Dataset
-from catalog.vocabulary import DatasetState, OpenClass, PiiStatus
+from catalog.vocabulary import DatasetState, OpenClass, PiiStatus, Role
 
 if TYPE_CHECKING:
     from catalog.privacy.findings import PiiKind
@@ -301,3 +301,20 @@ def cell_free_message(error: dict[str, Any]) -> str:
     if not place:
         return f"{what} (details withheld: the data is not public)"
     return f"{what} in {place} (cell value withheld: the data is not public)"
+
+
+# --- Department internals (catalog/quality/scorecards.py, /admin/harvest) -----------------------------------
+#
+# A department's scorecard is public, but two things on it are not: which of its datasets the personal-information
+# policy blocks (their names would tell what personal data it holds), and the raw messages of its failed harvest
+# items (they may quote the source's paths). Both are for the department's own reviewers and for admins.
+
+
+def department_internals_shown(role: str | None, reviews_department: bool) -> bool:
+    """Whether an account of ``role`` (None: anonymous) that does or does not review the department sees them."""
+    return role == Role.admin or (role == Role.reviewer and reviews_department)
+
+
+def operator_view_shown(role: str | None) -> bool:
+    """/admin/harvest — sources, jobs, failures, blocks across departments — is for admins only."""
+    return role == Role.admin

@@ -90,6 +90,15 @@ class Settings(BaseSettings):
         le=1000,
         description="Rows of a table that are public whatever its open class: the page preview and /sample.",
     )
+    timeliness_grace_ratio: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description=(
+            "Grace after a dataset's update is due, as a share of its declared period (at least one day): a"
+            " 每月 dataset is on time until 31 + 8 days after its last data change (docs/quality.md)."
+        ),
+    )
     item_timeout: float = Field(
         default=300,
         gt=0,

@@ -203,6 +203,17 @@ class IndexedDataset(SQLModel, table=True):
     index_id: str = Field(max_length=40)
 
 
+class DatasetQuality(SQLModel, table=True):
+    """What a harvest decides of a dataset's quality score (catalog/quality/): the points of every check but
+    timeliness, and when its data last really changed. Timeliness depends on the clock, so it is computed when
+    read, never stored: a stored score would go stale at midnight."""
+
+    dataset_id: int = Field(primary_key=True, foreign_key="dataset.id")
+    base_points: int
+    last_change: datetime | None = None
+    computed: datetime = Field(default_factory=utcnow)
+
+
 # --- Accounts, API keys, applications and grants, audit (catalog/accounts/) ---------------------------------
 
 

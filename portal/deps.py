@@ -8,6 +8,7 @@ names what it needs by type (``session: SessionDep``) and FastAPI opens and clos
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +18,7 @@ from catalog.accounts import principals
 from catalog.accounts.principals import AccountPrincipal
 from catalog.config import Settings, get_settings
 from catalog.db import session_scope
+from catalog.models import utcnow
 from catalog.search.base import SearchBackend
 from catalog.search.indexing import get_search_backend
 
@@ -108,3 +110,15 @@ def _principal(request: Request, session: SessionDep, settings: SettingsDep) -> 
 PrincipalDep = Annotated[AccountPrincipal | None, Depends(_principal)]
 """Who asks (``None``: anonymous): an API key's account or the browser session's; a bad, revoked or expired key
 is a 401 ``invalid_api_key``."""
+
+
+# --- What time it is ----------------------------------------------------------------------------------------
+
+
+def clock() -> datetime:
+    """Now (UTC). Timeliness and quality scores read the time through ``ClockDep`` only, so a test puts the whole
+    portal on a fake clock with ``app.dependency_overrides[clock]``."""
+    return utcnow()
+
+
+ClockDep = Annotated[datetime, Depends(clock)]

@@ -30,6 +30,7 @@ from catalog.ingest.fastpath import try_fast_path
 from catalog.models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
 from catalog.privacy.policy import apply_policy
 from catalog.privacy.rescan import scan_version
+from catalog.quality import scores as quality_scores
 from catalog.schemas import table_schema_problem
 from catalog.storage import FileStore, FileTooLarge, sha256_of
 from catalog.tables.parquet import build_parquet
@@ -370,6 +371,8 @@ def _publish(
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
+    if changed or data_changed or quality_scores.needs_refresh(session, dataset):
+        quality_scores.refresh(session, [dataset])  # in this transaction: a score never lags its data
     if is_new:
         return "added"
     return "updated" if (changed or data_changed or policy_changed) else "unchanged"

@@ -28,8 +28,8 @@ FACET_NAMES: tuple[str, ...] = (
 MULTI_VALUED_FACETS: frozenset[str] = frozenset({"format", "keywords"})
 
 #: ``relevance`` (score desc, empty q: modified desc), ``modified`` (newest first), ``title`` (A→Z by code
-#: point), ``downloads`` (most first).
-SORT_MODES: tuple[str, ...] = ("relevance", "modified", "title", "downloads")
+#: point), ``downloads`` (most first), ``quality`` (highest ``SearchQuery.ranking`` first, then newest).
+SORT_MODES: tuple[str, ...] = ("relevance", "modified", "title", "downloads", "quality")
 
 MAX_PAGE_SIZE = 1000
 MAX_QUERY_CHARS = 256
@@ -98,11 +98,18 @@ class SearchQuery:
     #: False skips loading and marking titles/descriptions (hits get empty ``highlights``): for callers
     #: that only need the ranked names, e.g. paging through every match.
     highlight: bool = True
+    #: Values the index does not hold, given per dataset name by the caller at query time (the quality score,
+    #: which changes with the clock: catalog/quality/scores.py): ``only`` keeps just these names (facets are
+    #: counted within them, like a filter); ``ranking`` orders ``sort="quality"``, highest first.
+    only: frozenset[str] | None = None
+    ranking: dict[str, float] | None = None
 
     def validate(self) -> None:
         """Raise ``ValueError`` for a malformed query (the API turns it into a 400)."""
         if self.sort not in SORT_MODES:
             raise ValueError(f"unknown sort {self.sort!r}; expected one of {', '.join(SORT_MODES)}")
+        if self.sort == "quality" and self.ranking is None:
+            raise ValueError("sort 'quality' needs the ranking (catalog.search.service adds it)")
         for name in list(self.filters) + list(self.facets):
             if name not in FACET_NAMES:
                 raise ValueError(f"unknown facet {name!r}; expected one of {', '.join(FACET_NAMES)}")

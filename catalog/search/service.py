@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from catalog import access
 from catalog.datasets.queries import dataset_formats, labelled_datasets
-from catalog.models import Dataset, Department, Domain
+from catalog.models import Dataset, Department, Domain, utcnow
+from catalog.quality import scores as quality_scores
+from catalog.quality.scores import Scored
 from catalog.search import zero_hits
 from catalog.search.base import SearchBackend, SearchHit, SearchQuery
 from catalog.vocabulary import OPEN_CLASSES
@@ -28,6 +31,7 @@ class CatalogHit:
     domain: Domain
     department: Department
     formats: list[str]
+    quality: Scored | None = None  # its quality score now
 
 
 @dataclass
@@ -39,7 +43,16 @@ class CatalogSearchResult:
     corrected: bool = False  # the hits are those of ``suggestion``: the query as typed found nothing
 
 
-def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery) -> CatalogSearchResult:
+def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery, *, min_score: int | None = None,
+                   now: datetime | None = None) -> CatalogSearchResult:
+    """Search, join the hits with the catalog, and score them. ``sort="quality"`` and ``min_score`` read every
+    listed dataset's score now (catalog/quality/scores.py: never indexed, it changes with the clock)."""
+    now = now or utcnow()
+    if query.sort == "quality" or min_score is not None:
+        ranking = quality_scores.current_scores(session, now)
+        query.ranking = {name: float(score) for name, score in ranking.items()}
+        if min_score is not None:
+            query.only = frozenset(name for name, score in ranking.items() if score >= min_score)
     query.validate()
     result = backend.search(query)
     if result.count == 0 and query.q.strip() and not query.filters:
@@ -52,8 +65,11 @@ def search_catalog(session: Session, backend: SearchBackend, query: SearchQuery)
         ).all()
     } if names else {}
     formats = dataset_formats(session, [ds.id for ds, _, _ in rows.values()])
+    ids = [ds.id for ds, _, _ in rows.values()]
+    quality = {s.dataset.name: s for s in quality_scores.scored(session, where=col(Dataset.id).in_(ids), now=now)} \
+        if ids else {}
     hits = [
-        CatalogHit(h, *rows[h.name], formats.get(rows[h.name][0].id, []))
+        CatalogHit(h, *rows[h.name], formats.get(rows[h.name][0].id, []), quality.get(h.name))
         for h in result.hits
         if h.name in rows  # an index a moment behind the DB never shows what the DB no longer publishes
     ]

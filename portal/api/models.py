@@ -236,9 +236,17 @@ class DatasetDetail(DatasetSummary):
 # --- Search ---------------------------------------------------------------------------------------------
 
 
+class QualityBrief(_Public):
+    """A dataset's quality score now (0–100) and grade 优/良/中/差 (docs/quality.md)."""
+
+    score: int
+    grade: str
+
+
 class SearchHitPublic(DatasetSummary):
     highlights: dict[str, str] = Field(description="title/description snippets, HTML-escaped, matches in <mark>")
-    score: float
+    score: float = Field(description="Relevance to the query (not the quality score: see `quality`)")
+    quality: QualityBrief | None = Field(default=None, description="Quality score and grade, read at query time")
     rating: RatingSummary = Field(default_factory=lambda: RatingSummary(average=None, count=0),
                                   description="Users' star ratings, read from the database for this page of hits")
 

@@ -2,7 +2,7 @@
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
 summary), ``index`` (reindex, parquet), ``serve``, ``search_log`` (search-log), and the ``db`` group (current,
-upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``; ``departments`` the departments' data-use agreements. The
+upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``; ``departments`` the departments' data-use agreements; ``quality`` the quality scores. The
 commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
 One callback runs before every command and hands it a :class:`~portal.cli.context.CatalogContext`: the settings
@@ -14,7 +14,19 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, contests, db, departments, harvest, index, privacy, search_log, serve
+from . import (
+    accounts,
+    catalog,
+    contests,
+    db,
+    departments,
+    harvest,
+    index,
+    privacy,
+    quality,
+    search_log,
+    serve,
+)
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -52,5 +64,6 @@ app.add_typer(accounts.keys_app, name="keys")  # odp keys create
 app.add_typer(accounts.audit_app, name="audit")  # odp audit [--dataset …] | odp audit prune
 app.add_typer(contests.app, name="contests")  # odp contests create | add | repin | publish | list | downloads
 app.add_typer(departments.app, name="departments")  # odp departments list | agreement
+app.add_typer(quality.app, name="quality")  # odp quality show | refresh | stats
 
 __all__ = ["app"]

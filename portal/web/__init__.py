@@ -12,11 +12,13 @@ def install_pages(app: FastAPI) -> None:
     from .account_security import hide_reset_tokens_from_access_log
     from .account_security import router as account_security_router
     from .accounts import router as accounts_router
+    from .admin_harvest import router as admin_harvest_router
     from .admin_search import router as admin_search_router
     from .community import router as community_router
     from .contest_consents import router as contest_consents_router
     from .contests import router as contests_router
     from .errors import install_page_error_handlers
+    from .quality import router as quality_router
     from .reuses import router as reuses_router
     from .routes import router
     from .security import RefuseNulInPages, SecurityHeadersMiddleware
@@ -31,6 +33,8 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(account_security_router)  # /login/totp, /account/security|export|delete, /reset, /admin/users
     hide_reset_tokens_from_access_log()  # a reset link's token must not reach the access log
     app.include_router(admin_search_router)  # /admin/search-log: zero-hit searches, synonym groups
+    app.include_router(admin_harvest_router)  # /admin/harvest: sources, jobs, failures, PII blocks (read-only)
+    app.include_router(quality_router)  # /stats, /department/{name}/scorecard
     app.include_router(contests_router)  # /contests, /contest/{slug} (+ showcase, submit, manage)
     app.include_router(contest_consents_router)  # /review/contests: departments consent to contests' use
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

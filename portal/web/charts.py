@@ -1,4 +1,5 @@
-"""A simple server-rendered bar chart of a table preview: one numeric column against a label column.
+"""Simple server-rendered bar charts: of a table preview (one numeric column against a label column), and of any
+labelled figures (quality dimensions, scorecards, /stats) through ``labelled_bars``.
 
 This module only chooses the columns and computes geometry; ``templates/_chart.html`` draws the SVG, so
 every label goes through the same autoescaping as the rest of the page. No script, no inline styles.
@@ -44,7 +45,7 @@ class Bar:
 class BarChart:
     title: str
     description: str
-    value_field: PreviewField
+    value_field: PreviewField | None  # None: not a table preview's chart
     label_field: PreviewField | None
     bars: list[Bar]
     width: int
@@ -97,23 +98,36 @@ def bar_chart(preview: TablePreview | None) -> BarChart | None:
     if len(points) < 2 or any(v < 0 for _, v in points):
         return None
     top = max(v for _, v in points) or 1.0
+    what = value_field.title
+    by = f"（按{label_field.title}）" if label_field else ""
+    return labelled_bars(
+        f"前 {len(points)} 行的{what}{by}",
+        f"条形图：{what}，最大值 {format_value(int(top) if top.is_integer() else top)}。数值见上方数据预览表。",
+        [(label, v, _number(v)) for label, v in points],
+        value_field=value_field, label_field=label_field,
+    )
+
+
+def labelled_bars(title: str, description: str, points: list[tuple[str, float, str]], *, top: float | None = None,
+                  value_field: PreviewField | None = None, label_field: PreviewField | None = None) -> BarChart:
+    """A bar per (label, value, value as shown), scaled to ``top`` (default: the largest value): the geometry of
+    every bar chart of the portal — table previews, quality dimensions, scorecards and /stats."""
+    top = top or max((v for _, v, _ in points), default=0.0) or 1.0
     span = WIDTH - 1 - VALUE_GAP - VALUE_WIDTH
     bars = [
         Bar(
             label=_short(label),
-            value_text=format_value(int(v) if v.is_integer() else round(v, 2)),
+            value_text=text,
             y=TOP + i * ROW_HEIGHT + LABEL_HEIGHT + 4,
             width=round(max(v / top * span, 1.0 if v else 0.0), 1),
             text_y=TOP + i * ROW_HEIGHT + LABEL_HEIGHT + 4 + BAR_HEIGHT - 3,
             label_y=TOP + i * ROW_HEIGHT + LABEL_HEIGHT - 3,
         )
-        for i, (label, v) in enumerate(points)
+        for i, (label, v, text) in enumerate(points)
     ]
-    what = value_field.title
-    by = f"（按{label_field.title}）" if label_field else ""
     return BarChart(
-        title=f"前 {len(bars)} 行的{what}{by}",
-        description=f"条形图：{what}，最大值 {format_value(int(top) if top.is_integer() else top)}。数值见上方数据预览表。",
+        title=title,
+        description=description,
         value_field=value_field,
         label_field=label_field,
         bars=bars,
@@ -122,3 +136,7 @@ def bar_chart(preview: TablePreview | None) -> BarChart | None:
         label_width=0,
         axis_x=1,  # the axis line's full stroke inside the view box
     )
+
+
+def _number(v: float) -> str:
+    return format_value(int(v) if v.is_integer() else round(v, 2))

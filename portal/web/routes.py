@@ -26,6 +26,8 @@ from catalog.datasets.queries import (
     published_domain_counts,
 )
 from catalog.privacy.notice import personal_data_notice
+from catalog.quality.rubric import DIMENSIONS
+from catalog.quality.scores import quality_of
 from catalog.schemas import get_schema, list_schemas
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
@@ -33,13 +35,14 @@ from catalog.tables.preview import masked_preview, preview_table
 from catalog.validation_messages import explain_report, field_titles
 from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 
-from ..deps import PrincipalDep, SearchDep, SessionDep, SettingsDep
+from ..deps import ClockDep, PrincipalDep, SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart
 from .community import dataset_panel
 from .errors import error_page
+from .figures import dimension_chart
 from .jsonld import dataset_jsonld
 from .links import dataset_api_url, dataset_page_url, downloads_for, rows_url, sample_url
-from .search_state import FACETS, PAGE_SIZE, SORTS, SearchState, facet_groups
+from .search_state import FACETS, GRADE_CHOICES, PAGE_SIZE, SORTS, FacetLink, SearchState, facet_groups
 from .templating import templates
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -83,11 +86,11 @@ def home(request: Request, session: SessionDep, backend: SearchDep) -> Response:
 
 
 @router.get("/search")
-def search(request: Request, session: SessionDep, backend: SearchDep) -> Response:
+def search(request: Request, session: SessionDep, backend: SearchDep, now: ClockDep) -> Response:
     state = SearchState.from_params(request.query_params)
     query = SearchQuery(q=state.q, filters=state.filters, sort=state.sort, page=state.page, size=PAGE_SIZE,
                         facets=list(FACETS), facet_limit=30)
-    result = search_catalog(session, backend, query)
+    result = search_catalog(session, backend, query, min_score=state.min_score, now=now)
     labels = {"domain": {d.code: d.name for d in DOMAINS}, "open_class": OPEN_CLASSES}
     groups = facet_groups(state, result.facets, labels)
     suggestions: dict[str, Any] = {}
@@ -95,13 +98,17 @@ def search(request: Request, session: SessionDep, backend: SearchDep) -> Respons
         everything = search_catalog(session, backend, SearchQuery(size=0, facets=["keywords"], facet_limit=12))
         suggestions["keywords"] = everything.facets.get("keywords", [])
         suggestions["domains"] = published_domain_counts(session)
-        if state.filters:
+        if state.filters or state.grade:
             unfiltered = search_catalog(session, backend, SearchQuery(q=state.q, size=0, facets=[]))
             suggestions["without_filters"] = unfiltered.count
     pages = _pages(result.count, PAGE_SIZE)
     active = [(FACETS[g.name], link) for g in groups for link in g.links if link.active]
+    if state.grade:
+        active.append(("质量等级", FacetLink(state.grade, GRADE_CHOICES[state.grade], 0, True,
+                                              state.grade_url(state.grade))))
     return _render(request, "search.html", {
         "state": state, "result": result, "groups": groups, "active": active, "sorts": SORTS,
+        "grade_choices": GRADE_CHOICES,
         "pages": pages, "page_size": PAGE_SIZE, "suggestions": suggestions,
         # stars of this page's hits, read from the database now (never from the search index)
         "ratings": ratings.summaries(session, [h.dataset.id for h in result.hits]),
@@ -110,7 +117,7 @@ def search(request: Request, session: SessionDep, backend: SearchDep) -> Respons
 
 @router.get("/dataset/{name}")
 def dataset(name: str, request: Request, session: SessionDep, settings: SettingsDep,
-            principal: PrincipalDep) -> Response:
+            principal: PrincipalDep, now: ClockDep) -> Response:
     try:
         view = get_published_dataset(session, name)
     except DatasetWithdrawn:
@@ -140,7 +147,11 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
     base = settings.public_base_url  # never the request's Host header
     first_table = next((t["resource"].resource.name for t in tables), None)
     page_url = dataset_page_url(ds.name)
+    quality = quality_of(session, ds, now, settings)
     return _render(request, "dataset.html", {
+        "quality": quality,
+        "quality_chart": dimension_chart(quality),
+        "dimensions": DIMENSIONS,
         "view": view,
         "ds": ds,
         "resources": shown,

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import QueryParams
 
 from catalog import access
+from catalog.quality.rubric import lowest_score
 from catalog.search.base import MAX_QUERY_CHARS, SORT_MODES
 from catalog.search.service import FacetCount
 
@@ -24,7 +25,10 @@ FACETS: dict[str, str] = {
     "update_frequency": "更新频度",
     "keywords": "关键字",
 }
-SORTS: dict[str, str] = {"relevance": "相关度", "modified": "最近更新", "title": "名称", "downloads": "下载量"}
+SORTS: dict[str, str] = {"relevance": "相关度", "modified": "最近更新", "title": "名称", "downloads": "下载量",
+                         "quality": "质量评分"}
+#: The quality filter's choices: a grade or better (catalog/quality/rubric.py GRADES; 差 is no filter at all).
+GRADE_CHOICES: dict[str, str] = {"优": "优（85 分及以上）", "良": "良及以上（70 分及以上）", "中": "中及以上（60 分及以上）"}
 PAGE_SIZE = 10
 MAX_PAGE = 1000
 
@@ -35,6 +39,7 @@ class SearchState:
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
+    grade: str = ""  # one of GRADE_CHOICES: only datasets of that grade or better
 
     @classmethod
     def from_params(cls, params: QueryParams) -> SearchState:
@@ -58,14 +63,19 @@ class SearchState:
             filters=filters,
             sort=sort if sort in SORT_MODES else "relevance",
             page=page,
+            grade=params.get("grade", "") if params.get("grade", "") in GRADE_CHOICES else "",
         )
 
     @property
     def filter_count(self) -> int:
-        return sum(len(v) for v in self.filters.values())
+        return sum(len(v) for v in self.filters.values()) + (1 if self.grade else 0)
+
+    @property
+    def min_score(self) -> int | None:
+        return lowest_score(self.grade) if self.grade else None
 
     def url(self, *, filters: dict[str, list[str]] | None = None, sort: str | None = None,
-            page: int | None = None, q: str | None = None) -> str:
+            page: int | None = None, q: str | None = None, grade: str | None = None) -> str:
         """This search with some parts changed (any change of query or filters goes back to page 1)."""
         params: list[tuple[str, str]] = []
         text = self.q if q is None else q
@@ -73,6 +83,9 @@ class SearchState:
             params.append(("q", text))
         for name, values in (self.filters if filters is None else filters).items():
             params.extend((name, v) for v in values)
+        grade = self.grade if grade is None else grade
+        if grade:
+            params.append(("grade", grade))
         sort = sort or self.sort
         if sort != "relevance":
             params.append(("sort", sort))
@@ -91,8 +104,12 @@ class SearchState:
         values = [v for v in current if v != value] if value in current else [*current, value]
         return self.url(filters={k: v for k, v in ({**self.filters, name: values}).items() if v})
 
+    def grade_url(self, grade: str) -> str:
+        """Choose the grade, or drop it when it is the one chosen."""
+        return self.url(grade="" if grade == self.grade else grade)
+
     def without_filters_url(self) -> str:
-        return self.url(filters={})
+        return self.url(filters={}, grade="")
 
 
 @dataclass(frozen=True)

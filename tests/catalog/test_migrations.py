@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0008"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008"]
+HEAD = "0009"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
 
 
 def odp(*args: str):
@@ -349,7 +349,7 @@ def test_a_catalog_of_the_reuses_release_upgrades_to_the_personal_information_sc
     alembic(settings, command.downgrade, "0007")
     with db.get_engine(settings).connect() as connection:
         assert "pii_status" not in {c["name"] for c in migrations.inspect(connection).get_columns("dataset")}
-    assert migrations.upgrade(settings).applied == ["0008"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0008"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     with db.get_engine(settings).begin() as connection:
         assert connection.execute(text("SELECT name, pii_status FROM dataset")).one() == (
@@ -366,3 +366,29 @@ def test_a_catalog_of_the_reuses_release_upgrades_to_the_personal_information_sc
         assert blocked_datasets(session) == []
         reports = [v.pii_report for v in session.scalars(select(ResourceVersion)) if v.parquet_path]
         assert reports and all(r is not None and r["columns"] == [] for r in reports)
+
+
+def test_a_catalog_of_the_pii_release_upgrades_to_quality_scores(settings, packages):
+    """Revision 0008 is what the personal-information issue left: its dataset survives 0009 and, before any
+    harvest fills the new table, still has its score (computed when asked); ``odp quality refresh`` stores it."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0008")
+    assert "datasetquality" not in tables(settings)
+    assert migrations.upgrade(settings).applied == ["0009"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM datasetquality")).scalar_one() == 0
+    from sqlmodel import Session
+
+    from catalog.quality import scores
+
+    with Session(db.get_engine(settings)) as session:
+        computed = scores.current_scores(session)
+        assert list(computed.values()) and all(0 < s <= 100 for s in computed.values())
+    refreshed = odp("quality", "refresh")
+    assert refreshed.exit_code == 0, refreshed.output
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM datasetquality")).scalar_one() == 1
+    with Session(db.get_engine(settings)) as session:
+        assert scores.current_scores(session) == computed

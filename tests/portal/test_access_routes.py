@@ -167,6 +167,13 @@ ROUTES = {
     "/reuses/new": WEB_ACCOUNT,  # a form
     "/reuses/{reuse_id}/image": REUSES,  # the re-encoded image of a reuse the viewer may see
     "/api/action/{name}": CKAN,
+    # Quality figures (issue 19): counts and scores over listed datasets only; the names of PII-blocked datasets
+    # for the department's reviewers and admins only (tests/portal/api/test_quality.py).
+    "/stats": LISTING,
+    "/api/v1/stats": LISTING,
+    "/department/{name}/scorecard": LISTING,
+    "/api/v1/departments/{name}/scorecard": LISTING,
+    "/admin/harvest": WEB_ACCOUNT,  # admins only: sources, jobs, failures, blocks (tests/portal/web/test_quality_pages.py)
 }
 CKAN_LISTING = {
     "package_list": {}, "package_search": {"q": KEYWORD, "rows": 100},
@@ -317,8 +324,8 @@ def listing_urls() -> list[str]:
     for path, kind in ROUTES.items():
         if kind != LISTING:
             continue
-        if path == "/department/{name}":
-            urls += ["/department/jtw", f"/department/{HIDDEN_DEPT['name']}"]
+        if path.startswith(("/department/{name}", "/api/v1/departments/{name}")):
+            urls += [path.replace("{name}", "jtw"), path.replace("{name}", HIDDEN_DEPT["name"])]
             continue
         if path == "/feeds/department/{name}.atom":  # a department with nothing listed has no feed (404)
             urls.append("/feeds/department/jtw.atom")
@@ -336,7 +343,8 @@ def test_listings_never_show_closed_or_withdrawn(client):
         assert response.status_code == 200, target
         for name in HIDDEN:
             assert name not in response.text, (target, name)
-        assert HIDDEN_DEPT["title"] not in response.text or target.startswith("/department/"), target
+        assert HIDDEN_DEPT["title"] not in response.text or target.startswith(("/department/",
+                                                                               "/api/v1/departments/")), target
         seen_open |= OPEN in response.text and CONDITIONAL in response.text
     assert seen_open  # the names are there when listed: the check can fail
     domains = {d["code"]: d["dataset_count"] for d in client.get("/api/v1/domains").json()}

@@ -48,3 +48,15 @@ def expire_grant(session: Session, application_id: int) -> None:
 
 def new_key(session: Session, settings: Settings, who: Account, name: str = "test") -> str:
     return keys.create_key(session, who, name, settings).key
+
+
+def logged_in(application, email: str, password: str = PASSWORD):
+    """A TestClient (not following redirects) logged in on the pages as ``email``, through the login form."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    client = TestClient(application, follow_redirects=False)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    assert client.post("/login", data={"csrf_token": csrf, "email": email, "password": password}).status_code == 303
+    return client

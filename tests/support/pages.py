@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from catalog import access
 from catalog.db import session_scope
 from catalog.models import Dataset, Department
 from catalog.schemas import list_schemas
@@ -78,14 +79,11 @@ def assert_well_formed(page: Page) -> None:
 
 def assert_every_page_renders(settings, client: TestClient, min_datasets: int) -> None:
     with session_scope(settings) as session:
-        datasets = session.exec(
-            select(Dataset.name).where(Dataset.state == "active", Dataset.open_class != "closed",
-                                       Dataset.pii_status != "blocked")  # published: the others answer 404
-        ).all()
+        datasets = session.exec(select(Dataset.name).where(access.listed_clause())).all()  # PII-blocked: 404
         departments = session.exec(select(Department.name)).all()
     urls = ["/", "/search", "/search?q=停车", "/departments", "/schemas", "/about"]
     urls += [f"/dataset/{name}" for name in datasets]
-    urls += [f"/department/{name}" for name in departments]
+    urls += [f"/department/{name}{page}" for name in departments for page in ("", "/scorecard")] + ["/stats"]
     urls += [f"/domain/{code}" for code in ("economy", "transport", "credit", "health")]
     urls += [f"/schemas/{s.name}" for s in list_schemas()]
     assert len(datasets) >= min_datasets

@@ -105,6 +105,7 @@ DESCRIPTION_SNIPPET_CHARS = 160
 #: rebuild() indexes in worker processes from this many documents on
 PARALLEL_MIN_DOCS = 2000
 INDEX_NAME = "MAIN"
+ONLY = "_only"  # the filter mask of SearchQuery.only (no facet has this name)
 
 # The per-document record kept in the ``meta`` column (lists joined with _LIST_SEP), in this order:
 _RECORD = (
@@ -762,6 +763,8 @@ class WhooshBackend:
         filter_masks = {
             key: self._filter_mask(snap, key, values) for key, values in query.filters.items() if values
         }
+        if query.only is not None:  # not a facet: counted in every facet's mask, like the filters of other keys
+            filter_masks[ONLY] = np.fromiter((n in query.only for n in snap.names), dtype=bool, count=snap.n)
         mask = snap.live.copy()
         for selected in filter_masks.values():
             mask &= selected
@@ -786,7 +789,8 @@ class WhooshBackend:
             for f in query.facets
         }
         start = (query.page - 1) * query.size
-        page = self._page(snap, mask, scores, query.sort, start, start + query.size) if query.size else []
+        page = self._page(snap, mask, scores, query.sort, start, start + query.size, query.ranking) \
+            if query.size else []
         hits = []
         for docnum in page:
             score = float(scores[docnum]) if scores is not None else 0.0
@@ -1023,8 +1027,14 @@ class WhooshBackend:
         return [FacetValue(vocab.values[i], int(counts[i])) for i in nz[order]]
 
     def _page(
-        self, snap: _Snapshot, mask: np.ndarray, scores: np.ndarray | None, sort: str, start: int, end: int
+        self, snap: _Snapshot, mask: np.ndarray, scores: np.ndarray | None, sort: str, start: int, end: int,
+        ranking: dict[str, float] | None = None,
     ) -> list[int]:
+        if sort == "quality":  # the caller's values, highest first; ties newest first
+            values = np.fromiter(((ranking or {}).get(n, -1.0) for n in snap.names), dtype=np.float64, count=snap.n)
+            cand = np.flatnonzero(mask)
+            order = np.lexsort((snap.rank_modified()[cand], -values[cand]))
+            return cand[order][start:end].tolist()
         if sort == "relevance" and scores is None:
             sort = "modified"
         if sort != "relevance":

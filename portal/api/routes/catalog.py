@@ -13,16 +13,17 @@ from catalog.datasets.queries import (
     published_directory,
     published_domain_counts,
 )
+from catalog.quality.scores import quality_of
 
-from ...deps import SessionDep
+from ...deps import ClockDep, SessionDep, SettingsDep
 from ..models import (
-    DatasetDetail,
     DepartmentPublic,
     DirectoryPage,
     DomainPublic,
     RatingSummary,
     error_responses,
 )
+from ..quality_models import DatasetWithQuality, QualityPublic
 from ..serializers import dataset_detail, dataset_summary, department_public, domain_public
 
 router = APIRouter(tags=["directory 目录"])
@@ -54,11 +55,13 @@ def datasets(
                          results=[dataset_summary(*row) for row in result.rows])
 
 
-@router.get("/datasets/{name}", summary="All metadata of a dataset, with resources, versions and validation",
-            response_model=DatasetDetail, responses=error_responses(400, 404, 410, 422))
-def dataset(name: str, session: SessionDep) -> DatasetDetail:
+@router.get("/datasets/{name}",
+            summary="All metadata of a dataset, with resources, versions, validation and quality score",
+            response_model=DatasetWithQuality, responses=error_responses(400, 404, 410, 422))
+def dataset(name: str, session: SessionDep, settings: SettingsDep, now: ClockDep) -> DatasetWithQuality:
     view = get_published_dataset(session, name)
     detail = dataset_detail(view)
     found = ratings.summaries(session, [view.dataset.id]).get(view.dataset.id, ratings.NONE)  # type: ignore[arg-type,list-item]
     detail.rating = RatingSummary(**found.as_json())
-    return detail
+    quality = quality_of(session, view.dataset, now, settings)
+    return DatasetWithQuality(**dict(detail), quality=QualityPublic.model_validate(quality.as_json()))

@@ -92,6 +92,7 @@ def _placeholders(path: str) -> str:
 
 OPERATIONS = [  # every /api/v1 operation (test_every_operation_is_listed_here keeps this whole)
     "/domains", "/departments", "/datasets", "/datasets/{name}", "/search", "/schemas", "/schemas/{name}",
+    "/stats", "/departments/{name}/scorecard",
     "/datasets/{name}/resources/{resource}/download", "/datasets/{name}/resources/{resource}/rows",
     "/datasets/{name}/resources/{resource}/rows.csv", "/datasets/{name}/resources/{resource}/sample",
     "/datasets/{name}/datapackage.json", "/suggest", "/datasets/{name}/agreement",
@@ -164,7 +165,9 @@ NAMED = {  # operation → the component schema its 2xx answer is (of its items,
     "/domains": "DomainPublic",
     "/departments": "DepartmentPublic",
     "/datasets": "DirectoryPage",
-    "/datasets/{name}": "DatasetDetail",
+    "/datasets/{name}": "DatasetWithQuality",
+    "/stats": "StatsPublic",
+    "/departments/{name}/scorecard": "ScorecardPublic",
     "/search": "SearchResponse",
     "/suggest": "SuggestResponse",
     "/schemas": "SchemaSummary",
@@ -282,7 +285,9 @@ def test_the_models_are_what_is_sent(api_app, spec):
     client = TestClient(api_app)
     components = spec["components"]["schemas"]
     answers = {
-        "DatasetDetail": client.get(f"{API}/datasets/shanghai-public-parking-lots").json(),
+        "DatasetWithQuality": client.get(f"{API}/datasets/shanghai-public-parking-lots").json(),
+        "StatsPublic": client.get(f"{API}/stats").json(),
+        "ScorecardPublic": client.get(f"{API}/departments/jtw/scorecard").json(),
         "SearchResponse": client.get(f"{API}/search", params={"q": "停车场"}).json(),
         "RowsPage": client.get(f"{API}/datasets/shanghai-public-parking-lots/resources/parking-lots/rows",
                                params={"_size": 2}).json(),

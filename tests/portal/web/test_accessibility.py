@@ -41,6 +41,9 @@ PAGES = {
     "dataset": "/dataset/shanghai-public-parking-lots",
     "domain": "/domain/transport",
     "department": "/department/jtw",
+    "statistics": "/stats",
+    "scorecard": "/department/jtw/scorecard",
+    "quality search": "/search?sort=quality&grade=良",
     "about": "/about",
     "login": "/login",
     "account": "/account",
@@ -230,6 +233,14 @@ def test_the_download_chart_fits_a_phone(phone, base_url):
     assert phone.locator(".chart").count() >= 1
     assert horizontal_overflow(phone, "") <= 1
     assert clipped(phone, ".chart, .chart *") == []
+
+
+@pytest.mark.parametrize("path", ["/stats", "/department/jtw/scorecard", "/dataset/urban-parks"])
+def test_the_quality_charts_and_tables_fit_a_phone(phone, base_url, path):
+    phone.goto(base_url + path)
+    assert phone.locator(".chart").count() >= 1
+    assert horizontal_overflow(phone, "") <= 1
+    assert clipped(phone, ".chart, .chart *, .stat-tiles li") == []
 
 
 def test_about_code_fits_a_phone(phone, base_url):

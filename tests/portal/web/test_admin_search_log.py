@@ -17,7 +17,7 @@ from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
 from portal.cli import app as odp
-from tests.support.accounts import PASSWORD, account, cheap_hashing
+from tests.support.accounts import account, cheap_hashing, logged_in
 from tests.support.catalog import fresh_settings, release
 from tests.support.packages import csv_text, write_package
 
@@ -42,13 +42,6 @@ def app(tmp_path, monkeypatch, pg_database_url):
     yield application, settings
     zero_hits.flush()
     release(settings, pg_database_url)
-
-
-def logged_in(application, email: str) -> TestClient:
-    client = TestClient(application, follow_redirects=False)
-    csrf = TOKEN.search(client.get("/login").text).group(1)
-    assert client.post("/login", data={"csrf_token": csrf, "email": email, "password": PASSWORD}).status_code == 303
-    return client
 
 
 def count(client: TestClient, q: str) -> int:
@@ -100,7 +93,7 @@ def test_bad_groups_are_refused_with_a_reason(app):
 
 
 def test_the_cli_adds_and_lists_groups(app):
-    application, settings = app
+    application, _ = app
     runner = CliRunner()
     result = runner.invoke(odp, ["synonyms", "add", GAP, "集市摊点"])
     assert result.exit_code == 0, result.output
