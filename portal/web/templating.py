@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from catalog.vocabulary import OPEN_CLASSES, ValidationStatus
+from catalog.vocabulary import OPEN_CLASSES, OpenClass, PiiStatus, ValidationStatus
 
 from .links import download_url, mailto_href, safe_href
 from .search_state import page_window
@@ -128,6 +128,8 @@ def make_templates() -> Jinja2Templates:
         site_name="开放数据门户",
         window_of=page_window,
         ValidationStatus=ValidationStatus,  # templates compare members, never literals
+        PiiStatus=PiiStatus,
+        OpenClass=OpenClass,
         version_url=lambda name, resource, version: download_url(name, resource, version=version),
     )
     return Jinja2Templates(env=env)
