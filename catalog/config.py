@@ -184,6 +184,29 @@ class Settings(BaseSettings):
         description="Redis holding the rate-limit counters, shared by every worker and node (e.g."
                     " redis://127.0.0.1:6379/0); unset: counters in each process.",
     )
+    harvest_job_timeout: float = Field(
+        default=6 * 3600, gt=0,
+        description="Seconds one queued harvest may run on a worker before it is stopped and failed (or retried).",
+    )
+    harvest_retries: int = Field(
+        default=3, ge=0,
+        description="Times a queued harvest is run again after its worker died or it raised (not after a source"
+                    " that could not be read: that job is failed and the next scheduled run tries again).",
+    )
+    worker_lease_seconds: int = Field(
+        default=60, ge=2,
+        description="A worker renews its hold on a running harvest every third of this; a worker killed"
+                    " mid-harvest has its job handed to another worker about this many seconds later.",
+    )
+    scheduler_seconds: float = Field(
+        default=30, gt=0, description="Seconds between two looks of a worker's scheduler for due harvest sources.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or CIDRs of the reverse proxies / load balancers in front of the"
+                    " portal (e.g. '10.0.0.0/8,127.0.0.1'): only a request from one of them has its client IP taken"
+                    " from X-Forwarded-For (for rate limits, login throttles, audit). Empty: the socket peer.",
+    )
     redis_prefix: str = Field(
         default="odp", min_length=1, max_length=100, description="Prefix of this portal's keys in Redis."
     )

@@ -120,9 +120,11 @@ def run_harvest(
     settings: Settings | None = None,
     progress: Progress | None = None,
     workers: int = 1,
+    queue_job_id: str | None = None,
 ) -> HarvestResult:
     """Harvest one source. ``workers`` > 1 stores, validates and converts that many items at once (see
-    :class:`_ParallelPublisher`); the catalog ends the same as with one."""
+    :class:`_ParallelPublisher`); the catalog ends the same as with one. ``queue_job_id``: the queue job this
+    run is an attempt of (harvesters/queue.py), so a retry fails the job its killed attempt left running."""
     settings = settings or get_settings()
     progress = progress or _Silent()
     if workers < 1:
@@ -138,7 +140,7 @@ def run_harvest(
         tally = JobTally()
         job: HarvestJob | None = None
         try:
-            job = start_job(session, source)
+            job = start_job(session, source, queue_job_id=queue_job_id)
             result = HarvestResult(job=job, tally=tally)
             with harvester.open() as items:
                 progress.begin(len(items))

@@ -1,7 +1,7 @@
 """The ``odp`` command line (``odp = "portal.cli:app"``): harvest, validate and inspect the catalog.
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
-summary), ``index`` (reindex, parquet), ``serve``, ``search_log`` (search-log), and the ``db`` group (current,
+summary), ``index`` (reindex, parquet), ``serve``, ``worker`` (queued and scheduled harvests), ``sources`` (sources and schedules), ``search_log`` (search-log), and the ``db`` group (current,
 upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``; ``departments`` the departments' data-use agreements. The
 commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, contests, db, departments, harvest, index, search_log, serve
+from . import accounts, catalog, contests, db, departments, harvest, index, search_log, serve, sources, worker
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -40,11 +40,13 @@ for _command in (
     index.reindex,
     index.parquet,
     serve.serve,
+    worker.worker,
     catalog.summary,
     search_log.search_log,
 ):
     app.command()(_command)
 app.add_typer(db.app, name="db")  # odp db current | upgrade
+app.add_typer(sources.app, name="sources")  # odp sources add | list | pause | resume | remove
 app.add_typer(search_log.synonyms_app, name="synonyms")  # odp synonyms add | list
 app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
 app.add_typer(accounts.keys_app, name="keys")  # odp keys create

@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0006"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006"]
+HEAD = "0011"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0011"]
 
 
 def odp(*args: str):
@@ -279,7 +279,7 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         connection.execute(text(
             "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
             "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
-    assert migrations.upgrade(settings).applied == ["0006"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0006"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     assert {"datasetrating", "datarequest", "datarequestvote", "comment", "errorreport", "notification"} <= tables(
         settings)
@@ -298,3 +298,28 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         requests.create(session, account, title="公交到站数据", description="各线路实时到站", domain="transport")
         session.commit()
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
+
+
+def test_a_catalog_of_the_community_release_upgrades_to_scheduled_harvests(settings, packages):
+    """Revision 0006 is what the community issue left: its source and its harvest job survive 0011, whose
+    schedule and queue tables start empty and take a schedule of that source."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from catalog import schedules
+    from catalog.models import HarvestSource
+
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0006")
+    assert "harvestschedule" not in tables(settings)
+    assert migrations.upgrade(settings).applied == ["0011"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM harvestjob")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM harvestschedule")).scalar_one() == 0
+    with Session(db.get_engine(settings)) as session:
+        source = session.scalars(select(HarvestSource)).one()
+        entry = schedules.set_schedule(session, source, "daily", now=datetime(2026, 1, 1, 5, tzinfo=UTC))
+        assert entry.next_run == datetime(2026, 1, 2, tzinfo=UTC)
