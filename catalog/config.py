@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -283,6 +285,16 @@ class Settings(BaseSettings):
         description="A UTF-8 file of words, one a line ('#' lines ignored): a post containing one is refused (422).",
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"ODP_TRUSTED_PROXIES: '{item}' is not an IP address or CIDR (e.g. 10.0.0.0/8)") from None
+        return value
+
     @field_validator("rate_limits")
     @classmethod
     def _rate_limits_parse(cls, value: str) -> str:
@@ -310,10 +322,34 @@ class Settings(BaseSettings):
         return self.search_synonyms_file or self.data_dir / "search-synonyms.txt"
 
     @property
+    def scaled_mode(self) -> bool:
+        """Scaled mode: the catalog is in a database other machines can share (anything but SQLite), so any
+        number of ``odp serve`` and ``odp worker`` processes may run on any number of nodes. Then nothing a
+        node needs may come from one node's data dir: ``ODP_SECRET_KEY`` is required (:func:`check_scaled_mode`).
+        An SQLite catalog is one machine's, shared only by processes that share its data dir."""
+        return make_url(self.effective_database_url).get_backend_name() != "sqlite"
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'catalog.db').resolve()}"
+
+
+class ConfigurationError(ValueError):
+    """Settings a node must not start with (the message says which and why)."""
+
+
+def check_scaled_mode(settings: Settings) -> None:
+    """Refuse what would break a scaled deployment (see :attr:`Settings.scaled_mode`): a node without
+    ``ODP_SECRET_KEY`` would generate its own into its data dir, and the API keys, sessions and TOTP secrets
+    made on one node would not open on the others."""
+    if settings.scaled_mode and not settings.secret_key:
+        raise ConfigurationError(
+            "ODP_SECRET_KEY must be set when the catalog is in a shared database (ODP_DATABASE_URL is not SQLite):"
+            " every node and worker needs the same key, a key generated into one node's data dir would break API"
+            " keys and logins on the others. Set it to the same long random string everywhere, e.g. the output of"
+            " `python -c \"import secrets; print(secrets.token_urlsafe(48))\"`.")
 
 
 @lru_cache

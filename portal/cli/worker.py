@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from catalog.config import ConfigurationError, check_scaled_mode
 from harvesters.queue import QueueUnavailable, make_worker, redis_connection, start_scheduler
 
 from .console import console, fail
@@ -27,8 +28,12 @@ def worker(
     name: Annotated[str | None, typer.Option(help="This worker's name in Redis (default: host and pid)")] = None,
 ) -> None:
     """Run queued and scheduled harvests (needs ODP_REDIS_URL)."""
-    catalog(ctx).open()
     settings = catalog(ctx).settings
+    try:
+        check_scaled_mode(settings)
+    except ConfigurationError as exc:
+        raise fail(str(exc), code=2) from None
+    catalog(ctx).open()
     try:
         connection = redis_connection(settings)
         connection.ping()
