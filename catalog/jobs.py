@@ -163,9 +163,9 @@ def mark_retried(session: Session, queue_job_id: str) -> list[HarvestJob]:
 @serialized_write
 def start_job(session: Session, source: HarvestSource, *, queue_job_id: str | None = None) -> HarvestJob:
     # A job left "running" by a killed process would otherwise stay stuck forever (CKAN's classic failure).
-    mark_abandoned(session, source)
-    if queue_job_id is not None:
+    if queue_job_id is not None:  # first: it knows more than the pid rule below
         mark_retried(session, queue_job_id)
+    mark_abandoned(session, source)
     job = HarvestJob(source_id=source.id, status=JobStatus.running)
     session.add(job)
     session.flush()
