@@ -43,8 +43,8 @@ def worker(
         raise fail(f"cannot reach Redis at ODP_REDIS_URL: {exc}", code=2) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
-    if scheduler:
-        start_scheduler(settings, connection, stop)
+    if scheduler:  # on a connection of its own: RQ sets the worker's socket timeouts for its blocking reads
+        start_scheduler(settings, redis_connection(settings), stop)
     rq_worker = make_worker(settings, connection, name=name)
     console.print(f"worker {rq_worker.name} on queue {rq_worker.queue_names()[0]}"
                   + (" with the scheduler" if scheduler else ""), highlight=False)
