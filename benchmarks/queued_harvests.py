@@ -26,10 +26,9 @@ from datetime import date
 from pathlib import Path
 
 import redis
-from sqlalchemy import create_engine, text
-
 from harvest import machine, serve_site
 from report import replace_section
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -125,15 +124,15 @@ def main() -> None:
     end_load = os.getloadavg()[0]
     text_ = "\n".join([
         SECTION, "",
-        f"`python benchmarks/queued_harvests.py --sources {args.sources} --datasets {args.datasets}`, {date.today()}; {where},"
-        f" {end_load:.1f} at the end. Each source is a loopback CKAN site (one small CSV with its Table Schema per"
-        " dataset); all are queued, then the workers run in burst mode over PostgreSQL and Redis on the same machine."
-        " Wall time from the workers' start to the last exit.", "",
+        (f"`python benchmarks/queued_harvests.py --sources {args.sources} --datasets {args.datasets}`, {date.today()};"
+         f" {where}, {end_load:.1f} at the end. Each source is a loopback CKAN site (one small CSV with its Table"
+         " Schema per dataset); all are queued, then the workers run in burst mode over PostgreSQL and Redis on the"
+         " same machine. Wall time from the workers' start to the last exit."), "",
         "| workers | sources × datasets | wall time | datasets/s |",
         "|---:|---|---:|---:|",
         *lines, "",
-        "One harvest runs on one worker: a second worker takes the next source, so it helps when several sources are"
-        " due at once. On a machine whose cores are already busy the second worker has little to run on.",
+        ("One harvest runs on one worker: a second worker takes the next source, so it helps when several sources"
+         " are due at once. On a machine whose cores are already busy the second worker has little to run on."),
     ])
     print(text_)
     if args.write:

@@ -110,7 +110,7 @@ def claim_due_runs(session: Session, now: datetime | None = None) -> list[DueRun
     rows = session.exec(
         select(HarvestSchedule, HarvestSource)
         .join(HarvestSource, HarvestSource.id == HarvestSchedule.source_id)
-        .where(HarvestSchedule.paused == False, HarvestSchedule.next_run <= now)  # noqa: E712 - SQL expression
+        .where(HarvestSchedule.paused == False, HarvestSchedule.next_run <= now)
         .order_by(HarvestSchedule.next_run)
     ).all()
     claimed = []

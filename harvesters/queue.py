@@ -26,12 +26,14 @@ enqueued exactly once however many run it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
+from redis.exceptions import LockError
 from rq import Queue, Retry, SimpleWorker, get_current_job
 from rq.job import Job
 
@@ -109,10 +111,8 @@ def run_scheduler_pass(settings: Settings, connection: Redis) -> list[Enqueued]:
             enqueued.append(Enqueued(run.url, job.id))
         return enqueued
     finally:
-        try:
+        with contextlib.suppress(LockError):  # expired meanwhile: another scheduler may hold it now
             lock.release()
-        except Exception:  # noqa: BLE001 - expired meanwhile: another scheduler may hold it now
-            pass
 
 
 class LeasedWorker(SimpleWorker):
@@ -141,7 +141,7 @@ class LeasedWorker(SimpleWorker):
         while not stop.wait(max(self.lease_seconds / 3, 0.5)):
             try:
                 self.maintain_heartbeats(job)
-            except Exception:  # noqa: BLE001 - Redis briefly away: the next renewal tries again
+            except Exception:
                 logger.warning("could not renew the lease of job %s", job.id, exc_info=True)
 
 
@@ -152,7 +152,7 @@ def start_scheduler(settings: Settings, connection: Redis, stop: threading.Event
         while True:
             try:
                 run_scheduler_pass(settings, connection)
-            except Exception:  # noqa: BLE001 - a database or Redis hiccup: try again next pass
+            except Exception:
                 logger.exception("scheduler pass failed")
             if stop.wait(settings.scheduler_seconds):
                 return

@@ -39,7 +39,7 @@ def worker(
         connection.ping()
     except QueueUnavailable as exc:
         raise fail(str(exc), code=2) from exc
-    except Exception as exc:  # noqa: BLE001 - the Redis client's connection errors
+    except Exception as exc:
         raise fail(f"cannot reach Redis at ODP_REDIS_URL: {exc}", code=2) from exc
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     stop = threading.Event()
