@@ -67,6 +67,7 @@ from catalog.search.tokenizer import terms
 
 #: the advisory lock of the index's one writer (any constant: it only has to differ from other locks)
 WRITE_LOCK_KEY = 0x0D9_5EA2C4
+UNDEFINED_TABLE = "42P01"
 _QUOTES = '"“”「」『』'
 _SINGLE_FACETS = tuple(f for f in FACET_NAMES if f not in MULTI_VALUED_FACETS)
 
@@ -100,6 +101,9 @@ class _State:
     label_df: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
     labels: dict[str, list[tuple[str, frozenset[str]]]] | None = None
     vocabulary: Vocabulary | None = None
+    #: the count and facets of the whole listing (no text, no filter), by (facets, limit): the browse page's
+    #: question, and the one that reads every row
+    listing: dict[tuple[tuple[str, ...], int], tuple[int, dict[str, list[FacetValue]]]] = field(default_factory=dict)
 
     def avg_length(self, i: int) -> float:
         return max(self.field_lengths[i] / max(self.doc_count, 1), 1.0)
@@ -153,7 +157,7 @@ class PostgresBackend:
             with self.engine.connect() as conn:
                 yield conn
         except ProgrammingError as exc:
-            if "searchdocument" in str(exc) or "searchstate" in str(exc) or "searchterm" in str(exc):
+            if getattr(exc.orig, "sqlstate", None) == UNDEFINED_TABLE:
                 raise SearchError("the search tables are missing: run `odp db upgrade`") from exc
             raise
 
@@ -257,6 +261,8 @@ class PostgresBackend:
                     copy.write_row((term, i, n))
             _save_labels(conn, list(labels.values()))
             _commit_state(conn, count, lengths)
+            for index in ("terms", "formats", "keywords"):  # move the GIN pending lists into the indexes now
+                conn.exec_driver_sql(f"SELECT gin_clean_pending_list('ix_searchdocument_{index}')")
             conn.exec_driver_sql("ANALYZE searchdocument, searchterm")
 
     # -- reading
@@ -330,6 +336,8 @@ class _Search:
         self.state = state
         self.query = query
         self.p = _Params()
+        self.tf_columns: dict[str, str] = {}
+        self.tf_sql: list[str] = []
 
     def _scalar(self, sql: str) -> Any:
         return self.conn.exec_driver_sql(sql, self.p.values).scalar()
@@ -340,6 +348,11 @@ class _Search:
     def run(self) -> SearchResult:
         query = self.query
         text = fold(query.q or "")
+        if text.strip():
+            # The planner prices matching a tsvector like comparing two numbers, while each row's tsvector is
+            # a detoasted kilobyte or more: left alone it scans the table for results that the GIN index finds
+            # in a millisecond. Only for this search's transaction (the connection is rolled back after it).
+            self.conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         filters = {key: self._filter(key, values) for key, values in query.filters.items() if values}
         filtered = " AND ".join(filters.values()) or "TRUE"
         match = self._expanded(text)
@@ -355,7 +368,13 @@ class _Search:
                         match = fixed[1]
                         corrected = True
         text_condition = match.condition if match.score is not None else "TRUE"
-        count, facets = self._count_and_facets(text_condition, filters)
+        if text_condition == "TRUE" and not filters:
+            key = (tuple(query.facets), query.facet_limit)
+            if key not in self.state.listing:
+                self.state.listing[key] = self._count_and_facets(text_condition, filters)
+            count, facets = self.state.listing[key]
+        else:
+            count, facets = self._count_and_facets(text_condition, filters)
         hits = self._page(match, f"({text_condition}) AND ({filtered})") if query.size else []
         return SearchResult(count=count, hits=hits, facets=facets, suggestion=suggestion, corrected=corrected)
 
@@ -383,28 +402,30 @@ class _Search:
             needed = dict.fromkeys([every] + [own(f) for f in wanted])
             rows_condition = f"({text_condition}) AND ({' OR '.join(f'({c})' for c in needed)})"
         single = [f for f in _SINGLE_FACETS if f in wanted]
-        columns = ", ".join(f"d.{f}" for f in _SINGLE_FACETS)
         counts = ", ".join([f"count(*) FILTER (WHERE {every})"] + [f"count(*) FILTER (WHERE {own(f)})" for f in single])
-        sets = ", ".join(["()"] + [f"(d.{f})" for f in single])
-        rows = self.conn.exec_driver_sql(
-            f"SELECT GROUPING({columns}), {columns}, {counts} FROM searchdocument d WHERE {rows_condition} "
-            f"GROUP BY GROUPING SETS ({sets})",
-            self.p.values,
-        ).all()
-        total = 0
         values: dict[str, list[FacetValue]] = {f: [] for f in single}
-        width = len(_SINGLE_FACETS)
-        for row in rows:
-            grouping = row[0]
-            if grouping == (1 << width) - 1:
-                total = int(row[1 + width])
-                continue
-            for j, facet in enumerate(single):
-                i = _SINGLE_FACETS.index(facet)
-                if grouping == ((1 << width) - 1) ^ (1 << (width - 1 - i)):
-                    value, n = row[1 + i], int(row[2 + width + j])
-                    if value and n:
-                        values[facet].append(FacetValue(value, n))
+        if not single:
+            total = int(self._scalar(f"SELECT {counts} FROM searchdocument d WHERE {rows_condition}"))
+        else:  # one pass: the count (grouping set ()) and each facet's values (grouping set (d.facet))
+            columns = ", ".join(f"d.{f}" for f in single)
+            sets = ", ".join(["()"] + [f"(d.{f})" for f in single])
+            rows = self.conn.exec_driver_sql(
+                f"SELECT GROUPING({columns}), {columns}, {counts} FROM searchdocument d WHERE {rows_condition} "
+                f"GROUP BY GROUPING SETS ({sets})",
+                self.p.values,
+            ).all()
+            total = 0
+            width = len(single)
+            everything = (1 << width) - 1  # GROUPING's bit of a column is 1 when the set leaves it out
+            for row in rows:
+                if row[0] == everything:
+                    total = int(row[1 + width])
+                    continue
+                for i, facet in enumerate(single):
+                    if row[0] == everything ^ (1 << (width - 1 - i)):
+                        value, n = row[1 + i], int(row[2 + width + i])
+                        if value and n:
+                            values[facet].append(FacetValue(value, n))
         for facet in (f for f in wanted if f in MULTI_VALUED_FACETS):
             column = key_column(facet)
             values[facet] = [
@@ -437,8 +458,10 @@ class _Search:
         }[sort]
         stored = ", d.title, d.description" if query.highlight else ""
         start = (query.page - 1) * query.size
+        extracted = "".join(f", {c}" for c in self.tf_sql)
         rows = self.conn.exec_driver_sql(
-            f"SELECT d.name, ({score})::float8 AS score{stored} FROM searchdocument d WHERE {condition} "
+            f"SELECT d.name, ({score})::float8 AS score{stored} FROM "
+            f"(SELECT d.*{extracted} FROM searchdocument d WHERE {condition} OFFSET 0) AS d "
             f"ORDER BY {order} LIMIT {int(query.size)} OFFSET {int(start)}",
             self.p.values,
         ).all()
@@ -496,9 +519,13 @@ class _Search:
                     exact_found = self._found_whole(alt, parsed, alt_condition)
                 scores.append(f"CASE WHEN {alt_condition} THEN {weight!r} * ({alt_score}) ELSE 0 END")
                 group.append(alt_condition)
+                if len(group) == 1:
+                    alone = f"{weight!r} * ({alt_score})"  # the condition holds for every result row
                 marks.update(parsed.highlight_terms)
             if not group and not exact_found:
                 empty.append(word)
+            if len(group) == 1:
+                scores[-1] = alone
             conditions.append("(" + " OR ".join(f"({c})" for c in group) + ")" if group else "FALSE")
         if not any_clause:
             return everything
@@ -546,11 +573,11 @@ class _Search:
                 if not n:
                     continue
                 if tf is None:
-                    tf = f"(d.tf -> {self.p(term)})"
+                    tf = self._tf_column(term)
                     found.append(f"d.terms @@ {self.p(_tsquery((term,)))}::tsquery")
                 weight = FIELD_BOOSTS[name] * bm25_idf(n_docs, n) * (BM25_K1 + 1.0)
                 norm = BM25_K1 * BM25_B / state.avg_length(i)
-                t = f"coalesce(({tf} ->> {i})::float8, 0)"
+                t = f"coalesce((d.{tf} ->> {i})::float8, 0)"
                 parts.append(f"{weight!r} * {t} / ({t} + {BM25_K1 * (1.0 - BM25_B)!r} + {norm!r} * d.len_{name})")
             for facet, boost in LABEL_BOOSTS.items():
                 values = self._label_values(facet, term)
@@ -572,6 +599,15 @@ class _Search:
                 term = clause.terms[0]
                 conditions.append(present.get(term) or f"d.terms @@ {self.p(_tsquery((term,)))}::tsquery")
         return " + ".join(parts) or "0", " AND ".join(conditions) or "TRUE"
+
+    def _tf_column(self, term: str) -> str:
+        """The column of the page query's inner select holding the term's frequencies (``tf -> term``): taken
+        from the row's ``tf`` once, not once for each use in the score (each use would decompress ``tf``)."""
+        column = self.tf_columns.get(term)
+        if column is None:
+            column = self.tf_columns[term] = f"tf{len(self.tf_columns)}"
+            self.tf_sql.append(f"d.tf -> {self.p(term)} AS {column}")
+        return column
 
     def _doc_frequencies(self, wanted: list[str]) -> dict[tuple[str, int], int]:
         state = self.state
