@@ -242,11 +242,17 @@ def converge_index(session: Session, settings: Settings | None = None) -> int:
     return len(gaps)
 
 
+def catalog_documents(session: Session, settings: Settings | None = None) -> Iterator[SearchDocument]:
+    """The search document of every dataset in the catalog, by name (withdrawn and closed ones included: the
+    backend leaves them out)."""
+    names = list(session.exec(select(Dataset.name).order_by(Dataset.name)).all())
+    return _documents(session, names, settings)
+
+
 def reindex_all(session: Session, settings: Settings | None = None) -> int:
     """Rebuild the whole index from the catalog DB; returns the number of searchable datasets."""
     backend = get_search_backend(settings)
-    names = list(session.exec(select(Dataset.name).order_by(Dataset.name)).all())
     modified = dict(session.exec(select(Dataset.id, Dataset.modified)).all())
-    backend.rebuild(_documents(session, names, settings))
+    backend.rebuild(catalog_documents(session, settings))
     _mark_indexed(session, modified, settings)
     return backend.doc_count()
