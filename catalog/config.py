@@ -21,6 +21,13 @@ class Validator(StrEnum):
     frictionless = "frictionless"  # frictionless validation, then a second read for Parquet
 
 
+class SearchBackendKind(StrEnum):
+    """Where the search index lives (``ODP_SEARCH_BACKEND``)."""
+
+    whoosh = "whoosh"  # a Whoosh index in <data dir>/index: the embedded default
+    postgres = "postgres"  # tables in the catalog's PostgreSQL database, shared by every node (docs/search.md)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ODP_", env_file=".env", extra="ignore")
 
@@ -86,6 +93,12 @@ class Settings(BaseSettings):
     )
     max_resources_per_package: int = Field(
         default=500, ge=1, description="Most resources one dataset may have; a package with more fails alone."
+    )
+    search_backend: SearchBackendKind = Field(
+        default=SearchBackendKind.whoosh,
+        description="whoosh: a Whoosh index in <data dir>/index (one node); postgres: search tables in the catalog"
+                    " database, so any number of API nodes share one index (needs ODP_DATABASE_URL to be PostgreSQL;"
+                    " build it with `odp reindex`).",
     )
     index_field_chars: int = Field(
         default=10_000,

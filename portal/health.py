@@ -2,8 +2,8 @@
 
 * ``GET /healthz``: the process is up and answers (no dependency is touched: a liveness probe must not fail
   because the database is slow, or the orchestrator restarts a healthy process).
-* ``GET /readyz``: the process can serve: the catalog database answers ``SELECT 1``, the search index opens and
-  counts its documents, and the file store (``$ODP_DATA_DIR/files``) is a readable directory. 200 when all
+* ``GET /readyz``: the process can serve: the catalog database answers ``SELECT 1``, the search index (the Whoosh directory, or the
+  PostgreSQL search tables with ``ODP_SEARCH_BACKEND=postgres``) opens and counts its documents, and the file store (``$ODP_DATA_DIR/files``) is a readable directory. 200 when all
   are, else 503 naming what failed. The failure text is the exception's class and first line, never a
   connection string (a database URL may hold a password) or a file path.
 
@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from catalog.config import Settings, get_settings
+from catalog.config import SearchBackendKind, Settings, get_settings
 from catalog.db import get_engine
 from catalog.search.indexing import get_search_backend
 
@@ -36,6 +36,9 @@ def _database(settings: Settings) -> None:
 
 
 def _index(settings: Settings) -> None:
+    if settings.search_backend == SearchBackendKind.postgres:  # the search tables in the catalog database
+        get_search_backend(settings).doc_count()
+        return
     if not settings.index_dir.is_dir():
         raise FileNotFoundError("no index directory (run `odp reindex`)")
     get_search_backend(settings).doc_count()

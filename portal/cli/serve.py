@@ -19,6 +19,7 @@ import typer
 from sqlalchemy.engine import make_url
 
 from catalog.config import ConfigurationError, Settings, check_scaled_mode, get_settings
+from catalog.search.indexing import index_location
 
 from .console import console, err, fail
 from .context import catalog
@@ -94,7 +95,7 @@ def describe_database(url: str) -> str:
 
 def startup_line(settings: Settings, public_url: str, port: int) -> str:
     return (f"serving on {public_url}  ·  catalog {settings.data_dir.resolve()}  ·  database "
-            f"{describe_database(settings.effective_database_url)}  ·  index {settings.index_dir.resolve()}  ·  "
+            f"{describe_database(settings.effective_database_url)}  ·  index {index_location(settings)}  ·  "
             f"port {port}  ·  API docs: {public_url}/api/docs")
 
 

@@ -28,7 +28,7 @@ from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
 HEAD = "0011"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0011"]
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0010", "0011"]
 
 
 def odp(*args: str):
@@ -300,8 +300,8 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
 
 
-def test_a_catalog_of_the_community_release_upgrades_to_scheduled_harvests(settings, packages):
-    """Revision 0006 is what the community issue left: its source and its harvest job survive 0011, whose
+def test_a_catalog_of_the_postgres_search_release_upgrades_to_scheduled_harvests(settings, packages):
+    """Revision 0010 is what the PostgreSQL search change left: its source and its harvest job survive 0011, whose
     schedule and queue tables start empty and take a schedule of that source."""
     from datetime import UTC, datetime
 
@@ -312,7 +312,7 @@ def test_a_catalog_of_the_community_release_upgrades_to_scheduled_harvests(setti
 
     copy_sample("jtw/shanghai-public-parking-lots", packages)
     harvest(settings, packages)
-    alembic(settings, command.downgrade, "0006")
+    alembic(settings, command.downgrade, "0010")
     assert "harvestschedule" not in tables(settings)
     assert migrations.upgrade(settings).applied == ["0011"]
     assert schema_diff(settings, SQLModel.metadata) == []

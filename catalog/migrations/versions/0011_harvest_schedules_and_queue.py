@@ -4,7 +4,7 @@ Purely additive: two new tables, nothing existing changes (plain create_table: n
 ``harvestsource`` or ``harvestjob``, which other tables point at).
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0006"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
