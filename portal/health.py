@@ -23,6 +23,7 @@ from sqlalchemy import text
 from catalog.config import Settings, get_settings
 from catalog.db import get_engine
 from catalog.search.indexing import get_search_backend
+from catalog.storage import open_store
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -42,6 +43,9 @@ def _index(settings: Settings) -> None:
 
 
 def _files(settings: Settings) -> None:
+    if settings.files_url:  # an S3 store: its bucket answers
+        open_store(settings).check()  # type: ignore[attr-defined]
+        return
     if not settings.files_dir.is_dir():
         raise FileNotFoundError("no file store directory")
     if not os.access(settings.files_dir, os.R_OK | os.X_OK):

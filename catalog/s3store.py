@@ -1,0 +1,174 @@
+"""The file store in an S3-compatible bucket (``ODP_FILES_URL=s3://bucket/prefix``): MinIO, Ceph RGW or a cloud S3.
+
+The client is ``s3fs`` (fsspec), so the same filesystem object serves the three readers: this store (put, open,
+ranges, presigned URLs), pyarrow (``filesystem=``) and DuckDB (``register_filesystem``, catalog/tables/engine.py;
+DuckDB's own S3 extension would be downloaded at run time, which a closed network cannot do).
+
+Work on a file happens on a local copy in ``$ODP_DATA_DIR/cache/staging`` (the scratch dir): an original is hashed
+while it is read from the harvested file and uploaded as it is; a Parquet file is written locally and uploaded
+when finished. Keys are content-addressed like the local folder's (``prefix/ab/cdef….ext``), so a file already in
+the bucket is never uploaded twice, and an upload is never half-visible (S3 puts are atomic). The credentials stay
+in this object; its repr and every message name only the bucket and prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import s3fs
+
+from catalog.config import Settings
+from catalog.storage import CHUNK, FileStore, FileTooLarge, StoredFile, StoredFileMissing, sha256_of
+
+
+class S3FileStore(FileStore):
+    def __init__(self, url: str, *, scratch: Path, endpoint_url: str | None = None, access_key: str | None = None,
+                 secret_key: str | None = None, region: str | None = None):
+        bucket_and_prefix = url.removeprefix("s3://").strip("/")
+        self.bucket, _, prefix = bucket_and_prefix.partition("/")
+        self.prefix = prefix.strip("/")
+        self.description = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+        self.scratch = Path(scratch)
+        self._options = {"endpoint_url": endpoint_url, "access_key": access_key, "secret_key": secret_key,
+                         "region": region}
+        self._fs: s3fs.S3FileSystem | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> S3FileStore:
+        def secret(value: Any) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        assert settings.files_url is not None
+        return cls(settings.files_url, scratch=settings.data_dir / "cache" / "staging",
+                   endpoint_url=settings.s3_endpoint_url, access_key=secret(settings.s3_access_key),
+                   secret_key=secret(settings.s3_secret_key), region=settings.s3_region)
+
+    def __repr__(self) -> str:
+        return f"S3FileStore({self.description!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, S3FileStore) and (other.description, other._options) == (
+            self.description, self._options)
+
+    def __hash__(self) -> int:
+        return hash(self.description)
+
+    def __getstate__(self) -> dict[str, Any]:  # sent to harvest worker processes: the client is made anew there
+        return {**self.__dict__, "_fs": None}
+
+    @property
+    def filesystem(self) -> s3fs.S3FileSystem:
+        if self._fs is None:
+            options = self._options
+            client: dict[str, Any] = {}
+            if options["endpoint_url"]:
+                client["endpoint_url"] = options["endpoint_url"]
+            if options["region"]:
+                client["region_name"] = options["region"]
+            # fsspec caches instances by these arguments (one per process), and makes a new one after a fork.
+            self._fs = s3fs.S3FileSystem(key=options["access_key"], secret=options["secret_key"],
+                                         client_kwargs=client, default_block_size=CHUNK * 5)
+        return self._fs
+
+    def key(self, relpath: str) -> str:
+        """The object's path as s3fs names it: ``bucket/prefix/ab/cdef….ext``."""
+        return "/".join(p for p in (self.bucket, self.prefix, relpath) if p)
+
+    def parquet_location(self, relpath: str) -> str:
+        return f"s3://{self.key(relpath)}"
+
+    def root_location(self) -> str:
+        """What DuckDB is allowed to read: everything under the prefix, nothing else."""
+        return f"s3://{self.key('')}/"
+
+    def scratch_dir(self) -> Path:
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        return self.scratch
+
+    def put(self, source: Path, max_bytes: int | None = None) -> StoredFile:
+        source = Path(source)
+        size = source.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise FileTooLarge(f"{source.name} is larger than the limit of {max_bytes:,} bytes")
+        digest = hashlib.sha256()
+        with open(source, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+        sha = digest.hexdigest()
+        rel = self.relpath_for(sha, source.suffix)
+        self._upload(source, rel, size)
+        return StoredFile(sha, size, rel, source)
+
+    def add_file(self, finished: Path, suffix: str) -> str:
+        digest, size = sha256_of(finished)
+        rel = self.relpath_for(digest, suffix)
+        try:
+            self._upload(finished, rel, size)
+        finally:
+            finished.unlink(missing_ok=True)
+        return rel
+
+    def _upload(self, source: Path, rel: str, size: int) -> None:
+        if self._size_or_none(rel) == size:  # content-addressed: the same name holds the same bytes
+            return
+        self.filesystem.put_file(str(source), self.key(rel))
+        stored = self._size_or_none(rel)
+        if stored != size:
+            raise OSError(f"upload to {self.description}/{rel} ended with {stored} bytes instead of {size}")
+
+    def upload_verified(self, source: Path, rel: str) -> bool:
+        """Copy a local file to ``rel`` unless it is already there with the same size; True when it uploaded.
+        (``odp migrate-storage``: the name is the sha256, so an equal size there means the same bytes.)"""
+        size = source.stat().st_size
+        if self._size_or_none(rel) == size:
+            return False
+        self._upload(source, rel, size)
+        return True
+
+    def _size_or_none(self, relpath: str) -> int | None:
+        try:
+            return self.size(relpath)
+        except StoredFileMissing:
+            return None
+
+    def exists(self, relpath: str) -> bool:
+        return self._size_or_none(relpath) is not None
+
+    def size(self, relpath: str) -> int:
+        try:
+            return int(self.filesystem.info(self.key(relpath), refresh=True)["size"])
+        except FileNotFoundError:
+            raise StoredFileMissing(relpath) from None
+
+    def open(self, relpath: str, *, size: int | None = None, exact: bool = False) -> IO[bytes]:
+        # exact: no read-ahead, each read one ranged GET of just its bytes; a known size saves a HEAD request
+        try:
+            return self.filesystem.open(self.key(relpath), "rb", block_size=CHUNK * 5, size=size,
+                                        cache_type="none" if exact else "readahead")
+        except FileNotFoundError:
+            raise StoredFileMissing(relpath) from None
+
+    def presigned_url(self, relpath: str, seconds: int, *, filename_header: str | None = None,
+                      media_type: str | None = None) -> str:
+        """A URL of the S3 endpoint that serves the file to anyone holding it for ``seconds``."""
+        extra = {}
+        if filename_header:
+            extra["ResponseContentDisposition"] = filename_header
+        if media_type:
+            extra["ResponseContentType"] = media_type
+        return self.filesystem.sign(self.key(relpath), expiration=seconds, **extra)
+
+    def walk(self) -> Iterator[tuple[str, int]]:
+        root = self.key("")
+        for path, info in sorted(self.filesystem.find(root, detail=True).items()):
+            rel = path[len(root):].lstrip("/")
+            if info.get("type") == "file" and not rel.rsplit("/", 1)[-1].startswith("."):
+                yield rel, int(info["size"])
+
+    def check(self) -> None:
+        """Raise unless the bucket answers (the readiness probe)."""
+        if not self.filesystem.exists(self.bucket):
+            raise FileNotFoundError("the bucket of the file store does not exist")
