@@ -119,9 +119,7 @@ class S3FileStore(FileStore):
         if stored != size:
             raise OSError(f"upload to {self.description}/{rel} ended with {stored} bytes instead of {size}")
 
-    def upload_verified(self, source: Path, rel: str) -> bool:
-        """Copy a local file to ``rel`` unless it is already there with the same size; True when it uploaded.
-        (``odp migrate-storage``: the name is the sha256, so an equal size there means the same bytes.)"""
+    def copy_in(self, source: Path, rel: str) -> bool:
         size = source.stat().st_size
         if self._size_or_none(rel) == size:
             return False

@@ -90,6 +90,11 @@ class FileStore(ABC):
         Returns its relpath."""
 
     @abstractmethod
+    def copy_in(self, source: Path, relpath: str) -> bool:
+        """Copy a local file to ``relpath`` (a name from another store) unless a file of that name and size is
+        there already; True when it copied. The size is checked after the copy."""
+
+    @abstractmethod
     def exists(self, relpath: str) -> bool: ...
 
     @abstractmethod
@@ -204,6 +209,17 @@ class LocalFileStore(FileStore):
             os.chmod(tmp, 0o444)  # immutable by convention and by mode
             os.replace(tmp, final)
         return rel
+
+    def copy_in(self, source: Path, relpath: str) -> bool:
+        final = self.root / relpath
+        if final.is_file() and final.stat().st_size == source.stat().st_size:
+            return False
+        fd, tmp_name = tempfile.mkstemp(dir=self.scratch_dir(), prefix=".incoming-")
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, CHUNK)
+        final.unlink(missing_ok=True)  # a damaged copy of an earlier run (read-only, so replaced, not rewritten)
+        self._place(Path(tmp_name), relpath)
+        return True
 
     def exists(self, relpath: str) -> bool:
         return (self.root / relpath).is_file()

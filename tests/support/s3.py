@@ -21,7 +21,7 @@ class S3Server:
     endpoint_url: str
     bucket: str
 
-    def client(self):  # noqa: ANN201 - a boto3 S3 client, to look at the bucket from outside the portal
+    def client(self):
         return boto3.client("s3", endpoint_url=self.endpoint_url, aws_access_key_id=ACCESS_KEY,
                             aws_secret_access_key=SECRET_KEY, region_name=REGION)
 
