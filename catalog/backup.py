@@ -24,9 +24,10 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from catalog.config import Settings
+from catalog.db import get_engine
 from catalog.storage import TEMPORARY_PREFIXES
 
 MANIFEST = "odp-backup.json"
@@ -67,9 +68,10 @@ def backup(settings: Settings, target: Path) -> BackupSummary:
         snapshot = Path(scratch) / CATALOG
         _snapshot(source, snapshot)
         members = [(snapshot, CATALOG), *_data_files(settings.data_dir)]
+        sizes = {name: path.stat().st_size for path, name in members}
         manifest = {"format": FORMAT, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "files": len(members), "bytes": sum(p.stat().st_size for p, _ in members),
-                    "search_index": "not included: rebuilt by odp restore"}
+                    "files": len(sizes), "bytes": sum(sizes.values()),
+                    "search_index": "not included: rebuilt by odp restore", "sizes": sizes}
         (Path(scratch) / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         members.append((Path(scratch) / MANIFEST, MANIFEST))
         if target.suffix == ".tar":
@@ -88,23 +90,20 @@ def restore(settings: Settings, source: Path, *, force: bool = False) -> BackupS
         raise BackupError(f"{data_dir} is not empty: restore into an empty data dir, or add --force to replace "
                           "its catalog and files")
     with _opened(source) as folder:
-        manifest = _manifest(folder)
+        sizes: dict[str, int] = _manifest(folder)["sizes"]
+        damaged = [name for name, size in sizes.items()
+                   if not (folder / name).is_file() or (folder / name).stat().st_size != size]
+        if damaged:  # checked before anything in the data dir is touched
+            raise BackupError(f"the backup is incomplete or damaged: {len(damaged)} files are missing or of another "
+                              f"size, e.g. {damaged[0]}")
         data_dir.mkdir(parents=True, exist_ok=True)
         if force:
-            _clear(data_dir)
-        count = size = 0
-        for path in sorted(folder.rglob("*")):
-            relative = path.relative_to(folder)
-            if path.is_dir() or relative.as_posix() == MANIFEST:
-                continue
-            dest = data_dir / relative
+            _clear(settings)
+        for name in sizes:
+            dest = data_dir / name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, dest)
-            count += 1
-            size += path.stat().st_size
-    if count + 1 != manifest["files"]:
-        raise BackupError(f"the backup lists {manifest['files'] - 1} files but holds {count}: it is incomplete")
-    return BackupSummary(data_dir, count, size)
+            shutil.copy2(folder / name, dest)
+    return BackupSummary(data_dir, len(sizes), sum(sizes.values()))
 
 
 def _snapshot(source: Path, dest: Path) -> None:
@@ -174,14 +173,22 @@ def _manifest(folder: Path) -> dict:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise BackupError(f"no {MANIFEST} in the backup: it is not one `odp backup` wrote") from None
-    if manifest.get("format") != FORMAT or not (folder / CATALOG).is_file():
+    if manifest.get("format") != FORMAT or CATALOG not in manifest.get("sizes", {}):
         raise BackupError("the backup's format is not one this version reads, or it has no catalog")
+    for name in manifest["sizes"]:
+        parts = PurePosixPath(name).parts
+        if not parts or PurePosixPath(name).is_absolute() or ".." in parts:
+            raise BackupError(f"the backup names a file outside the data dir ({name[:100]!r}): refused")
     return manifest
 
 
-def _clear(data_dir: Path) -> None:
-    """Remove what a restore replaces (everything but the data dir itself)."""
-    for entry in data_dir.iterdir():
+def _clear(settings: Settings) -> None:
+    """Remove what a restore replaces: everything in the data dir but the search index (the restore rebuilds it
+    in place, so a process that has it open keeps a valid handle)."""
+    get_engine(settings).dispose()  # pooled connections of this process to the catalog about to be replaced
+    for entry in settings.data_dir.iterdir():
+        if entry.name == "index":
+            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:
