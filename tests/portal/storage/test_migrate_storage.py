@@ -48,7 +48,7 @@ def test_files_move_to_the_bucket_resumably_and_the_portal_serves_them(embedded,
         assert resumed.exit_code == 0, resumed.output
         assert "copied 3 files" in resumed.output and "1 already there" in resumed.output
         assert "indexed 2 searchable datasets" in resumed.output
-        assert server.keys("moved/") == {f"moved/{relpath}": size for relpath, size in files}
+        assert server.objects("moved/") == {f"moved/{relpath}": size for relpath, size in files}
         again = runner.invoke(odp, ["migrate-storage", "--read-back"])
         assert again.exit_code == 0 and "copied 0 files" in again.output and "4 already there" in again.output
 
@@ -73,7 +73,7 @@ def test_a_damaged_local_file_is_refused_never_copied(embedded, monkeypatch, tmp
         get_settings.cache_clear()
         result = CliRunner().invoke(odp, ["migrate-storage", "--from", str(damaged)])
         assert result.exit_code == 1 and "damaged" in result.output
-        assert f"damaged/{relpath}" not in server.keys()
+        assert f"damaged/{relpath}" not in server.objects()
 
 
 def test_it_needs_an_s3_store(embedded):

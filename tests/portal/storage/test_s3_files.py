@@ -75,7 +75,7 @@ def original(name: str) -> bytes:
 def test_a_harvest_stores_originals_and_parquet_in_the_bucket_and_nothing_locally(client):
     settings = STATE["settings"]
     assert settings.files_url == "s3://odp-files/portal/files"
-    stored = STATE["server"].keys("portal/files/")
+    stored = STATE["server"].objects("portal/files/")
     for version in versions().values():
         assert stored[f"portal/files/{version.stored_path}"] == version.size
         assert version.parquet_path and f"portal/files/{version.parquet_path}" in stored
