@@ -49,8 +49,7 @@ def write_packages(folder: Path, megabytes: int, rows: int) -> None:
     blob = folder / "bench-archive"
     (blob / "data").mkdir(parents=True)
     with open(blob / "data" / "archive.bin", "wb") as out:
-        for _ in range(megabytes):
-            out.write(os.urandom(1024 * 1024))
+        out.writelines(os.urandom(1024 * 1024) for _ in range(megabytes))
     table = folder / "bench-table"
     (table / "data").mkdir(parents=True)
     rnd = random.Random(3)

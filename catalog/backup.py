@@ -156,6 +156,8 @@ class _opened:
     def __enter__(self) -> Path:
         if self.source.is_dir():
             return self.source
+        if not self.source.is_file():
+            raise BackupError(f"there is no backup at {self.source}")
         if not tarfile.is_tarfile(self.source):
             raise BackupError(f"{self.source} is neither a backup directory nor a .tar file")
         self.scratch = tempfile.TemporaryDirectory(prefix="odp-restore-")

@@ -14,11 +14,13 @@ in this object; its repr and every message name only the bucket and prefix.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import s3fs
+from fsspec.asyn import sync
 
 from catalog.config import Settings
 from catalog.storage import CHUNK, FileStore, FileTooLarge, StoredFile, StoredFileMissing, sha256_of
@@ -75,7 +77,11 @@ class S3FileStore(FileStore):
 
     def key(self, relpath: str) -> str:
         """The object's path as s3fs names it: ``bucket/prefix/ab/cdef….ext``."""
-        return "/".join(p for p in (self.bucket, self.prefix, relpath) if p)
+        return f"{self.bucket}/{self.object_key(relpath)}".rstrip("/")
+
+    def object_key(self, relpath: str) -> str:
+        """The object's key in its bucket: ``prefix/ab/cdef….ext``."""
+        return "/".join(p for p in (self.prefix, relpath) if p)
 
     def parquet_location(self, relpath: str) -> str:
         return f"s3://{self.key(relpath)}"
@@ -141,11 +147,12 @@ class S3FileStore(FileStore):
         except FileNotFoundError:
             raise StoredFileMissing(relpath) from None
 
-    def open(self, relpath: str, *, size: int | None = None, exact: bool = False) -> IO[bytes]:
-        # exact: no read-ahead, each read one ranged GET of just its bytes; a known size saves a HEAD request
-        try:
+    def open(self, relpath: str, *, size: int | None = None, streamed: bool = False) -> IO[bytes]:
+        if streamed:
+            return _StreamedObject(self, relpath)  # type: ignore[return-value]
+        try:  # s3fs's buffered file: ranged GETs of 5 MiB blocks, read ahead
             return self.filesystem.open(self.key(relpath), "rb", block_size=CHUNK * 5, size=size,
-                                        cache_type="none" if exact else "readahead")
+                                        cache_type="readahead")
         except FileNotFoundError:
             raise StoredFileMissing(relpath) from None
 
@@ -170,3 +177,67 @@ class S3FileStore(FileStore):
         """Raise unless the bucket answers (the readiness probe)."""
         if not self.filesystem.exists(self.bucket):
             raise FileNotFoundError("the bucket of the file store does not exist")
+
+
+class _StreamedObject(io.RawIOBase):
+    """An object read front to back with one GET per position: ``seek`` chooses where the next GET starts, and
+    ``read`` takes the bytes off that one response as they arrive. A whole download is one request, a range one
+    request, several ranges one request each; nothing is buffered beyond the chunk asked for."""
+
+    def __init__(self, store: S3FileStore, relpath: str):
+        super().__init__()
+        self.store, self.relpath = store, relpath
+        self.position = 0
+        self.body: Any = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence != io.SEEK_SET:
+            raise io.UnsupportedOperation("only absolute positions")
+        if offset != self.position:
+            self._drop()
+            self.position = offset
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def read(self, size: int = -1) -> bytes:
+        """``size`` bytes (fewer only at the end of the object)."""
+        fs = self.store.filesystem
+        if self.body is None:
+            try:
+                answer = fs.call_s3("get_object", Bucket=self.store.bucket, Key=self.store.object_key(self.relpath),
+                                    Range=f"bytes={self.position}-")
+            except FileNotFoundError:
+                raise StoredFileMissing(self.relpath) from None
+            except OSError as exc:  # a range at the very end: S3 answers 416 for "bytes=size-"
+                if "InvalidRange" in str(exc) or "416" in str(exc):
+                    return b""
+                raise
+            self.body = answer["Body"]
+        parts, wanted = [], size if size >= 0 else None
+        while wanted is None or wanted > 0:
+            part = sync(fs.loop, self.body.read, wanted if wanted is not None else CHUNK)
+            if not part:
+                break
+            parts.append(part)
+            if wanted is not None:
+                wanted -= len(part)
+        data = b"".join(parts)
+        self.position += len(data)
+        return data
+
+    def _drop(self) -> None:
+        if self.body is not None:
+            self.body.close()  # the rest of the response is not wanted: the connection is dropped
+            self.body = None
+
+    def close(self) -> None:
+        self._drop()
+        super().close()

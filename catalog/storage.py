@@ -102,10 +102,10 @@ class FileStore(ABC):
         """The file's size in bytes, without reading it; :class:`StoredFileMissing` when it is not there."""
 
     @abstractmethod
-    def open(self, relpath: str, *, size: int | None = None, exact: bool = False) -> IO[bytes]:
+    def open(self, relpath: str, *, size: int | None = None, streamed: bool = False) -> IO[bytes]:
         """The file for reading (seekable); :class:`StoredFileMissing` when it is not there. For a remote store,
-        ``size`` (when known) saves a request, and ``exact`` reads just the bytes each read asks for (no
-        read-ahead: for a reader that asks for big, exact ranges)."""
+        ``size`` (when known) saves a request, and ``streamed`` reads from one response per position (for a reader
+        that reads front to back after each seek: a download)."""
 
     @abstractmethod
     def walk(self) -> Iterator[tuple[str, int]]:
@@ -230,7 +230,7 @@ class LocalFileStore(FileStore):
         except FileNotFoundError:
             raise StoredFileMissing(relpath) from None
 
-    def open(self, relpath: str, *, size: int | None = None, exact: bool = False) -> IO[bytes]:
+    def open(self, relpath: str, *, size: int | None = None, streamed: bool = False) -> IO[bytes]:
         try:
             return open(self.root / relpath, "rb")
         except FileNotFoundError:

@@ -176,9 +176,7 @@ class _File(FileResponse):
 class _StoredObject(_File):
     """A file of a remote (S3) store, answered as :class:`_File` answers a local one — Range (one or several),
     If-Range, HEAD with Content-Length, ETag and Accept-Ranges — but read from the store: a HEAD reads nothing,
-    a range reads only its bytes (one ranged GET per chunk, no read-ahead)."""
-
-    chunk_size = 4 * 1024 * 1024  # one GET per 4 MiB: few round trips, bounded memory
+    a download or a range is one GET streamed as it arrives."""
 
     def __init__(self, store: FileStore, relpath: str, size: int, *, media_type: str, headers: dict[str, str],
                  modified: float):
@@ -193,7 +191,7 @@ class _StoredObject(_File):
     @asynccontextmanager
     async def _open_file(self) -> AsyncIterator[Any]:
         size = self.stat_result.st_size if self.stat_result else None
-        raw = await anyio.to_thread.run_sync(lambda: self.store.open(self.relpath, size=size, exact=True))
+        raw = await anyio.to_thread.run_sync(lambda: self.store.open(self.relpath, size=size, streamed=True))
         try:
             yield anyio.wrap_file(raw)
         finally:
