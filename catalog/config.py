@@ -154,7 +154,7 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "Tables of at least this many rows get an in-memory copy once queried (smaller ones answer from"
-            " Parquet in a few milliseconds)."
+            " Parquet in a few milliseconds); with an S3 file store (ODP_FILES_URL) every queried table gets one."
         ),
     )
     rows_hot_bytes: int = Field(

@@ -78,7 +78,8 @@ class _Database:
     Parquet meanwhile) and later ones run in two steps: DuckDB finds the matching rows' positions using only
     the filtered and sorted columns (repetitive text such as 所属区 is dictionary-encoded, so its filters compare
     integers), then Arrow takes just those rows. Only tables of ``ODP_ROWS_HOT_MIN_ROWS`` rows or more get a
-    copy (smaller ones answer from Parquet in a few milliseconds); the least recently used copies are dropped
+    copy (smaller ones answer from Parquet in a few milliseconds; with an S3 file store, where each Parquet read
+    costs round trips to the bucket, every queried table does); the least recently used copies are dropped
     beyond ``ODP_ROWS_HOT_BYTES`` per process. Copies of immutable files are never stale.
     """
 
@@ -112,7 +113,9 @@ class _Database:
             if hot is not None:
                 self.hot.move_to_end(table.parquet)
                 return _Source(quote(hot.name), [], hot)
-            start = table.rows >= get_settings().rows_hot_min_rows and table.parquet not in self.loading
+            # From an S3 store every Parquet read costs round trips: there every queried table gets a copy.
+            least = get_settings().rows_hot_min_rows if table.filesystem is None else 0
+            start = table.rows >= least and table.parquet not in self.loading
             if start:
                 self.loading.add(table.parquet)
         if start:
