@@ -157,9 +157,10 @@ figures depend on the store and the network between it and the API nodes.
 | rows query (filter + sort, 100 rows), the first (from Parquet) | {local['rows_first']:.0f} ms | {s3['rows_first']:.0f} ms | — |
 | the same, p50 / p95 of 100 (in-memory copy) | {local['rows_p50']:.1f} / {local['rows_p95']:.1f} ms | {s3['rows_p50']:.1f} / {s3['rows_p95']:.1f} ms | — |
 
-With S3 the portal streams an original in 4 MiB ranged GETs (one request per 4 MiB, nothing buffered beyond it),
-or, with `ODP_S3_PRESIGNED_DOWNLOADS=true`, answers 307 to a presigned URL and the client downloads from the store
-itself (the API node then carries no file bytes at all). The rows engine reads the Parquet file through s3fs
+With S3 the portal streams an original from one GET per download (one per range of a Range request), passing
+1 MiB chunks on as they arrive, or, with `ODP_S3_PRESIGNED_DOWNLOADS=true`, answers 307 to a presigned URL and the
+client downloads from the store itself (the API node then carries no file bytes at all). The 1 MiB range figure
+is moto's: it reads and copies the whole object (here 128 MB) to answer every ranged GET, which a real S3 does not. The rows engine reads the Parquet file through s3fs
 (DuckDB's `register_filesystem`) for the first query of a table, then from an in-memory copy (bounded by
 `ODP_ROWS_HOT_BYTES`), which every queried table gets when the files are in S3.
 """

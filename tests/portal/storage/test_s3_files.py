@@ -1,11 +1,13 @@
 """The portal with its files in an S3 bucket (``ODP_FILES_URL=s3://…``), end to end against a real S3-protocol
 server on loopback (moto's server mode, tests/support/s3.py): a harvest stores originals and Parquet in the
 bucket and nothing in the local files folder; downloads (whole, ranges, HEAD, a presigned redirect), the rows
-API, conversions (XLSX, Parquet) and a contest's package zip are read back from the bucket. SQLite and
+API, conversions (XLSX, Parquet), a contest's package zip and a work's screenshot are read back from the bucket. SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import shutil
 import zipfile
@@ -34,6 +36,7 @@ ROWS = [(i, f"停车场{i:03d}", "浦东新区" if i % 3 else "黄浦区", i * 1
 TABLE, WORKBOOK = "s3-parking", "shanghai-kindergartens"
 DOWNLOAD = "/api/v1/datasets/{}/resources/{}/download"
 STATE: dict[str, object] = {}
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +160,16 @@ def test_a_contest_package_zip_is_built_from_the_bucket(client):
     with zipfile.ZipFile(io.BytesIO(bundle.content)) as archive:
         members = [n for n in archive.namelist() if n.endswith(".csv")]
         assert [archive.read(n) for n in members] == [original(TABLE)]
+
+    work = client.post(f"{api}/s3/works", headers=team, json={
+        "title": "停车助手", "summary": "实时空位", "url": "https://example.org/p", "datasets": [TABLE],
+        "screenshot": base64.b64encode(PNG).decode()})
+    assert work.status_code == 201, work.text
+    assert client.post(f"{api}/s3/works/{work.json()['id']}/accept", headers=org).status_code == 200
+    assert f"portal/files/contest-works/{hashlib.sha256(PNG).hexdigest()}.png" in STATE["server"].objects()
+    image = client.get(f"/contest/s3/works/{work.json()['id']}/screenshot")
+    assert image.status_code == 200 and image.content == PNG and image.headers["content-type"] == "image/png"
+    assert not (STATE["settings"].data_dir / "contest-works").exists()
 
 
 def test_the_credentials_are_never_shown(client):
