@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from catalog.config import get_settings
+from catalog.contests import works
 from catalog.migrate_storage import migrate_files, planned
+from catalog.models import ContestWork
 from catalog.storage import LocalFileStore, open_store
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
@@ -20,6 +22,7 @@ from portal.cli import app as odp
 from tests.support.packages import csv_text, write_package
 from tests.support.s3 import s3_server
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 40
 ROWS = [(i, f"停车场{i}", "徐汇区", i) for i in range(1, 21)]
 
 
@@ -34,8 +37,10 @@ def embedded(settings, tmp_path):
 
 def test_files_move_to_the_bucket_resumably_and_the_portal_serves_them(embedded, monkeypatch):
     local = LocalFileStore(embedded.files_dir)
-    files = planned(local)
-    assert len(files) == 4  # two originals, two Parquet files
+    screenshot = works.store_screenshot(PNG, embedded)  # a contest work's image, in the data dir
+    files = planned(local, embedded.data_dir / works.SCREENSHOTS)
+    assert len(files) == 5  # two originals, two Parquet files, the screenshot
+    assert f"{works.SCREENSHOTS}/{screenshot}" in dict(files)
     with s3_server() as server:
         server.use(monkeypatch, "moved")
         get_settings.cache_clear()
@@ -46,11 +51,11 @@ def test_files_move_to_the_bucket_resumably_and_the_portal_serves_them(embedded,
         runner = CliRunner()
         resumed = runner.invoke(odp, ["migrate-storage"])
         assert resumed.exit_code == 0, resumed.output
-        assert "copied 3 files" in resumed.output and "1 already there" in resumed.output
+        assert "copied 4 files" in resumed.output and "1 already there" in resumed.output
         assert "indexed 2 searchable datasets" in resumed.output
         assert server.objects("moved/") == {f"moved/{relpath}": size for relpath, size in files}
         again = runner.invoke(odp, ["migrate-storage", "--read-back"])
-        assert again.exit_code == 0 and "copied 0 files" in again.output and "4 already there" in again.output
+        assert again.exit_code == 0 and "copied 0 files" in again.output and "5 already there" in again.output
 
         original = (embedded.data_dir.parent / "packages" / "move-a" / "data" / "table.csv").read_bytes()
         shutil.rmtree(embedded.files_dir)  # from now on the bucket is the only copy
@@ -60,6 +65,7 @@ def test_files_move_to_the_bucket_resumably_and_the_portal_serves_them(embedded,
             rows = client.get("/api/v1/datasets/move-a/resources/table/rows", params={"_total": 1}).json()
             assert rows["total"] == len(ROWS)
             assert client.get("/api/v1/search", params={"q": "停车场"}).json()["count"] == 2
+        assert works.screenshot_file(ContestWork(screenshot=screenshot), get_settings())[0] == target
 
 
 def test_a_damaged_local_file_is_refused_never_copied(embedded, monkeypatch, tmp_path):
