@@ -148,7 +148,7 @@ class _Database:
                 while sum(h.nbytes for h in self.hot.values()) > budget:
                     self.hot.popitem(last=False)  # queries that hold it finish with it
             return True
-        except Exception:  # noqa: BLE001 - any failure (a disk, an S3 store, Arrow) leaves queries on Parquet
+        except Exception:  # any failure (a disk, an S3 store, Arrow) leaves queries on Parquet
             log.warning("could not load %s into memory; it is queried from Parquet", table.parquet, exc_info=True)
             return False
         finally:
