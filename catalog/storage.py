@@ -115,9 +115,13 @@ class FileStore(ABC):
         """The file on this machine's disk, or None when the store is remote."""
         return None
 
+    @abstractmethod
     def parquet_location(self, relpath: str) -> str:
         """What DuckDB and pyarrow read for a stored Parquet file (with :attr:`filesystem`)."""
-        raise NotImplementedError
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise unless the store can be read (the readiness probe, ``/readyz``)."""
 
     def presigned_url(self, relpath: str, seconds: int, *, filename_header: str | None = None,
                       media_type: str | None = None) -> str | None:
@@ -176,6 +180,12 @@ class LocalFileStore(FileStore):
     def scratch_dir(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         return self.root
+
+    def check(self) -> None:
+        if not self.root.is_dir():
+            raise FileNotFoundError("no file store directory")
+        if not os.access(self.root, os.R_OK | os.X_OK):
+            raise PermissionError("the file store is not readable")
 
     def put(self, source: Path, max_bytes: int | None = None) -> StoredFile:
         digest, size = hashlib.sha256(), 0

@@ -3,8 +3,8 @@
 * ``GET /healthz``: the process is up and answers (no dependency is touched: a liveness probe must not fail
   because the database is slow, or the orchestrator restarts a healthy process).
 * ``GET /readyz``: the process can serve: the catalog database answers ``SELECT 1``, the search index opens and
-  counts its documents, and the file store (``$ODP_DATA_DIR/files``) is a readable directory. 200 when all
-  are, else 503 naming what failed. The failure text is the exception's class and first line, never a
+  counts its documents, and the file store answers (``$ODP_DATA_DIR/files`` is a readable directory, or the S3
+  bucket of ``ODP_FILES_URL`` exists). 200 when all are, else 503 naming what failed. The failure text is the exception's class and first line, never a
   connection string (a database URL may hold a password) or a file path.
 
 Neither needs a key; neither is rate-limited or counted (they are not under ``/api``).
@@ -12,7 +12,6 @@ Neither needs a key; neither is rate-limited or counted (they are not under ``/a
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
@@ -43,13 +42,7 @@ def _index(settings: Settings) -> None:
 
 
 def _files(settings: Settings) -> None:
-    if settings.files_url:  # an S3 store: its bucket answers
-        open_store(settings).check()  # type: ignore[attr-defined]
-        return
-    if not settings.files_dir.is_dir():
-        raise FileNotFoundError("no file store directory")
-    if not os.access(settings.files_dir, os.R_OK | os.X_OK):
-        raise PermissionError("the file store is not readable")
+    open_store(settings).check()  # the folder is a readable directory, or the S3 bucket answers
 
 
 CHECKS: dict[str, Callable[[Settings], None]] = {"database": _database, "index": _index, "files": _files}
