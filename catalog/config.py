@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -36,6 +36,27 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the catalog DB; default: SQLite file in the data dir."
+    )
+    # The file store (catalog/storage.py, catalog/s3store.py): a local folder by default, or an S3 bucket.
+    files_url: str | None = Field(
+        default=None,
+        pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$",
+        description="Where originals and Parquet files live: s3://bucket/prefix (an S3-compatible store: MinIO, Ceph"
+                    " RGW, a cloud S3); unset: the files folder of the data dir.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="The S3 API's address (e.g. http://minio.internal:9000); unset: the cloud's own."
+    )
+    s3_access_key: SecretStr | None = Field(default=None, description="The S3 access key id (never shown or logged).")
+    s3_secret_key: SecretStr | None = Field(default=None, description="The S3 secret key (never shown or logged).")
+    s3_region: str | None = Field(default=None, description="The S3 region (e.g. us-east-1); unset: the client's default.")
+    s3_presigned_downloads: bool = Field(
+        default=False,
+        description="Original files are downloaded by a redirect to a presigned URL of the S3 endpoint (which"
+                    " clients must then reach) instead of being streamed through the portal.",
+    )
+    s3_presigned_seconds: int = Field(
+        default=300, ge=10, le=7 * 24 * 3600, description="How long a presigned download URL stays valid."
     )
     reject_invalid: bool = Field(
         default=False, description="Refuse datasets whose tables fail validation instead of flagging them."
@@ -148,7 +169,7 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "Tables of at least this many rows get an in-memory copy once queried (smaller ones answer from"
-            " Parquet in a few milliseconds)."
+            " Parquet in a few milliseconds); with an S3 file store (ODP_FILES_URL) every queried table gets one."
         ),
     )
     rows_hot_bytes: int = Field(

@@ -36,7 +36,7 @@ from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob, HarvestSource
 from catalog.search.base import SearchError
 from catalog.search.indexing import converge_index, sync_index
-from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
+from catalog.storage import FileStore, FileTooLarge, open_store, remove_stale_temporaries
 from catalog.vocabulary import JobStatus
 from catalog.workers import TaskGroup
 
@@ -130,7 +130,7 @@ def run_harvest(
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     init_db(settings)
-    store = FileStore(settings.files_dir)
+    store = open_store(settings)
     remove_stale_temporaries(settings)  # left by killed runs; never files young enough to be in flight
     with session_scope(settings) as session:
         claim = getattr(harvester, "claim_source", None)

@@ -4,7 +4,8 @@ acceptance is its approval for the public showcase (成果展示), and an award 
 Each dataset page counts the accepted works that used it ("used in N contest works").
 
 Screenshots are checked by their first bytes (PNG, JPEG or WebP; the name or the declared type are not trusted)
-and size (at most ``MAX_SCREENSHOT_BYTES``), and stored once under ``<data dir>/contest-works/`` by their sha256.
+and size (at most ``MAX_SCREENSHOT_BYTES``), and stored once by their sha256 as ``contest-works/<sha256>.<ext>``: in
+the data dir, or in the S3 file store when one is configured (so every API node shows them).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from catalog.models import (
     Dataset,
     utcnow,
 )
+from catalog.storage import FileStore, LocalFileStore, open_store
 
 from . import teams
 from .contests import Actor, aware, may_manage, require_manager
@@ -49,8 +51,17 @@ def image_type(data: bytes) -> str | None:
     return None
 
 
-def screenshots_dir(settings: Settings) -> Path:
-    return settings.data_dir / "contest-works"
+SCREENSHOTS = "contest-works"
+
+
+def screenshot_store(settings: Settings) -> FileStore:
+    """Where screenshots live (as ``contest-works/<name>``): the S3 file store when ODP_FILES_URL names one, else the
+    data dir."""
+    return open_store(settings) if settings.files_url else LocalFileStore(settings.data_dir)
+
+
+def screenshot_relpath(name: str) -> str:
+    return f"{SCREENSHOTS}/{name}"
 
 
 def store_screenshot(data: bytes, settings: Settings) -> str:
@@ -60,23 +71,25 @@ def store_screenshot(data: bytes, settings: Settings) -> str:
     if kind is None:
         raise invalid("the screenshot must be a PNG, JPEG or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{kind}"
-    folder = screenshots_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / name).is_file():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, folder / name)
+    store = screenshot_store(settings)
+    if not store.exists(screenshot_relpath(name)):
+        handle, temporary = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            store.copy_in(Path(temporary), screenshot_relpath(name))
+        finally:
+            Path(temporary).unlink(missing_ok=True)
     return name
 
 
-def screenshot_file(work: ContestWork, settings: Settings) -> tuple[Path, str] | None:
-    """The stored screenshot and its media type, for the pages that show it."""
+def screenshot_file(work: ContestWork, settings: Settings) -> tuple[FileStore, str, str] | None:
+    """The store holding the screenshot, its relpath there and its media type, for the pages that show it."""
     if not work.screenshot:
         return None
-    path = screenshots_dir(settings) / work.screenshot
+    store, relpath = screenshot_store(settings), screenshot_relpath(work.screenshot)
     kind = work.screenshot.rsplit(".", 1)[-1]
-    return (path, IMAGE_TYPES[kind]) if path.is_file() and kind in IMAGE_TYPES else None
+    return (store, relpath, IMAGE_TYPES[kind]) if kind in IMAGE_TYPES and store.exists(relpath) else None
 
 
 def check_url(url: str) -> str:

@@ -1,7 +1,7 @@
 """The ``odp`` command line (``odp = "portal.cli:app"``): harvest, validate and inspect the catalog.
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
-summary), ``index`` (reindex, parquet), ``serve``, ``worker`` (queued and scheduled harvests), ``sources`` (sources and schedules), ``search_log`` (search-log), and the ``db`` group (current,
+summary), ``index`` (reindex, parquet), ``storage`` (migrate-storage, backup, restore), ``serve``, ``worker`` (queued and scheduled harvests), ``sources`` (sources and schedules), ``search_log`` (search-log), and the ``db`` group (current,
 upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``; ``departments`` the departments' data-use agreements. The
 commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, contests, db, departments, harvest, index, search_log, serve, sources, worker
+from . import accounts, catalog, contests, db, departments, harvest, index, search_log, serve, sources, storage, worker
 from .context import CatalogContext
 
 app = typer.Typer(
@@ -39,6 +39,9 @@ for _command in (
     harvest.jobs,
     index.reindex,
     index.parquet,
+    storage.migrate_storage,
+    storage.backup,
+    storage.restore,
     serve.serve,
     worker.worker,
     catalog.summary,

@@ -96,7 +96,7 @@ def describe_database(url: str) -> str:
 def startup_line(settings: Settings, public_url: str, port: int) -> str:
     return (f"serving on {public_url}  ·  catalog {settings.data_dir.resolve()}  ·  database "
             f"{describe_database(settings.effective_database_url)}  ·  index {index_location(settings)}  ·  "
-            f"port {port}  ·  API docs: {public_url}/api/docs")
+            f"files {settings.files_url or settings.files_dir.resolve()}  ·  port {port}  ·  API docs: {public_url}/api/docs")
 
 
 def _default_public_url(host: str, port: int) -> str:
