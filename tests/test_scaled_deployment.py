@@ -1,10 +1,12 @@
-"""The scaled deployment on loopback (PostgreSQL pass only): two ``odp serve`` nodes and two ``odp worker``s over
-one PostgreSQL catalog and one Redis.
+"""The scaled deployment on loopback (PostgreSQL pass only): two ``odp serve`` nodes and two ``odp worker``s, each
+with a data dir of its own, over one PostgreSQL catalog (and its search tables, ``ODP_SEARCH_BACKEND=postgres``),
+one Redis and one S3 bucket (moto's server on loopback, tests/support/s3.py).
 
 A scheduled data-package source is harvested by a worker; the worker holding the job is killed with SIGKILL in
 the middle of it and the other finishes it, leaving a catalog with every dataset once; both API nodes answer
 the same search results, downloads and rows at once, share one rate-limit counter, and when one node is
-killed the other keeps answering. A node without ODP_SECRET_KEY refuses to start.
+killed the other keeps answering. No node's data dir holds files or a search index: a node needs nothing
+another one has. A node without ODP_SECRET_KEY refuses to start.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from catalog.vocabulary import JobStatus
 from harvesters.queue import harvest_queue, redis_connection
 from tests.support.catalog import copy_sample
 from tests.support.queue import LEASE_SECONDS, REDIS_URL, queue_env, redis_prefix, wait_until, worker_process
+from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, s3_server
 from tests.support.servers import BIN, ROOT, env_for, free_port, odp
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots/resources/parking-lots"
@@ -65,18 +68,22 @@ def test_two_api_nodes_and_two_workers_share_one_catalog(settings, pg_database_u
     for department in ("jtw", "mzj", "scjgj", "tjj"):
         copy_sample(f"{department}/*", packages)
     total = len(list(packages.rglob("datapackage.json")))
-    with redis_prefix() as prefix, ExitStack() as stack:
+    with redis_prefix() as prefix, s3_server() as s3, ExitStack() as stack:
         env = queue_env(env_for(settings.data_dir, settings.database_url), prefix)
-        env |= {"ODP_RATE_LIMITS": "anonymous=1000/minute"}
+        env |= {"ODP_RATE_LIMITS": "anonymous=1000/minute", "ODP_SEARCH_BACKEND": "postgres",
+                "ODP_FILES_URL": f"s3://{s3.bucket}/portal", "ODP_S3_ENDPOINT_URL": s3.endpoint_url,
+                "ODP_S3_ACCESS_KEY": ACCESS_KEY, "ODP_S3_SECRET_KEY": SECRET_KEY, "ODP_S3_REGION": REGION}
+        own = {name: tmp_path / name / "var" for name in ("node1", "node2", "worker1", "worker2")}
         refused = odp("serve", "--port", str(free_port()), env={k: v for k, v in env.items() if k != "ODP_SECRET_KEY"})
         assert refused.returncode == 2 and "ODP_SECRET_KEY must be set" in refused.stderr
 
         added = odp("sources", "add", str(packages), "--schedule", "daily", env=env)
         assert added.returncode == 0, added.stderr
-        nodes = [stack.enter_context(api_node(env, tmp_path / f"node{i}.log")) for i in (1, 2)]
-        workers = {f"{prefix}-w{i}": stack.enter_context(worker_process(env, tmp_path / f"worker{i}.log",
-                                                                       "--name", f"{prefix}-w{i}"))
-                   for i in (1, 2)}
+        nodes = [stack.enter_context(api_node(env | {"ODP_DATA_DIR": str(own[f"node{i}"])}, tmp_path / f"node{i}.log"))
+                 for i in (1, 2)]
+        workers = {f"{prefix}-w{i}": stack.enter_context(
+            worker_process(env | {"ODP_DATA_DIR": str(own[f"worker{i}"])}, tmp_path / f"worker{i}.log",
+                           "--name", f"{prefix}-w{i}")) for i in (1, 2)}
         _make_due(settings)  # the daily run comes due now; one of the workers' schedulers enqueues it
 
         wait_until(lambda: 2 <= _count(settings, Dataset) < total - 5, 120, "a worker to be mid-harvest")
@@ -94,6 +101,9 @@ def test_two_api_nodes_and_two_workers_share_one_catalog(settings, pg_database_u
             assert len(names) == len(set(names)) == total
             assert _count(settings, ResourceVersion) == _count(settings, Resource)  # nothing stored twice
         assert len(harvest_queue(settings.model_copy(update={"redis_url": REDIS_URL, "redis_prefix": prefix}))) == 0
+        with session_scope(settings) as session:
+            stored = {v.stored_path for v in session.exec(select(ResourceVersion)).all()}
+        assert stored <= {key.removeprefix("portal/") for key in s3.objects("portal/")}  # every file in the bucket
 
         (first, first_proc), (second, _) = nodes
         answers = [_what_a_client_sees(url) for url in (first, second)]
@@ -106,6 +116,9 @@ def test_two_api_nodes_and_two_workers_share_one_catalog(settings, pg_database_u
         first_proc.send_signal(signal.SIGKILL)
         first_proc.wait()
         assert _what_a_client_sees(second) == answers[1]  # the other node answers as before
+        for data_dir in own.values():  # nothing in any node's data dir that another node would need
+            assert not (data_dir / "files").exists() and not (data_dir / "index").exists()
+            assert not (data_dir / "secret_key").exists()
 
 
 def _make_due(settings) -> None:
