@@ -40,6 +40,7 @@ for _command in (
     index.reindex,
     index.parquet,
     storage.migrate_storage,
+    storage.migrate_catalog,
     storage.backup,
     storage.restore,
     serve.serve,

@@ -1,5 +1,6 @@
-"""``odp migrate-storage``, ``odp backup PATH`` and ``odp restore PATH``: moving and keeping the files and the
-catalog of an installation (the work is in catalog/migrate_storage.py and catalog/backup.py)."""
+"""``odp migrate-storage``, ``odp migrate-catalog``, ``odp backup PATH`` and ``odp restore PATH``: moving and keeping
+the files and the catalog of an installation (the work is in catalog/migrate_storage.py, catalog/migrate_catalog.py
+and catalog/backup.py)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,15 @@ from rich.progress import (
 
 from catalog import backup as backups
 from catalog.contests.works import SCREENSHOTS
+from catalog.migrate_catalog import CatalogMigrationError
+from catalog.migrate_catalog import migrate_catalog as copy_catalog
 from catalog.migrate_storage import MigrationError, migrate_files, planned, referenced_missing
 from catalog.search.indexing import reindex_all
 from catalog.storage import LocalFileStore, open_store
 
 from .console import console, fail
 from .context import catalog
+from .serve import describe_database
 
 
 def migrate_storage(
@@ -96,3 +100,23 @@ def restore(
     with console.status("重建索引 rebuilding the search index…"), opened.session() as session:
         count = reindex_all(session)
     console.print(f"indexed {count} searchable datasets")
+
+
+def migrate_catalog(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Option(
+        "--from", help="The embedded installation's data dir (its catalog.db is copied)")],
+) -> None:
+    """Copy an embedded SQLite catalog into the empty PostgreSQL database of ODP_DATABASE_URL (every table, in
+    one transaction); then `odp migrate-storage` moves the files and builds the search index."""
+    target = catalog(ctx).settings
+    if not (source / "catalog.db").is_file():
+        raise fail(f"no catalog.db in {source}")
+    embedded = target.model_copy(update={"data_dir": source, "database_url": None})
+    try:
+        with console.status("迁移 copying the catalog…"):
+            copied = copy_catalog(embedded, target)
+    except CatalogMigrationError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"copied {sum(copied.values()):,} rows of {len(copied)} tables into "
+                  f"{describe_database(target.effective_database_url)}", highlight=False)
