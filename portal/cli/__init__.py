@@ -14,7 +14,20 @@ from __future__ import annotations
 
 import typer
 
-from . import accounts, catalog, contests, db, departments, harvest, index, search_log, serve, sources, storage, worker
+from . import (
+    accounts,
+    catalog,
+    contests,
+    db,
+    departments,
+    harvest,
+    index,
+    search_log,
+    serve,
+    sources,
+    storage,
+    worker,
+)
 from .context import CatalogContext
 
 app = typer.Typer(

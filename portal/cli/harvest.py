@@ -33,6 +33,14 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
     raise HarvestStopped(f"stopped by {signal.Signals(signum).name}")
 
 
+# The options a harvest source takes, shared by `odp harvest` and `odp sources add`.
+OrganizationOption = Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")]
+DomainMapOption = Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or organization names "
+                                                           "to domains (read when given)")]
+DefaultDomainOption = Annotated[str | None, typer.Option(help="CKAN, DCAT: the domain of datasets nothing else "
+                                                              "places")]
+
+
 def harvest_options(*, organization: str | None = None, default_domain: str | None = None,
                     domain_map: Path | None = None, full: bool = False, workers: int = 1) -> dict:
     """The options of a harvest as build_harvester and the queue take them (plain JSON: the domain map is
@@ -49,11 +57,9 @@ def harvest(
                                              "or a CKAN site's URL")],
     kind: Annotated[str | None, typer.Option(help="datapackage, ckan or dcat (a DCAT catalog or data.json; "
                                              "default: ckan for http(s) URLs)")] = None,
-    organization: Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")] = None,
-    domain_map: Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or "
-                                                         "organization names to domains")] = None,
-    default_domain: Annotated[str | None, typer.Option(help="CKAN, DCAT: the domain of datasets nothing else "
-                                                            "places")] = None,
+    organization: OrganizationOption = None,
+    domain_map: DomainMapOption = None,
+    default_domain: DefaultDomainOption = None,
     full: Annotated[bool, typer.Option("--full", help="CKAN, DCAT: gather everything, not only what changed "
                                                       "since the last run")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Store, validate and convert this many items at once, "

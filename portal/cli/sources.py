@@ -22,7 +22,7 @@ from harvesters.sources import build_harvester, default_kind
 
 from .console import console, fail, print_json
 from .context import catalog
-from .harvest import harvest_options
+from .harvest import DefaultDomainOption, DomainMapOption, OrganizationOption, harvest_options
 
 app = typer.Typer(help="Harvest sources and their schedules.", no_args_is_help=True)
 
@@ -34,11 +34,9 @@ def add(
     kind: Annotated[str | None, typer.Option(help="ckan, dcat or datapackage (default: ckan for http(s) URLs)")] = None,
     schedule: Annotated[str | None, typer.Option(help="hourly, daily, weekly, monthly or a cron expression "
                                                       "(UTC), e.g. '30 2 * * *'; none: harvested when asked")] = None,
-    organization: Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")] = None,
-    domain_map: Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or organization "
-                                                         "names to domains (read now, stored with the source)")] = None,
-    default_domain: Annotated[str | None, typer.Option(help="CKAN, DCAT: the domain of datasets nothing else "
-                                                            "places")] = None,
+    organization: OrganizationOption = None,
+    domain_map: DomainMapOption = None,  # its content is stored with the source: workers need no file
+    default_domain: DefaultDomainOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Items stored, validated and converted at once per run")] = 1,
 ) -> None:
     """Register a harvest source (and its schedule)."""
