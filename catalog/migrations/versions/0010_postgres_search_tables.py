@@ -62,7 +62,7 @@ def upgrade() -> None:
     op.create_index("ix_searchdocument_terms", "searchdocument", ["terms"], postgresql_using="gin")
     op.create_index("ix_searchdocument_formats", "searchdocument", ["formats"], postgresql_using="gin")
     op.create_index("ix_searchdocument_keywords", "searchdocument", ["keywords"], postgresql_using="gin")
-    op.create_index("ix_searchdocument_modified", "searchdocument", [sa.text("modified DESC"), "name"])
+    op.create_index("ix_searchdocument_modified", "searchdocument", [sa.desc(sa.column("modified")), "name"])
     op.create_index("ix_searchdocument_domain", "searchdocument", ["domain"])
     op.create_index("ix_searchdocument_department", "searchdocument", ["department"])
     op.create_table(
