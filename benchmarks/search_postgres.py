@@ -118,7 +118,7 @@ def run_replicated(template: str, factor: int, rounds: int, admin_url: str) -> d
     try:
         load_before = os.getloadavg()[0]
         t0 = time.perf_counter()
-        columns = [c for c in SQLModel.metadata.tables["searchdocument"].columns if c != "id"]
+        columns = [c.name for c in SQLModel.metadata.tables["searchdocument"].columns if c.name != "id"]
         rest = ", ".join(c for c in columns if c != "name")
         with engine.begin() as conn:
             gin = conn.execute(text(
