@@ -462,10 +462,11 @@ class _Search:
         }[sort]
         stored = ", d.title, d.description" if query.highlight else ""
         start = (query.page - 1) * query.size
-        extracted = "".join(f", {c}" for c in self.tf_sql)
+        source = f"searchdocument d WHERE {condition}"
+        if self.tf_sql:  # the terms' frequencies taken out of `tf` once per row (OFFSET 0 keeps the subquery)
+            source = f"(SELECT d.*, {', '.join(self.tf_sql)} FROM searchdocument d WHERE {condition} OFFSET 0) AS d"
         rows = self.conn.exec_driver_sql(
-            f"SELECT d.name, ({score})::float8 AS score{stored} FROM "
-            f"(SELECT d.*{extracted} FROM searchdocument d WHERE {condition} OFFSET 0) AS d "
+            f"SELECT d.name, ({score})::float8 AS score{stored} FROM {source} "
             f"ORDER BY {order} LIMIT {int(query.size)} OFFSET {int(start)}",
             self.p.values,
         ).all()
