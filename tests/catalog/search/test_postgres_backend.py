@@ -63,6 +63,8 @@ def test_harvest_reindex_readiness_and_api_on_postgres(postgres_search, packages
         try:
             ready = client.get("/readyz")
             assert ready.status_code == 503 and "odp db upgrade" in ready.json()["checks"]["index"]
+            down = client.get("/api/v1/search", params={"q": "停车场"})
+            assert down.status_code == 503 and down.json()["error"]["code"] == "search_unavailable"
         finally:
             with backend.engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE searchstate_away RENAME TO searchstate")
