@@ -135,7 +135,7 @@ def run_replicated(template: str, factor: int, rounds: int, admin_url: str) -> d
             conn.execute(text(f"UPDATE searchterm SET df = df * {factor}"))
             conn.execute(text(
                 f"UPDATE searchstate SET generation = generation + 1, doc_count = doc_count * {factor}, "
-                f"field_lengths = (SELECT jsonb_agg(x * {factor}) FROM jsonb_array_elements(field_lengths::jsonb) x)"
+                f"field_lengths = (SELECT jsonb_agg(x::bigint * {factor}) FROM jsonb_array_elements_text(field_lengths) x)"
             ))
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE searchdocument"))
