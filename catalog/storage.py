@@ -88,6 +88,19 @@ class FileStore:
         return (self.root / relpath).is_file()
 
 
+def write_once(folder: Path, name: str, data: bytes) -> Path:
+    """Store small ``data`` (already named by its hash) as ``folder/name`` once: written to a temporary name and
+    renamed into place, so a reader never sees half a file; an existing file is kept as it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if not target.is_file():
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    return target
+
+
 def remove_stale_temporaries(settings: Settings) -> list[Path]:
     """Delete temporary files that killed processes left behind, older than ``settings.item_timeout``
     seconds; return what was removed. The file store's root and the cache are the places they are made."""

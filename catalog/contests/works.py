@@ -10,8 +10,6 @@ and size (at most ``MAX_SCREENSHOT_BYTES``), and stored once under ``<data dir>/
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from catalog.models import (
     Dataset,
     utcnow,
 )
+from catalog.storage import write_once
 
 from . import teams
 from .contests import Actor, aware, may_manage, require_manager
@@ -60,13 +59,7 @@ def store_screenshot(data: bytes, settings: Settings) -> str:
     if kind is None:
         raise invalid("the screenshot must be a PNG, JPEG or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{kind}"
-    folder = screenshots_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / name).is_file():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, folder / name)
+    write_once(screenshots_dir(settings), name, data)
     return name
 
 

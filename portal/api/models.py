@@ -571,6 +571,23 @@ class ExportNotification(_Public):
     created: Timestamp
 
 
+class ExportReuse(_Public):
+    id: int
+    kind: str
+    title: str
+    url: str
+    description: str
+    image: str | None = None
+    created: Timestamp
+    approved: Timestamp | None = None
+    datasets: list[str | None]
+
+
+class ExportFollow(_Public):
+    dataset: str | None
+    created: Timestamp
+
+
 class AccountExport(_Public):
     """Everything the portal keeps about the calling account (个人信息保护法): what ``/account/export`` downloads."""
 
@@ -587,4 +604,6 @@ class AccountExport(_Public):
     data_requests: list[ExportDataRequest]
     votes: list[ExportVote]
     error_reports: list[ExportErrorReport]
+    reuses: list[ExportReuse]
+    follows: list[ExportFollow]
     notifications: list[ExportNotification]

@@ -28,7 +28,7 @@ from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
 HEAD = "0010"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0010"]
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0010"]
 
 
 def odp(*args: str):
@@ -300,8 +300,8 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
 
 
-def test_a_catalog_of_the_community_release_upgrades_to_the_search_tables(settings, packages, monkeypatch):
-    """Revision 0006 is what the community issue left: its dataset survives 0010, whose search tables start empty.
+def test_a_catalog_of_the_reuses_release_upgrades_to_the_search_tables(settings, packages, monkeypatch):
+    """Revision 0007 is what the community pages left: its dataset survives 0010, whose search tables start empty.
     On PostgreSQL, `odp reindex` with ODP_SEARCH_BACKEND=postgres fills them and search finds the dataset; on
     SQLite they stay empty and the embedded index answers as before."""
     from catalog.config import get_settings
@@ -310,7 +310,7 @@ def test_a_catalog_of_the_community_release_upgrades_to_the_search_tables(settin
 
     copy_sample("jtw/shanghai-public-parking-lots", packages)
     harvest(settings, packages)
-    alembic(settings, command.downgrade, "0006")
+    alembic(settings, command.downgrade, "0007")
     assert "searchdocument" not in tables(settings)
     assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0010"):]
     assert schema_diff(settings, SQLModel.metadata) == []
@@ -325,3 +325,44 @@ def test_a_catalog_of_the_community_release_upgrades_to_the_search_tables(settin
         assert reindexed.exit_code == 0 and "PostgreSQL search tables" in reindexed.output, reindexed.output
     found = get_search_backend(get_settings()).search(SearchQuery(q="停车场"))
     assert [h.name for h in found.hits] == ["shanghai-public-parking-lots"]
+
+
+def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(settings, packages):
+    """Revision 0006 is what the community API left: an account, its rating and its data request survive 0007,
+    whose reuse and follow tables start empty and take a reuse and a follow of that account."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0006")
+    assert "reuse" not in tables(settings) and "datasetfollow" not in tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
+            "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
+        account_id = connection.execute(text("SELECT id FROM account")).scalar_one()
+        dataset_id = connection.execute(text("SELECT id FROM dataset")).scalar_one()
+        connection.execute(text("INSERT INTO datasetrating (dataset_id, account_id, stars, updated) "
+                                "VALUES (:d, :a, 5, CURRENT_TIMESTAMP)"), {"d": dataset_id, "a": account_id})
+        connection.execute(text(
+            "INSERT INTO datarequest (account_id, title, description, domain_code, purpose, status, created) "
+            "VALUES (:a, '公交到站数据', '各线路实时到站', 'transport', '', 'open', CURRENT_TIMESTAMP)"),
+            {"a": account_id})
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0007"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert {"reuse", "reusedataset", "datasetfollow"} <= tables(settings)
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT stars FROM datasetrating")).scalar_one() == 5
+        assert connection.execute(text("SELECT title FROM datarequest")).scalar_one() == "公交到站数据"
+        assert connection.execute(text("SELECT count(*) FROM reuse")).scalar_one() == 0
+    from sqlmodel import Session
+
+    from catalog.community import follows, reuses
+    from catalog.models import Account
+
+    with Session(db.get_engine(settings)) as session:
+        account = session.scalars(select(Account)).one()
+        made = reuses.submit(session, settings, account, title="停车导航", url="https://example.org/app",
+                             description="泊位地图", datasets=["shanghai-public-parking-lots"])
+        follows.follow(session, account, "shanghai-public-parking-lots")
+        session.commit()
+        assert [d for d, _ in reuses.find(session, made.id, account).datasets] == ["shanghai-public-parking-lots"]
+        assert follows.following(session, account.id, "shanghai-public-parking-lots")
