@@ -300,6 +300,33 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
 
 
+def test_a_catalog_of_the_reuses_release_upgrades_to_the_search_tables(settings, packages, monkeypatch):
+    """Revision 0007 is what the community pages left: its dataset survives 0010, whose search tables start empty.
+    On PostgreSQL, `odp reindex` with ODP_SEARCH_BACKEND=postgres fills them and search finds the dataset; on
+    SQLite they stay empty and the embedded index answers as before."""
+    from catalog.config import get_settings
+    from catalog.search import SearchQuery
+    from catalog.search.indexing import get_search_backend
+
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0007")
+    assert "searchdocument" not in tables(settings)
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0010"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert {"searchdocument", "searchterm", "searchlabel", "searchstate"} <= tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT name FROM dataset")).scalar_one() == "shanghai-public-parking-lots"
+        assert connection.execute(text("SELECT count(*) FROM searchdocument")).scalar_one() == 0
+    if settings.effective_database_url.startswith("postgresql"):
+        monkeypatch.setenv("ODP_SEARCH_BACKEND", "postgres")
+        get_settings.cache_clear()
+        reindexed = odp("reindex")
+        assert reindexed.exit_code == 0 and "PostgreSQL search tables" in reindexed.output, reindexed.output
+    found = get_search_backend(get_settings()).search(SearchQuery(q="停车场"))
+    assert [h.name for h in found.hits] == ["shanghai-public-parking-lots"]
+
+
 def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(settings, packages):
     """Revision 0006 is what the community API left: an account, its rating and its data request survive 0007,
     whose reuse and follow tables start empty and take a reuse and a follow of that account."""

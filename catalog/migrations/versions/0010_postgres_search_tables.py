@@ -7,7 +7,7 @@ runs on PostgreSQL only): one schema whatever the database, and nothing existing
 ``odp reindex`` (or the next harvest) once ``ODP_SEARCH_BACKEND=postgres`` is set.
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 from catalog.search.postgres.tables import CODE_POINT_TEXT, JSON_B, TS_VECTOR
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -62,7 +62,7 @@ def upgrade() -> None:
     op.create_index("ix_searchdocument_terms", "searchdocument", ["terms"], postgresql_using="gin")
     op.create_index("ix_searchdocument_formats", "searchdocument", ["formats"], postgresql_using="gin")
     op.create_index("ix_searchdocument_keywords", "searchdocument", ["keywords"], postgresql_using="gin")
-    op.create_index("ix_searchdocument_modified", "searchdocument", [sa.text("modified DESC"), "name"])
+    op.create_index("ix_searchdocument_modified", "searchdocument", [sa.desc(sa.column("modified")), "name"])
     op.create_index("ix_searchdocument_domain", "searchdocument", ["domain"])
     op.create_index("ix_searchdocument_department", "searchdocument", ["department"])
     op.create_table(

@@ -93,6 +93,7 @@ class _State:
     """One generation of the index: its statistics, and what readers derived from them (dropped when a writer
     commits)."""
 
+    index_id: str
     generation: int
     doc_count: int
     field_lengths: list[int]
@@ -268,12 +269,15 @@ class PostgresBackend:
     # -- reading
 
     def _current(self, conn: Connection) -> _State:
-        row = conn.exec_driver_sql("SELECT generation, doc_count, field_lengths FROM searchstate WHERE id = 1").first()
-        generation, doc_count, lengths = row if row is not None else (-1, 0, [0] * len(FIELDS))
+        row = conn.exec_driver_sql(
+            "SELECT index_id, generation, doc_count, field_lengths FROM searchstate WHERE id = 1"
+        ).first()
+        index_id, generation, doc_count, lengths = row if row is not None else ("", -1, 0, [0] * len(FIELDS))
         with self._state_lock:
             state = self._state
-            if state is None or state.generation != generation:
-                state = self._state = _State(int(generation), int(doc_count), list(lengths))
+            # the id too: tables emptied and refilled (a restored backup) may count generations again from 0
+            if state is None or (state.index_id, state.generation) != (index_id, generation):
+                state = self._state = _State(index_id, int(generation), int(doc_count), list(lengths))
         return state
 
     def doc_count(self) -> int:
@@ -458,10 +462,11 @@ class _Search:
         }[sort]
         stored = ", d.title, d.description" if query.highlight else ""
         start = (query.page - 1) * query.size
-        extracted = "".join(f", {c}" for c in self.tf_sql)
+        source = f"searchdocument d WHERE {condition}"
+        if self.tf_sql:  # the terms' frequencies taken out of `tf` once per row (OFFSET 0 keeps the subquery)
+            source = f"(SELECT d.*, {', '.join(self.tf_sql)} FROM searchdocument d WHERE {condition} OFFSET 0) AS d"
         rows = self.conn.exec_driver_sql(
-            f"SELECT d.name, ({score})::float8 AS score{stored} FROM "
-            f"(SELECT d.*{extracted} FROM searchdocument d WHERE {condition} OFFSET 0) AS d "
+            f"SELECT d.name, ({score})::float8 AS score{stored} FROM {source} "
             f"ORDER BY {order} LIMIT {int(query.size)} OFFSET {int(start)}",
             self.p.values,
         ).all()

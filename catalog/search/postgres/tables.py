@@ -16,7 +16,7 @@ PostgreSQL backend fills them: on SQLite they stay empty (their PostgreSQL types
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, SmallInteger, String, Text, text
+from sqlalchemy import JSON, BigInteger, Column, Float, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlmodel import Field, SQLModel
 
@@ -37,7 +37,6 @@ class SearchDocumentRow(SQLModel, table=True):
         Index("ix_searchdocument_terms", "terms", postgresql_using="gin"),
         Index("ix_searchdocument_formats", "formats", postgresql_using="gin"),
         Index("ix_searchdocument_keywords", "keywords", postgresql_using="gin"),
-        Index("ix_searchdocument_modified", text("modified DESC"), "name"),
         Index("ix_searchdocument_domain", "domain"),
         Index("ix_searchdocument_department", "department"),
     )
@@ -65,6 +64,11 @@ class SearchDocumentRow(SQLModel, table=True):
     len_fields: float = Field(sa_column=Column(Float, nullable=False))
     terms: str = Field(sa_column=Column(TS_VECTOR, nullable=False))
     tf: dict = Field(sa_column=Column(JSON_B, nullable=False))  # token -> its count in each text field
+
+
+# the listing's order (newest first, then by name): its first page without sorting every row
+_documents = SearchDocumentRow.__table__  # type: ignore[attr-defined]
+Index("ix_searchdocument_modified", _documents.c.modified.desc(), _documents.c.name)
 
 
 class SearchTermRow(SQLModel, table=True):
