@@ -543,3 +543,40 @@ class Notification(SQLModel, table=True):
     link: str = Field(default="", max_length=500)
     created: datetime = Field(default_factory=utcnow)
     read: datetime | None = None
+
+
+# --- Community: reuses (应用/成果) and follows (catalog/community/reuses.py, follows.py) -------------------------
+
+
+class Reuse(SQLModel, table=True):
+    """Something built with the data — an app, an article, a visualization — submitted by a registered user.
+    ``approved`` is an admin's approval: only approved reuses are shown. The image (optional) is a re-encoded
+    file under ``<data dir>/reuse-images/``. Contest works are not copied here: they are reuses derived from
+    ``contestwork`` (catalog/community/reuses.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    kind: str = Field(default="app", max_length=20)  # catalog/community/reuses.py ReuseKind
+    title: str = Field(max_length=200)
+    url: str = Field(max_length=1000)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    image: str | None = Field(default=None, max_length=100)  # file name under <data dir>/reuse-images/
+    created: datetime = Field(default_factory=utcnow, index=True)
+    approved: datetime | None = Field(default=None, index=True)
+    approved_by: int | None = Field(default=None, foreign_key="account.id")
+
+
+class ReuseDataset(SQLModel, table=True):
+    """A dataset a reuse used."""
+
+    reuse_id: int = Field(primary_key=True, foreign_key="reuse.id")
+    dataset_id: int = Field(primary_key=True, foreign_key="dataset.id", index=True)
+
+
+class DatasetFollow(SQLModel, table=True):
+    """An account follows a dataset: its changes since ``created`` show on /account. The key is why one follow
+    per account and dataset."""
+
+    dataset_id: int = Field(primary_key=True, foreign_key="dataset.id", index=True)
+    account_id: int = Field(primary_key=True, foreign_key="account.id", index=True)
+    created: datetime = Field(default_factory=utcnow)

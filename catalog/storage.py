@@ -264,6 +264,26 @@ def open_store(settings: Settings) -> FileStore:
     return LocalFileStore(settings.files_dir)
 
 
+def media_store(settings: Settings) -> FileStore:
+    """Where small files users upload live (contest works' screenshots, reuse images), each as ``<folder>/<name>``:
+    the S3 store when ODP_FILES_URL names one (so every API node serves them), else the data dir."""
+    return open_store(settings) if settings.files_url else LocalFileStore(settings.data_dir)
+
+
+def write_once(store: FileStore, relpath: str, data: bytes) -> None:
+    """Store small ``data`` (already named by its hash) at ``relpath`` once: written to a temporary file and moved
+    into place (renamed, or uploaded), so a reader never sees half a file; an existing file is kept as it is."""
+    if store.exists(relpath):
+        return
+    handle, temporary = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        store.copy_in(Path(temporary), relpath)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
 def remove_stale_temporaries(settings: Settings) -> list[Path]:
     """Delete temporary files that killed processes left behind, older than ``settings.item_timeout``
     seconds; return what was removed. The file store's root and the cache are the places they are made."""

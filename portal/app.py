@@ -16,6 +16,7 @@ from .api.routes import catalog, downloads, exports, rows, schemas, search
 from .api.routes import community as community_routes
 from .api.routes import contests as contest_routes
 from .api.routes import keys as key_routes
+from .api.routes import reuses as reuse_routes
 from .api.routes import usage as usage_routes
 from .ckan import install_ckan_error_handlers
 from .ckan import router as ckan_router
@@ -43,7 +44,7 @@ def create_app() -> FastAPI:
     counted = install_rate_limits(app, settings)  # ODP_RATE_LIMITS and usage counts: the APIs only, never the pages
     api = APIRouter(prefix=API_PREFIX, dependencies=counted.api)
     for module in (catalog, search, schemas, downloads, rows, exports, key_routes, application_routes,
-                   account_routes, usage_routes, contest_routes, community_routes):
+                   account_routes, usage_routes, contest_routes, community_routes, reuse_routes):
         api.include_router(module.router)
     app.include_router(api)
     install_api_docs(app)  # /api/docs

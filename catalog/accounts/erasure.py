@@ -3,7 +3,7 @@
 The owner proves it is them (the password again, and a current TOTP code when two-factor login is on). Then, in
 one transaction: every API key is revoked, every live grant revoked, pending applications withdrawn (status
 ``revoked``, reason 申请人已注销账户) as are approved ones whose grant is thereby revoked, open password-reset
-links closed and department bindings dropped. The personal fields are blanked — email
+links closed, department bindings and followed datasets dropped. The personal fields are blanked — email
 ``deleted-<id>@invalid``, name 已注销用户, an unusable password hash, no TOTP secret — the row is marked
 ``deleted`` and every session ends.
 
@@ -23,6 +23,7 @@ from catalog.models import (
     Account,
     AccountDepartment,
     ApiKey,
+    DatasetFollow,
     PasswordReset,
     utcnow,
 )
@@ -62,6 +63,7 @@ def delete_account(session: Session, account: Account, settings: Settings, *, pa
         link.used = now
         session.add(link)
     session.exec(delete(AccountDepartment).where(col(AccountDepartment.account_id) == account.id))
+    session.exec(delete(DatasetFollow).where(col(DatasetFollow.account_id) == account.id))  # read by no one now
     account.email, account.name, account.password_hash = deleted_email(account.id), DELETED_NAME, UNUSABLE_HASH
     account.totp_secret, account.totp_last_step, account.role, account.deleted = None, None, Role.user, now
     users.end_sessions(session, account)

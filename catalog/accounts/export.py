@@ -2,8 +2,8 @@
 
 Profile, API keys (name, visible prefix, times — never a key or its hash), applications, grants, the account's
 usage rows (``UsageDay``) and its audit events, the password-reset links issued for it (times only — never a
-token or its hash), and what it posted: ratings, comments, data requests and votes, error reports, and the
-notifications it was sent. ``/account/export`` and ``GET /api/v1/account/export`` answer exactly this.
+token or its hash), and what it posted: ratings, comments, data requests and votes, error reports, reuses
+(with the datasets they name), the datasets it follows, and the notifications it was sent. ``/account/export`` and ``GET /api/v1/account/export`` answer exactly this.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from catalog.models import (
     DataRequest,
     DataRequestVote,
     Dataset,
+    DatasetFollow,
     DatasetRating,
     ErrorReport,
     Notification,
+    Reuse,
+    ReuseDataset,
     UsageDay,
     utcnow,
 )
@@ -49,9 +52,11 @@ def account_export(session: Session, account: Account) -> dict[str, Any]:
                               .order_by(col(UsageDay.day), col(UsageDay.key_id), col(UsageDay.dataset_id))))
     events = audit.events(session, account_id=account.id, limit=MAX_EVENTS)
     posted = _posted(session, account.id)
+    reuse_ids = [r.id for r in posted["reuses"]]
+    used = list(session.exec(select(ReuseDataset).where(col(ReuseDataset.reuse_id).in_(reuse_ids)))) if reuse_ids else []
     dataset_ids = ({a.dataset_id for a in applications} | {g.dataset_id for g in held}
                    | {u.dataset_id for u in usage} | {e.dataset_id for e in events if e.dataset_id is not None}
-                   | {row.dataset_id for rows in posted.values() for row in rows
+                   | {u.dataset_id for u in used} | {row.dataset_id for rows in posted.values() for row in rows
                       if getattr(row, "dataset_id", None) is not None})
     names = {row[0]: row[1] for row in session.exec(
         select(Dataset.id, Dataset.name).where(col(Dataset.id).in_(dataset_ids)))} if dataset_ids else {}
@@ -91,6 +96,11 @@ def account_export(session: Session, account: Account) -> dict[str, Any]:
         "error_reports": [{"id": i.id, "dataset": names.get(i.dataset_id), "kind": i.kind, "body": i.body,
                            "row": i.row, "field": i.field, "status": i.status, "answer": i.answer,
                            "created": _iso(i.created)} for i in posted["issues"]],
+        "reuses": [{"id": r.id, "kind": r.kind, "title": r.title, "url": r.url, "description": r.description,
+                    "image": r.image, "created": _iso(r.created), "approved": _iso(r.approved),
+                    "datasets": [names.get(u.dataset_id) for u in used if u.reuse_id == r.id]}
+                   for r in posted["reuses"]],
+        "follows": [{"dataset": names.get(f.dataset_id), "created": _iso(f.created)} for f in posted["follows"]],
         "notifications": [{"kind": n.kind, "message": n.message, "link": n.link, "created": _iso(n.created)}
                           for n in posted["notifications"]],
     }
@@ -106,4 +116,6 @@ def _posted(session: Session, account_id: int) -> dict[str, list]:
             "requests": rows(DataRequest, col(DataRequest.id)),
             "votes": rows(DataRequestVote, col(DataRequestVote.created)),
             "issues": rows(ErrorReport, col(ErrorReport.id)),
+            "reuses": rows(Reuse, col(Reuse.id)),
+            "follows": rows(DatasetFollow, col(DatasetFollow.created)),
             "notifications": rows(Notification, col(Notification.id))}

@@ -203,11 +203,13 @@ class ResponseTime:
     mean_days: float | None
 
 
-def response_times(session: Session) -> list[ResponseTime]:
-    """Per department with requests: counts and mean days from asking to the (latest) answer."""
-    rows = session.exec(select(Department.name, DataRequest.created, DataRequest.answered)
-                        .join(Department, col(Department.id) == DataRequest.department_id)
-                        .where(col(DataRequest.hidden).is_(None)))
+def response_times(session: Session, department: str | None = None) -> list[ResponseTime]:
+    """Per department with requests (or the one named): counts and mean days from asking to the (latest)
+    answer."""
+    query = (select(Department.name, DataRequest.created, DataRequest.answered)
+             .join(Department, col(Department.id) == DataRequest.department_id)
+             .where(col(DataRequest.hidden).is_(None)))
+    rows = session.exec(query.where(Department.name == department) if department else query)
     seen: dict[str, list[float | None]] = {}
     for name, created, answered in rows:
         days = (answered - created).total_seconds() / 86_400 if answered is not None else None
@@ -217,3 +219,9 @@ def response_times(session: Session) -> list[ResponseTime]:
         done = [v for v in values if v is not None]
         result.append(ResponseTime(name, len(values), len(done), round(sum(done) / len(done), 2) if done else None))
     return result
+
+
+def response_time(session: Session, department: str) -> ResponseTime | None:
+    """The department's figures for its scorecard (its page); None before its first request."""
+    found = response_times(session, department)
+    return found[0] if found else None

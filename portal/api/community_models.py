@@ -145,3 +145,52 @@ class NotificationPublic(_Public):
     link: str
     created: Timestamp
     read: Timestamp | None
+
+
+class ReuseRequest(BaseModel):
+    title: Text = Field(min_length=1, max_length=200)
+    url: Text = Field(min_length=1, max_length=1000, description="http(s) address of the app, article or chart")
+    description: Text = Field(min_length=1, max_length=BODY_MAX)
+    datasets: list[Text] = Field(min_length=1, max_length=20, description="Names of the datasets it used")
+    kind: Literal["app", "article", "visualization", "other"] = "app"
+
+
+class ReuseContest(_Public):
+    slug: str
+    title: str
+    work: int
+    award: str | None
+
+
+class ReusePublic(_Public):
+    id: int | None = Field(description="null for a contest work (see contest)")
+    kind: str = Field(description="app, article, visualization, other; contest for a contest work")
+    kind_label: str
+    title: str = Field(description="As written: escape it when showing it")
+    url: str
+    description: str = Field(description="As written: escape it when showing it")
+    author: str
+    datasets: list[str] = Field(description="The datasets it used that the caller may see")
+    approved: bool
+    image: str | None = Field(description="Path of its re-encoded image, if any")
+    created: Timestamp
+    contest: ReuseContest | None = Field(description="A contest work: its contest (accepted by the organizer)")
+
+
+class ReusePage(_Public):
+    count: int
+    results: list[ReusePublic]
+
+
+class FollowPublic(_Public):
+    dataset: str
+    following: bool
+
+
+class DatasetChangePublic(_Public):
+    dataset: str
+    dataset_title: str
+    kind: str = Field(description="version, request_answered or issue_answered")
+    title: str
+    link: str
+    time: Timestamp

@@ -517,6 +517,77 @@ class ExportAuditEvent(_Public):
     detail: str | None = None
 
 
+class ExportRating(_Public):
+    dataset: str | None
+    stars: int
+    updated: Timestamp
+
+
+class ExportComment(_Public):
+    id: int
+    dataset: str | None = Field(description="The dataset commented on; null for a comment on a data request")
+    request_id: int | None = None
+    reply_to: int | None = None
+    body: str
+    official: bool
+    created: Timestamp
+    hidden: Timestamp | None = None
+    hidden_reason: str | None = None
+
+
+class ExportDataRequest(_Public):
+    id: int
+    title: str
+    description: str
+    purpose: str | None = None
+    domain: str | None = None
+    status: str
+    answer: str | None = None
+    created: Timestamp
+    hidden: Timestamp | None = None
+
+
+class ExportVote(_Public):
+    request_id: int
+    created: Timestamp
+
+
+class ExportErrorReport(_Public):
+    id: int
+    dataset: str | None
+    kind: str
+    body: str
+    row: int | None = None
+    field: str | None = None
+    status: str
+    answer: str | None = None
+    created: Timestamp
+
+
+class ExportNotification(_Public):
+    kind: str
+    message: str
+    link: str | None = None
+    created: Timestamp
+
+
+class ExportReuse(_Public):
+    id: int
+    kind: str
+    title: str
+    url: str
+    description: str
+    image: str | None = None
+    created: Timestamp
+    approved: Timestamp | None = None
+    datasets: list[str | None]
+
+
+class ExportFollow(_Public):
+    dataset: str | None
+    created: Timestamp
+
+
 class AccountExport(_Public):
     """Everything the portal keeps about the calling account (个人信息保护法): what ``/account/export`` downloads."""
 
@@ -528,3 +599,11 @@ class AccountExport(_Public):
     usage: list[ExportUsageDay]
     password_resets: list[ExportPasswordReset]
     audit_events: list[ExportAuditEvent]
+    ratings: list[ExportRating]
+    comments: list[ExportComment]
+    data_requests: list[ExportDataRequest]
+    votes: list[ExportVote]
+    error_reports: list[ExportErrorReport]
+    reuses: list[ExportReuse]
+    follows: list[ExportFollow]
+    notifications: list[ExportNotification]

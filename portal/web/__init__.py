@@ -13,16 +13,20 @@ def install_pages(app: FastAPI) -> None:
     from .account_security import router as account_security_router
     from .accounts import router as accounts_router
     from .admin_search import router as admin_search_router
+    from .community import router as community_router
     from .contest_consents import router as contest_consents_router
     from .contests import router as contests_router
     from .errors import install_page_error_handlers
+    from .reuses import router as reuses_router
     from .routes import router
-    from .usage import router as usage_router
     from .security import RefuseNulInPages, SecurityHeadersMiddleware
     from .templating import STATIC_DIR
+    from .usage import router as usage_router
 
     app.include_router(router)
     app.include_router(accounts_router)  # /register, /login, /account, /dataset/{name}/apply, /review, /privacy
+    app.include_router(community_router)  # issue 14: dataset stars/comments/纠错 posts, /requests, /review/community
+    app.include_router(reuses_router)  # /reuses, /reuses/new, approval (issue 14)
     app.include_router(usage_router)  # /review/usage: who uses the reviewer's departments' data
     app.include_router(account_security_router)  # /login/totp, /account/security|export|delete, /reset, /admin/users
     hide_reset_tokens_from_access_log()  # a reset link's token must not reach the access log

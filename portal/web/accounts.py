@@ -154,6 +154,8 @@ def _account_page(request: Request, settings: Settings, session: Session, accoun
     return _render(request, settings, "account.html", {
         "overview": overview.account_overview(session, account, settings), "new_key": new_key,
         "key_error": error, "warning_days": settings.grant_expiry_warning_days,
+        "notifications": getattr(request.state, "notifications", None),  # GET /account only
+        "follows": getattr(request.state, "follows", None),
     }, status, account=account)
 
 
@@ -163,9 +165,15 @@ def account_page(request: Request, settings: SettingsDep, session: SessionDep) -
     if account is None:
         return _login_redirect(request, settings)
     _log_expired_grants(session)
+    from .community import (  # (portal/web/community.py imports this module)
+        account_follows,
+        account_notifications,
+    )
     from .usage import account_usage_view  # (portal/web/usage.py imports this module)
 
     request.state.key_usage = account_usage_view(session, account, settings)  # the keys' charts: this page only
+    request.state.notifications = account_notifications(session, account)  # answers to requests and 纠错
+    request.state.follows = account_follows(session, account)  # followed datasets' changes
     return _account_page(request, settings, session, account)
 
 
@@ -277,6 +285,8 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
     if isinstance(actor, Response):
         return actor
     _log_expired_grants(session)
+    from .community import review_counts  # (portal/web/community.py imports this module)
+
     return _render(request, settings, "review.html", {
         "queue": overview.review_queue(session, actor, settings),
         "decided": overview.decided_by_reviewer(session, actor),
@@ -284,6 +294,7 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
                                 if consents.may_review(session, actor, c)),  # decided on /review/contests
         "departments": users.department_titles(session, actor.id),  # type: ignore[arg-type]
         "target_days": settings.review_working_days, "error": None,
+        "community": review_counts(session, actor),  # open data requests and 纠错: /review/community
     }, account=actor)
 
 

@@ -12,6 +12,8 @@ from math import ceil
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
+from catalog.access import DatasetNotFound, DatasetWithdrawn
+from catalog.community import feeds as community_feeds
 from catalog.db import session_scope
 from catalog.exports import datajson, dcat, feeds, sitemap
 from catalog.exports.records import Urls, count_listed, iter_listed, listed_entry, listed_page
@@ -209,3 +211,24 @@ def feed_department(name: str, session: SessionDep, settings: SettingsDep) -> Re
     return _feed(session, settings, feed_path=f"/feeds/department/{Urls.seg(department.name)}.atom",
                  title=f"{department.title} · {_site_name()}",
                  alternate=Urls(settings.public_base_url).department(department.name), department=department.name)
+
+
+@router.get("/feeds/dataset/{name}.atom")
+def feed_dataset_changes(name: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """One dataset's changes: new versions, data requests answered with it, error reports answered."""
+    try:
+        body = community_feeds.dataset_feed(session, name, Urls(settings.public_base_url),
+                                            feed_path=f"/feeds/dataset/{Urls.seg(name)}.atom", site=_site_name())
+    except DatasetWithdrawn as exc:
+        raise HTTPException(status_code=410, detail=str(exc)) from None
+    except DatasetNotFound:
+        raise _not_found(f"no dataset '{name}'") from None
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/feeds/requests.atom")
+def feed_requests(session: SessionDep, settings: SettingsDep) -> Response:
+    """The newest data requests (数据需求), hidden ones left out."""
+    body = community_feeds.requests_feed(session, Urls(settings.public_base_url), feed_path="/feeds/requests.atom",
+                                         site=_site_name())
+    return Response(body, media_type="application/atom+xml; charset=utf-8")

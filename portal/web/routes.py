@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog import access
 from catalog.access import public_validation_report
+from catalog.community import ratings, requests, reuses
 from catalog.contests import works as contest_works
 from catalog.datasets.queries import (
     DatasetWithdrawn,
@@ -33,6 +34,7 @@ from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolv
 
 from ..deps import PrincipalDep, SearchDep, SessionDep, SettingsDep
 from .charts import bar_chart
+from .community import dataset_panel
 from .errors import error_page
 from .jsonld import dataset_jsonld
 from .links import dataset_api_url, dataset_page_url, downloads_for, rows_url, sample_url
@@ -100,6 +102,8 @@ def search(request: Request, session: SessionDep, backend: SearchDep) -> Respons
     return _render(request, "search.html", {
         "state": state, "result": result, "groups": groups, "active": active, "sorts": SORTS,
         "pages": pages, "page_size": PAGE_SIZE, "suggestions": suggestions,
+        # stars of this page's hits, read from the database now (never from the search index)
+        "ratings": ratings.summaries(session, [h.dataset.id for h in result.hits]),
     })
 
 
@@ -159,6 +163,8 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "sample_url": sample_url(ds.name, first_table) if first_table else None,
         "search_word": (ds.keywords or [view.domain.name])[0],
         "contest_works": contest_works.used_in(session, ds.id),  # accepted works of published contests
+        "reuses": reuses.submitted(session, principal, dataset=ds.name),  # approved; contest works listed above
+        "community": dataset_panel(request, settings, session, ds),  # stars, comments, 纠错 (portal/web/community.py)
     })
 
 
@@ -192,6 +198,7 @@ def department(name: str, request: Request, session: SessionDep) -> Response:
         "page": page, "pages": _pages(listing.total, LIST_SIZE), "base_url": f"/department/{dept.name}",
         "page_link": _page_link(f"/department/{dept.name}"), "page_size": LIST_SIZE,
         "search_url": f"/search?department={dept.name}", "domains": [], "current_domain": None,
+        "response": requests.response_time(session, dept.name),  # its scorecard: how it answers data requests
     })
 
 

@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0006"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006"]
+HEAD = "0007"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007"]
 
 
 def odp(*args: str):
@@ -279,7 +279,7 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         connection.execute(text(
             "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
             "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
-    assert migrations.upgrade(settings).applied == ["0006"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0006"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     assert {"datasetrating", "datarequest", "datarequestvote", "comment", "errorreport", "notification"} <= tables(
         settings)
@@ -298,3 +298,44 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         requests.create(session, account, title="公交到站数据", description="各线路实时到站", domain="transport")
         session.commit()
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
+
+
+def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(settings, packages):
+    """Revision 0006 is what the community API left: an account, its rating and its data request survive 0007,
+    whose reuse and follow tables start empty and take a reuse and a follow of that account."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0006")
+    assert "reuse" not in tables(settings) and "datasetfollow" not in tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        connection.execute(text(
+            "INSERT INTO account (email, name, password_hash, role, created, session_epoch) "
+            "VALUES ('old@example.cn', '旧用户', 'argon2-hash', 'user', CURRENT_TIMESTAMP, 0)"))
+        account_id = connection.execute(text("SELECT id FROM account")).scalar_one()
+        dataset_id = connection.execute(text("SELECT id FROM dataset")).scalar_one()
+        connection.execute(text("INSERT INTO datasetrating (dataset_id, account_id, stars, updated) "
+                                "VALUES (:d, :a, 5, CURRENT_TIMESTAMP)"), {"d": dataset_id, "a": account_id})
+        connection.execute(text(
+            "INSERT INTO datarequest (account_id, title, description, domain_code, purpose, status, created) "
+            "VALUES (:a, '公交到站数据', '各线路实时到站', 'transport', '', 'open', CURRENT_TIMESTAMP)"),
+            {"a": account_id})
+    assert migrations.upgrade(settings).applied == ["0007"]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert {"reuse", "reusedataset", "datasetfollow"} <= tables(settings)
+    with db.get_engine(settings).connect() as connection:
+        assert connection.execute(text("SELECT stars FROM datasetrating")).scalar_one() == 5
+        assert connection.execute(text("SELECT title FROM datarequest")).scalar_one() == "公交到站数据"
+        assert connection.execute(text("SELECT count(*) FROM reuse")).scalar_one() == 0
+    from sqlmodel import Session
+
+    from catalog.community import follows, reuses
+    from catalog.models import Account
+
+    with Session(db.get_engine(settings)) as session:
+        account = session.scalars(select(Account)).one()
+        made = reuses.submit(session, settings, account, title="停车导航", url="https://example.org/app",
+                             description="泊位地图", datasets=["shanghai-public-parking-lots"])
+        follows.follow(session, account, "shanghai-public-parking-lots")
+        session.commit()
+        assert [d for d, _ in reuses.find(session, made.id, account).datasets] == ["shanghai-public-parking-lots"]
+        assert follows.following(session, account.id, "shanghai-public-parking-lots")

@@ -60,6 +60,8 @@ CONTEST = ("a contest: public contest, samples and showcase; full data only for 
 COMMUNITY = ("community (issue 14): data requests are public; error reports (the department's, or the caller's own)"
              " and notifications need an account; a dataset's reports are 404/410 like its metadata first "
              "(tests/portal/community/)")
+REUSES = ("reuses (issue 14): approved ones and accepted contest works for everyone, each naming only the datasets"
+          " catalog/access.py lists (tests/portal/web/test_reuses.py)")
 ROUTES = {
     "/api/v1/openapi.json": PUBLIC,
     "/api/docs": PUBLIC,
@@ -91,6 +93,7 @@ ROUTES = {
     "/api/v1/requests": COMMUNITY,
     "/api/v1/requests/{request_id}": COMMUNITY,
     "/api/v1/notifications": COMMUNITY,
+    "/api/v1/follows": COMMUNITY,  # the caller's followed datasets' changes: listed datasets only
     "/dataset/{name}": METADATA,
     "/dataset/{name}.ttl": METADATA,  # DCAT-AP of one dataset (catalog/exports/)
     "/dataset/{name}.jsonld": METADATA,
@@ -107,6 +110,8 @@ ROUTES = {
     "/feeds/datasets.atom": LISTING,
     "/feeds/domain/{code}.atom": LISTING,
     "/feeds/department/{name}.atom": LISTING,
+    "/feeds/dataset/{name}.atom": METADATA,  # one dataset's changes (catalog/community/follows.py): 404/410 first
+    "/feeds/requests.atom": COMMUNITY,  # the newest data requests: public, hidden ones left out
     "/api/v1/datasets/{name}/resources/{resource}/download": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows": DATA,
     "/api/v1/datasets/{name}/resources/{resource}/rows.csv": DATA,
@@ -147,6 +152,16 @@ ROUTES = {
     "/contest/{slug}/submit": CONTEST,  # members only: a form
     "/contest/{slug}/manage": CONTEST,  # its organizer only: package, teams, download log, works
     "/review/contests": WEB_ACCOUNT,  # reviewers: their departments' contest consent requests, never data
+    # Community pages (tests/portal/web/test_community_pages.py): requests are public, the queue is reviewers'.
+    "/requests": COMMUNITY,
+    "/requests/new": WEB_ACCOUNT,  # a form
+    "/requests/{request_id}": COMMUNITY,
+    "/review/community": WEB_ACCOUNT,  # reviewers: their departments' open requests and error reports, never data
+    "/api/v1/reuses": REUSES,
+    "/api/v1/reuses/{reuse_id}": REUSES,  # a pending one only for its submitter and admins
+    "/reuses": REUSES,
+    "/reuses/new": WEB_ACCOUNT,  # a form
+    "/reuses/{reuse_id}/image": REUSES,  # the re-encoded image of a reuse the viewer may see
     "/api/action/{name}": CKAN,
 }
 CKAN_LISTING = {

@@ -181,3 +181,29 @@ def paged_search(packages: list[dict[str, Any]]) -> Route:
                      "sort": params.get("sort", "score desc, metadata_modified desc")}
 
     return route
+
+
+@contextmanager
+def portal_in_thread() -> Iterator[str]:
+    """The portal (create_app() with the current settings) under uvicorn in a thread of this process, on a free
+    loopback port; its base URL. For browser tests that also read the catalog directly."""
+    import uvicorn
+
+    from portal.app import create_app
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    web = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    thread = threading.Thread(target=web.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_SECONDS
+    while not web.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the portal did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        web.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, TypeVar
 from fastapi import APIRouter, Path, Query
 from sqlmodel import Session
 
-from catalog.community import comments, issues, notifications, ratings, requests
+from catalog.community import comments, follows, issues, notifications, ratings, requests
 from catalog.community.datasets import shown
 from catalog.community.errors import CommunityError
 
@@ -23,6 +23,8 @@ from ..community_models import (
     DataRequestDetail,
     DataRequestPage,
     DataRequestRequest,
+    DatasetChangePublic,
+    FollowPublic,
     HiddenPublic,
     HideRequest,
     IssueAnswer,
@@ -235,3 +237,30 @@ def read_notifications(session: SessionDep, principal: PrincipalDep) -> list[dic
     notifications.mark_read(session, account.id)  # type: ignore[arg-type]
     session.commit()
     return [notifications.as_json(n) for n in notifications.recent(session, account.id)]  # type: ignore[arg-type]
+
+
+# --- Follows ----------------------------------------------------------------------------------------------
+
+
+@router.post("/datasets/{name}/follow", response_model=FollowPublic,
+             responses=error_responses(400, 401, 403, 404, 410, 422),
+             summary="Follow a dataset: its changes show on /account and GET /follows (again: nothing changes)")
+def follow(name: str, session: SessionDep, principal: PrincipalDep) -> dict:
+    account = current_account(principal, session)
+    _run(session, lambda: follows.follow(session, account, name), commit=True)
+    return {"dataset": name, "following": True}
+
+
+@router.delete("/datasets/{name}/follow", response_model=FollowPublic,
+               responses=error_responses(400, 401, 403, 404, 410, 422), summary="Stop following a dataset")
+def unfollow(name: str, session: SessionDep, principal: PrincipalDep) -> dict:
+    account = current_account(principal, session)
+    _run(session, lambda: follows.unfollow(session, account, name), commit=True)
+    return {"dataset": name, "following": False}
+
+
+@router.get("/follows", response_model=list[DatasetChangePublic], responses=error_responses(400, 401, 422),
+            summary="Changes of the caller's followed datasets since it followed them, newest first")
+def followed_changes(session: SessionDep, principal: PrincipalDep) -> list[dict]:
+    account = current_account(principal, session)
+    return [c.as_json() for c in follows.updates(session, account.id)]  # type: ignore[arg-type]

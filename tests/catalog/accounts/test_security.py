@@ -256,6 +256,8 @@ def test_the_export_holds_everything_about_the_account_and_no_secret(catalog):
 
 
 def test_deleting_an_account_blanks_it_revokes_its_access_and_spares_others(catalog):
+    from catalog.community import follows
+
     settings, session = catalog
     alice, bob = account(session, settings, "alice@example.org"), account(session, settings, "bob@example.org")
     alice_key, bob_key = new_key(session, settings, alice), new_key(session, settings, bob)
@@ -264,6 +266,8 @@ def test_deleting_an_account_blanks_it_revokes_its_access_and_spares_others(cata
     pending = applications.apply(session, alice, OTHER, settings, purpose="研究", scenario="分析",
                                  organization="", days=10, accept_agreement=True)
     link = resets.issue(session, alice, settings)
+    for who in (alice, bob):
+        follows.follow(session, who, OTHER)
     session.commit()
     with pytest.raises(erasure.ErasureRefused):
         erasure.delete_account(session, alice, settings, password="wrong password")
@@ -283,6 +287,7 @@ def test_deleting_an_account_blanks_it_revokes_its_access_and_spares_others(cata
     assert grants.live_dataset_ids(session, alice_id) == frozenset()
     assert session.get(AccessApplication, pending.id).status == ApplicationStatus.revoked
     assert resets.find(session, link.token, settings) is None
+    assert not follows.following(session, alice_id, OTHER) and follows.following(session, bob.id, OTHER)
     bob_principal = principals.for_key(session, bob_key, settings)  # Bob is untouched
     assert bob_principal is not None and bob_principal.granted and bob.deleted is None
     [event] = events(session, "account_deleted")
@@ -418,8 +423,19 @@ def test_prune_deletes_only_what_is_past_its_retention(catalog, monkeypatch):
 
 
 def test_the_export_holds_what_the_account_posted(catalog):
-    """Ratings, comments, data requests and votes, error reports and notifications are the account's data too."""
-    from catalog.models import Comment, DataRequest, DataRequestVote, DatasetRating, ErrorReport, Notification
+    """Ratings, comments, data requests and votes, error reports, reuses, follows and notifications are the
+    account's data too."""
+    from catalog.models import (
+        Comment,
+        DataRequest,
+        DataRequestVote,
+        DatasetFollow,
+        DatasetRating,
+        ErrorReport,
+        Notification,
+        Reuse,
+        ReuseDataset,
+    )
 
     settings, session = catalog
     alice, bob = account(session, settings, "alice@example.org"), account(session, settings, "bob@example.org")
@@ -433,7 +449,12 @@ def test_the_export_holds_what_the_account_posted(catalog):
     session.flush()
     session.add_all([DataRequestVote(request_id=request.id, account_id=alice.id),
                      ErrorReport(dataset_id=dataset_id, account_id=alice.id, kind="outdated", body="数据过期"),
-                     Notification(account_id=alice.id, kind="request_answered", message="您的需求已答复")])
+                     Notification(account_id=alice.id, kind="request_answered", message="您的需求已答复"),
+                     DatasetFollow(dataset_id=dataset_id, account_id=alice.id)])
+    reuse = Reuse(account_id=alice.id, title="排污地图", url="https://example.org/map", description="可视化")
+    session.add(reuse)
+    session.flush()
+    session.add(ReuseDataset(reuse_id=reuse.id, dataset_id=dataset_id))
     session.commit()
     found = account_export(session, alice)
     assert [(r["dataset"], r["stars"]) for r in found["ratings"]] == [(CONDITIONAL, 4)]
@@ -442,3 +463,5 @@ def test_the_export_holds_what_the_account_posted(catalog):
     assert [v["request_id"] for v in found["votes"]] == [request.id]
     assert [(i["kind"], i["dataset"]) for i in found["error_reports"]] == [("outdated", CONDITIONAL)]
     assert [n["message"] for n in found["notifications"]] == ["您的需求已答复"]
+    assert [(r["title"], r["datasets"], r["approved"]) for r in found["reuses"]] == [("排污地图", [CONDITIONAL], None)]
+    assert [f["dataset"] for f in found["follows"]] == [CONDITIONAL]

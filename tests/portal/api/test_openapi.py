@@ -125,6 +125,9 @@ COMMUNITY_OPERATIONS = [
     ("POST", "/requests/{request_id}/comments"), ("POST", "/requests/{request_id}/answer"),
     ("POST", "/requests/{request_id}/hide"), ("POST", "/datasets/{name}/issues"), ("GET", "/datasets/{name}/issues"),
     ("POST", "/issues/{issue_id}/answer"), ("GET", "/notifications"), ("POST", "/notifications/read"),
+    ("POST", "/reuses"), ("POST", "/reuses/{reuse_id}/image"), ("POST", "/reuses/{reuse_id}/approve"),
+    ("GET", "/reuses"), ("GET", "/reuses/{reuse_id}"), ("POST", "/datasets/{name}/follow"),
+    ("DELETE", "/datasets/{name}/follow"), ("GET", "/follows"),
 ]
 ALL_OPERATIONS = ([("GET", path) for path in OPERATIONS] + ACCOUNT_OPERATIONS + CONTEST_OPERATIONS
                   + COMMUNITY_OPERATIONS)
@@ -199,6 +202,14 @@ NAMED = {  # operation → the component schema its 2xx answer is (of its items,
     ("POST", "/issues/{issue_id}/answer"): "IssuePublic",
     ("GET", "/notifications"): "NotificationPublic",
     ("POST", "/notifications/read"): "NotificationPublic",
+    ("POST", "/reuses"): "ReusePublic",
+    ("POST", "/reuses/{reuse_id}/image"): "ReusePublic",
+    ("POST", "/reuses/{reuse_id}/approve"): "ReusePublic",
+    ("GET", "/reuses"): "ReusePage",
+    ("GET", "/reuses/{reuse_id}"): "ReusePublic",
+    ("POST", "/datasets/{name}/follow"): "FollowPublic",
+    ("DELETE", "/datasets/{name}/follow"): "FollowPublic",
+    ("GET", "/follows"): "DatasetChangePublic",
 }
 FILES = {  # operation → media types of its 2xx answer (bytes, no JSON model)
     "/datasets/{name}/resources/{resource}/download": {"*/*", "text/csv", "application/x-ndjson",

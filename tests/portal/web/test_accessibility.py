@@ -44,6 +44,10 @@ PAGES = {
     "about": "/about",
     "login": "/login",
     "account": "/account",
+    "requests": "/requests",
+    "new request": "/requests/new",
+    "reuses": "/reuses",
+    "new reuse": "/reuses/new",
 }
 BLOCKING = ("serious", "critical")
 
