@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, select
 
+from catalog.community.images import IMAGES
 from catalog.contests.works import SCREENSHOTS
 from catalog.models import ResourceVersion
 from catalog.storage import CHUNK, FileStore, LocalFileStore, StoredFileMissing, sha256_of
@@ -33,25 +34,29 @@ class MigrationReport:
     missing: list[str] = field(default_factory=list)  # files the catalog points at that are in neither store
 
 
-def planned(source: LocalFileStore, screenshots: Path | None = None) -> list[tuple[str, int]]:
-    """What a migration will look at: (relpath, size) of every local file, and of every contest work's screenshot
-    in the ``screenshots`` folder (as ``contest-works/<name>``, where the S3 store keeps them)."""
+MEDIA = (SCREENSHOTS, IMAGES)  # folders of the data dir that an S3 store keeps under the same names
+
+
+def planned(source: LocalFileStore, data_dir: Path | None = None) -> list[tuple[str, int]]:
+    """What a migration will look at: (relpath, size) of every local file, and of every file users uploaded in the
+    ``data_dir``'s media folders (contest works' screenshots, reuse images: ``<folder>/<name>`` in the S3 store)."""
     files = list(source.walk())
-    if screenshots is not None and screenshots.is_dir():
-        files += [(f"{SCREENSHOTS}/{p.name}", p.stat().st_size) for p in sorted(screenshots.iterdir())
-                  if p.is_file() and not p.name.startswith(".")]
+    for folder in MEDIA if data_dir is not None else ():
+        if (data_dir / folder).is_dir():
+            files += [(f"{folder}/{p.name}", p.stat().st_size) for p in sorted((data_dir / folder).iterdir())
+                      if p.is_file() and not p.name.startswith(".")]
     return files
 
 
 def migrate_files(source: LocalFileStore, target: FileStore, files: list[tuple[str, int]], *,
                   read_back: bool = False, advance: Callable[[int], None] = lambda n: None,
-                  screenshots: Path | None = None) -> MigrationReport:
-    """Copy ``files`` from the local store (and the screenshots folder) into ``target``; ``advance(bytes)`` after
-    each file."""
+                  data_dir: Path | None = None) -> MigrationReport:
+    """Copy ``files`` from the local store (and the data dir's media folders) into ``target``; ``advance(bytes)``
+    after each file."""
     report = MigrationReport()
     for relpath, size in files:
-        in_works = relpath.startswith(f"{SCREENSHOTS}/")
-        local = (screenshots / relpath.split("/", 1)[1]) if in_works and screenshots else source.path(relpath)
+        media = relpath.split("/", 1)[0] in MEDIA
+        local = data_dir / relpath if media and data_dir is not None else source.path(relpath)
         _check_name(local, relpath)
         if target.copy_in(local, relpath):
             report.copied += 1
@@ -74,10 +79,10 @@ def referenced_missing(session: Session, target: FileStore) -> list[str]:
 
 
 def _expected_digest(relpath: str) -> str:
-    """The sha256 a file's name promises: ``ab/cdef….ext`` in the store, ``contest-works/abcdef….ext`` for works."""
+    """The sha256 a file's name promises: ``ab/cdef….ext`` in the store, ``contest-works/abcdef….ext`` for media."""
     path = PurePosixPath(relpath)
     stem = path.name.split(".", 1)[0]
-    return stem if path.parent.name == SCREENSHOTS else path.parent.name + stem
+    return stem if path.parent.name in MEDIA else path.parent.name + stem
 
 
 def _check_name(local: Path, relpath: str) -> None:

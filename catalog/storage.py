@@ -264,17 +264,24 @@ def open_store(settings: Settings) -> FileStore:
     return LocalFileStore(settings.files_dir)
 
 
-def write_once(folder: Path, name: str, data: bytes) -> Path:
-    """Store small ``data`` (already named by its hash) as ``folder/name`` once: written to a temporary name and
-    renamed into place, so a reader never sees half a file; an existing file is kept as it is."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    if not target.is_file():
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-", suffix=".tmp")
+def media_store(settings: Settings) -> FileStore:
+    """Where small files users upload live (contest works' screenshots, reuse images), each as ``<folder>/<name>``:
+    the S3 store when ODP_FILES_URL names one (so every API node serves them), else the data dir."""
+    return open_store(settings) if settings.files_url else LocalFileStore(settings.data_dir)
+
+
+def write_once(store: FileStore, relpath: str, data: bytes) -> None:
+    """Store small ``data`` (already named by its hash) at ``relpath`` once: written to a temporary file and moved
+    into place (renamed, or uploaded), so a reader never sees half a file; an existing file is kept as it is."""
+    if store.exists(relpath):
+        return
+    handle, temporary = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".tmp")
+    try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.replace(temporary, target)
-    return target
+        store.copy_in(Path(temporary), relpath)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def remove_stale_temporaries(settings: Settings) -> list[Path]:

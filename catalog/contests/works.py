@@ -11,10 +11,7 @@ the data dir, or in the S3 file store when one is configured (so every API node 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +27,7 @@ from catalog.models import (
     Dataset,
     utcnow,
 )
-from catalog.storage import FileStore, LocalFileStore, open_store
+from catalog.storage import FileStore, media_store, write_once
 
 from . import teams
 from .contests import Actor, aware, may_manage, require_manager
@@ -54,12 +51,6 @@ def image_type(data: bytes) -> str | None:
 SCREENSHOTS = "contest-works"
 
 
-def screenshot_store(settings: Settings) -> FileStore:
-    """Where screenshots live (as ``contest-works/<name>``): the S3 file store when ODP_FILES_URL names one, else the
-    data dir."""
-    return open_store(settings) if settings.files_url else LocalFileStore(settings.data_dir)
-
-
 def screenshot_relpath(name: str) -> str:
     return f"{SCREENSHOTS}/{name}"
 
@@ -71,15 +62,7 @@ def store_screenshot(data: bytes, settings: Settings) -> str:
     if kind is None:
         raise invalid("the screenshot must be a PNG, JPEG or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{kind}"
-    store = screenshot_store(settings)
-    if not store.exists(screenshot_relpath(name)):
-        handle, temporary = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            store.copy_in(Path(temporary), screenshot_relpath(name))
-        finally:
-            Path(temporary).unlink(missing_ok=True)
+    write_once(media_store(settings), screenshot_relpath(name), data)
     return name
 
 
@@ -87,7 +70,7 @@ def screenshot_file(work: ContestWork, settings: Settings) -> tuple[FileStore, s
     """The store holding the screenshot, its relpath there and its media type, for the pages that show it."""
     if not work.screenshot:
         return None
-    store, relpath = screenshot_store(settings), screenshot_relpath(work.screenshot)
+    store, relpath = media_store(settings), screenshot_relpath(work.screenshot)
     kind = work.screenshot.rsplit(".", 1)[-1]
     return (store, relpath, IMAGE_TYPES[kind]) if kind in IMAGE_TYPES and store.exists(relpath) else None
 

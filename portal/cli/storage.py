@@ -18,7 +18,6 @@ from rich.progress import (
 )
 
 from catalog import backup as backups
-from catalog.contests.works import SCREENSHOTS
 from catalog.migrate_catalog import CatalogMigrationError
 from catalog.migrate_catalog import migrate_catalog as copy_catalog
 from catalog.migrate_storage import MigrationError, migrate_files, planned, referenced_missing
@@ -38,7 +37,7 @@ def migrate_storage(
         help="Download every uploaded file again and compare its sha256 (slower; sizes are always compared)")] = False,
     reindex: Annotated[bool, typer.Option(help="Rebuild the search index in the configured backend afterwards")] = True,
 ) -> None:
-    """Copy the local files folder (and contest works' screenshots) into the S3 store of ODP_FILES_URL, then
+    """Copy the local files folder (and uploaded screenshots and images) into the S3 store of ODP_FILES_URL, then
     rebuild the search index (idempotent: a second run copies only what is missing)."""
     opened = catalog(ctx)
     settings = opened.settings
@@ -48,13 +47,12 @@ def migrate_storage(
     if not local.root.is_dir():
         raise fail(f"no files folder at {local.root}")
     target = open_store(settings)
-    screenshots = settings.data_dir / SCREENSHOTS
-    files = planned(local, screenshots)
+    files = planned(local, settings.data_dir)
     with Progress(TextColumn("[bold]迁移 copying files"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   TimeRemainingColumn(), console=console, disable=not console.is_terminal) as bar:
         task = bar.add_task("", total=sum(size for _, size in files))
         try:
-            report = migrate_files(local, target, files, read_back=read_back, screenshots=screenshots,
+            report = migrate_files(local, target, files, read_back=read_back, data_dir=settings.data_dir,
                                    advance=lambda n: bar.update(task, advance=n))
         except MigrationError as exc:
             raise fail(str(exc)) from None

@@ -1,7 +1,8 @@
 """The portal with its files in an S3 bucket (``ODP_FILES_URL=s3://…``), end to end against a real S3-protocol
 server on loopback (moto's server mode, tests/support/s3.py): a harvest stores originals and Parquet in the
 bucket and nothing in the local files folder; downloads (whole, ranges, HEAD, a presigned redirect), the rows
-API, conversions (XLSX, Parquet), a contest's package zip and a work's screenshot are read back from the bucket. SQLite and
+API, conversions (XLSX, Parquet), a contest's package zip, a work's screenshot and a reuse image are read back from
+the bucket. SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlmodel import Session, select
 
 from catalog import db
+from catalog.community import images
 from catalog.config import get_settings
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.s3store import S3FileStore
@@ -177,3 +180,15 @@ def test_the_credentials_are_never_shown(client):
     shown = f"{settings!r} {settings} {S3FileStore.from_settings(settings)!r}"
     assert ACCESS_KEY not in shown and SECRET_KEY not in shown
     assert client.get("/readyz").json()["checks"]["files"] == "ok"
+
+
+def test_reuse_images_are_kept_in_the_bucket(client):
+    upload = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(upload, "PNG")
+    settings = get_settings()
+    name = images.store(upload.getvalue(), settings)
+    assert f"portal/files/reuse-images/{name}" in STATE["server"].objects()
+    store, relpath, media = images.stored(name, settings)
+    with store.open(relpath) as stored:
+        assert stored.read(3) == b"\xff\xd8\xff" and media == "image/jpeg"  # re-encoded: a photo becomes JPEG
+    assert not (settings.data_dir / "reuse-images").exists()
