@@ -35,12 +35,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import ColumnElement
 
+from catalog.config import PiiPolicy
 from catalog.models import Dataset
-from catalog.vocabulary import DatasetState, OpenClass
+from catalog.vocabulary import DatasetState, OpenClass, PiiStatus
+
+if TYPE_CHECKING:
+    from catalog.privacy.findings import PiiKind
 
 #: The facts of an error that say where and what, never which value.
 ERROR_FACTS = ("type", "title", "row", "field")
@@ -64,6 +68,7 @@ class Governed(Protocol):
 
     open_class: str
     state: str
+    pii_status: str  # PiiStatus: ``blocked`` is never published (catalog/privacy/policy.py)
 
 
 class DatasetNotFound(LookupError):
@@ -87,12 +92,26 @@ LISTABLE_OPEN_CLASSES: tuple[OpenClass, ...] = (OpenClass.open, OpenClass.condit
 
 
 def visibility(dataset: Governed, principal: Principal | None = None) -> Visibility:
-    """Closed comes first: a withdrawn closed dataset is still "not found", never "withdrawn"."""
-    if dataset.open_class == OpenClass.closed:
+    """Closed comes first: a withdrawn closed dataset is still "not found", never "withdrawn". A dataset the
+    personal-information policy blocks (open, unmasked personal data, ``ODP_PII_POLICY=block``) is not published:
+    "not found" too, like a closed one, until a harvest of clean data publishes it again."""
+    if dataset.open_class == OpenClass.closed or pii_blocked(dataset):
         return Visibility.hidden
     if dataset.state != DatasetState.active:
         return Visibility.withdrawn
     return Visibility.shown
+
+
+def pii_blocked(dataset: Governed) -> bool:
+    return getattr(dataset, "pii_status", PiiStatus.clean) == PiiStatus.blocked
+
+
+def blocked_by_pii_policy(dataset: Governed, has_personal_data: bool, policy: PiiPolicy) -> bool:
+    """Whether ``ODP_PII_POLICY`` keeps a dataset whose tables hold unmasked personal data unpublished: open
+    (无条件开放) data under ``block``. 有条件开放 data is published either way — its data is read only under a
+    grant, and its public sample is masked (:func:`masked_sample_columns`). catalog/privacy/policy.py stores the
+    answer as the dataset's ``pii_status``, which :func:`visibility` reads."""
+    return has_personal_data and policy == PiiPolicy.block and dataset.open_class == OpenClass.open
 
 
 def listed(dataset: Governed, principal: Principal | None = None) -> bool:
@@ -140,6 +159,18 @@ def public_sample_rows(dataset: Governed, sample_rows: int, principal: Principal
     return max(sample_rows, 0) if metadata_shown(dataset, principal) else 0
 
 
+def masked_sample_columns(dataset: Governed, pii_report: dict[str, Any] | None,
+                          principal: Principal | None = None) -> dict[str, PiiKind]:
+    """Columns of a table's public sample (page preview, ``/sample``) to show masked: those its personal-information
+    scan flagged, for a caller who may not read the data (有条件开放 without a grant). A reader of the data gets
+    them as published — the same cells a download gives."""
+    from catalog.privacy.masking import columns_to_mask  # here: catalog.privacy's policy imports this module
+
+    if data_readable(dataset, principal):
+        return {}
+    return columns_to_mask(pii_report)
+
+
 @dataclass(frozen=True)
 class Access:
     """The policy's answers for one dataset and one principal, for templates and serializers (which get
@@ -164,7 +195,11 @@ def decide(dataset: Governed, principal: Principal | None = None, *, sample_rows
 
 def listed_clause(principal: Principal | None = None) -> ColumnElement[bool]:
     """The SQL form of :func:`listed`, for ``select(...).where(listed_clause())`` over ``Dataset``."""
-    return (Dataset.state == DatasetState.active) & (Dataset.open_class != OpenClass.closed)
+    return (
+        (Dataset.state == DatasetState.active)
+        & (Dataset.open_class != OpenClass.closed)
+        & (Dataset.pii_status != PiiStatus.blocked)
+    )
 
 
 # --- Contest packages (catalog/contests/) -------------------------------------------------------------------

@@ -28,6 +28,13 @@ class SearchBackendKind(StrEnum):
     postgres = "postgres"  # tables in the catalog's PostgreSQL database, shared by every node (docs/search.md)
 
 
+class PiiPolicy(StrEnum):
+    """What a harvest does with an open dataset whose tables hold unmasked personal data (``ODP_PII_POLICY``)."""
+
+    block = "block"  # not published: kept out of every listing and data route until a clean harvest
+    flag = "flag"  # published with a visible warning on its page and in the API
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ODP_", env_file=".env", extra="ignore")
 
@@ -87,6 +94,15 @@ class Settings(BaseSettings):
             "fast: CSV, XLSX and JSON tables are validated (frictionless's report, valid or not) and converted"
             " to Parquet in one read, falling back to frictionless per table for what the fast path does not"
             " cover (docs/validation.md); frictionless: always frictionless."
+        ),
+    )
+
+    pii_policy: PiiPolicy = Field(
+        default=PiiPolicy.block,
+        description=(
+            "block: an open (无条件开放) dataset with unmasked personal data (resident IDs, mobiles, bank cards,"
+            " e-mails, names next to them) is not published; flag: it is published with a warning. 有条件开放"
+            " datasets are published either way, flagged for reviewers, their public sample masked (docs/quality.md)."
         ),
     )
 

@@ -45,6 +45,8 @@ class JobTally:
     failed: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)  # published items with something to fix
+    # Items kept unpublished by ODP_PII_POLICY=block: a policy outcome, not a failure (the harvest still succeeds).
+    blocked: list[dict[str, Any]] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
@@ -55,6 +57,9 @@ class JobTally:
 
     def warn(self, item: str, message: str) -> None:
         self.warnings.append({"item": item, "message": message})
+
+    def block(self, item: str, dataset: str, messages: list[str]) -> None:
+        self.blocked.append({"item": item, "dataset": dataset, "message": "; ".join(messages)})
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNTERS}
@@ -195,6 +200,7 @@ def finish_job(
         setattr(job, name, value)
     job.errors = tally.errors or None
     job.warnings = tally.warnings or None
+    job.blocked = tally.blocked or None
     job.status = status
     job.message = message
     job.finished = utcnow()

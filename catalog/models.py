@@ -20,6 +20,7 @@ from catalog.vocabulary import (
     DatasetState,
     JobStatus,
     OpenClass,
+    PiiStatus,
     ResourceState,
     Role,
     ValidationStatus,
@@ -111,6 +112,10 @@ class Dataset(SQLModel, table=True):
     source_id: int | None = Field(default=None, foreign_key="harvestsource.id", index=True)
     source_identifier: str | None = Field(default=None, max_length=1000)
     metadata_hash: str | None = Field(default=None, max_length=64)  # to tell "unchanged" cheaply
+    # From the personal-information scans of its current tables and ODP_PII_POLICY (catalog/privacy/policy.py).
+    pii_status: PiiStatus = Field(
+        default=PiiStatus.clean, sa_type=_StateString(PiiStatus),
+        sa_column_kwargs={"nullable": False, "server_default": PiiStatus.clean.value}, index=True)
 
 
 class Resource(SQLModel, table=True):
@@ -148,6 +153,8 @@ class ResourceVersion(SQLModel, table=True):
     # The typed Parquet copy of a table (catalog/tables/parquet.py), in the file store; or why it could not be made.
     parquet_path: str | None = Field(default=None, max_length=300)
     parquet_error: str | None = Field(default=None, sa_column=Column(Text))
+    # The personal-information scan (catalog/privacy/scan.py): per column the kind, counts and masked examples.
+    pii_report: dict[str, Any] | None = _json()
 
 
 class DownloadCount(SQLModel, table=True):
@@ -173,6 +180,7 @@ class HarvestJob(SQLModel, table=True):
     message: str | None = Field(default=None, sa_column=Column(Text))  # job-level failure
     errors: list[dict[str, Any]] | None = _json()  # [{"item": identifier, "message": ...}]
     warnings: list[dict[str, Any]] | None = _json()  # same shape: published, with something to fix at the source
+    blocked: list[dict[str, Any]] | None = _json()  # same shape: not published by ODP_PII_POLICY (personal data)
 
 
 class HarvestJobProcess(SQLModel, table=True):

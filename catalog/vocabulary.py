@@ -27,6 +27,17 @@ class DatasetState(StrEnum):
     withdrawn = "withdrawn"  # gone from its source: hidden from lists, kept in the DB, answers "withdrawn"
 
 
+class PiiStatus(StrEnum):
+    """A dataset's personal-information state (catalog/privacy/policy.py), set by each harvest and ``odp pii-scan``:
+    ``clean`` (no column of its current tables is personal data), ``flagged`` (published, with the flagged columns
+    named: an open dataset under ``ODP_PII_POLICY=flag``, or a 有条件开放 one, whose public sample masks them),
+    ``blocked`` (an open dataset with unmasked personal data under ``ODP_PII_POLICY=block``: published nowhere)."""
+
+    clean = "clean"
+    flagged = "flagged"
+    blocked = "blocked"
+
+
 class ResourceState(StrEnum):
     active = "active"
     removed = "removed"  # gone from its package; its versions stay in the DB

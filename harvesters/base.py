@@ -34,6 +34,7 @@ from catalog.datasets.publishing import (
 from catalog.db import init_db, session_scope
 from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob, HarvestSource
+from catalog.privacy.policy import block_report
 from catalog.search.base import SearchError
 from catalog.search.indexing import converge_index, sync_index
 from catalog.storage import FileStore, FileTooLarge, open_store, remove_stale_temporaries
@@ -157,6 +158,10 @@ def run_harvest(
                         for warning in metadata_warnings(data):
                             tally.warn(item.identifier, warning)
                             logger.warning("%s: %s", item.identifier, warning)
+                        blocked = block_report(session, name)
+                        if blocked is not None:  # stored, not published: a policy outcome, not a failure
+                            tally.block(item.identifier, name, blocked)
+                            logger.warning("%s: blocked: %s", item.identifier, "; ".join(blocked))
                         if outcome != "unchanged":
                             feed.add(name)
                         tally.count(outcome)

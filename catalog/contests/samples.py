@@ -49,4 +49,6 @@ def sample_csv(view: EntryView, settings: Settings) -> Iterator[bytes]:
         raise ContestError(409, "not_available", f"entry {view.id}: {exc}") from exc
     numbers = row_numbers(table, count, view.entry.sample_seed)
     picked = Filter(Column(ROW_COLUMN, "integer"), "in", numbers or [-1])
-    return csv_chunks(table, RowsQuery(filters=[picked]))
+    # public: personal-data columns of data anyone may not read are masked, as on the dataset's own sample
+    return csv_chunks(table, RowsQuery(filters=[picked]),
+                      masked=access.masked_sample_columns(view.dataset, view.version.pii_report))

@@ -27,6 +27,8 @@ from catalog.db import write_lock
 from catalog.encoding import detect_encoding
 from catalog.ingest.fastpath import try_fast_path
 from catalog.models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
+from catalog.privacy.policy import apply_policy
+from catalog.privacy.rescan import scan_version
 from catalog.schemas import table_schema_problem
 from catalog.storage import FileStore, FileTooLarge, open_store, sha256_of
 from catalog.tables.parquet import build_parquet
@@ -360,12 +362,16 @@ def _publish(
     session.flush()  # dataset.id for new resources
 
     data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline, tasks)
+    pii_before = dataset.pii_status
+    # Blocked or published (access.py reads the status); a change of it alone (ODP_PII_POLICY changed, or the
+    # open class) is an update, so the harvest re-indexes the dataset.
+    policy_changed = apply_policy(session, dataset, settings) != pii_before and not is_new
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
     if is_new:
         return "added"
-    return "updated" if (changed or data_changed) else "unchanged"
+    return "updated" if (changed or data_changed or policy_changed) else "unchanged"
 
 
 def metadata_warnings(data: DatasetInput) -> list[str]:
@@ -547,8 +553,10 @@ def _new_version(
             )
         if fast is not None:
             version.parquet_path = fast.parquet_path
+            version.pii_report = fast.pii_report
         else:
             build_parquet(version, prep.format, store, local)  # records its own failure; never fails the harvest
+            version.pii_report = scan_version(version, store)  # the Parquet the version ends with
     return version
 
 

@@ -131,6 +131,7 @@ class CatalogSummary:
     versions: int
     validation: dict[str, int]  # current versions by validation status
     open_classes: dict[str, int]
+    pii: dict[str, int]  # active datasets by personal-information status (blocked: not published)
 
 
 def catalog_summary(session: Session) -> CatalogSummary:
@@ -171,6 +172,8 @@ def catalog_summary(session: Session) -> CatalogSummary:
         versions=session.exec(select(func.count()).select_from(ResourceVersion)).one(),
         validation=dict(validation),
         open_classes=open_classes,
+        pii=dict(session.exec(select(Dataset.pii_status, func.count())
+                              .where(Dataset.state == DatasetState.active).group_by(Dataset.pii_status)).all()),
     )
 
 

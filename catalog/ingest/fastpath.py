@@ -77,6 +77,7 @@ from catalog.ingest.cells import FORMATS as CELL_FORMATS
 from catalog.ingest.cells import read_rows, text_view
 from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, hasher_for, tuple_key
 from catalog.ingest.reports import collect, row_errors, summarize
+from catalog.privacy.scan import TableScan, metas_of
 from catalog.storage import FileStore
 from catalog.tables.parquet import ROW_COLUMN, _ColumnTyper, arrow_schema, store_parquet_file
 from catalog.validation import ValidationOutcome, table_resource
@@ -113,6 +114,7 @@ class Fallback(Exception):
 class FastResult:
     outcome: ValidationOutcome
     parquet_path: str  # relative path in the file store
+    pii_report: dict[str, Any] | None = None  # the personal-information scan of the same batches
 
 
 def _check(condition: bool, reason: str) -> None:
@@ -289,6 +291,21 @@ class _Batch:
     ragged: list[tuple[int, list[Any]]]  # rows of another width, due before or inside this batch
     cells: list[list[Any]] | None = None  # XLSX/JSON: the cells as frictionless reads them, column by column
     opaque: list[np.ndarray] | None = None  # XLSX/JSON: cells with no text form (left to frictionless's reader)
+
+    def texts(self) -> list[pa.Array]:
+        """Every cell as text, for the personal-information scan: the text views, and ``str`` of the opaque cells
+        (a workbook's mobile numbers typed as numbers in a string column are still mobile numbers)."""
+        if self.opaque is None or self.cells is None:
+            return self.columns
+        texts = []
+        for text, opaque, cells in zip(self.columns, self.opaque, self.cells, strict=True):
+            if opaque.any():
+                values = text.to_pylist()
+                for i in np.flatnonzero(opaque).tolist():
+                    values[i] = str(cells[i])
+                text = pa.array(values, pa.string())
+            texts.append(text)
+        return texts
 
 
 class _Ordinals:
@@ -523,10 +540,12 @@ def ingest_csv(path: Path, *, encoding: str | None, schema: dict[str, Any] | Non
 
 
 def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str, Any] | None,
-                 dialect: dict[str, Any] | None, store: FileStore, settings: Settings | None = None) -> FastResult:
+                 dialect: dict[str, Any] | None, store: FileStore, settings: Settings | None = None,
+                 scan: bool = True) -> FastResult:
     """Validate the table at ``path`` (CSV, XLSX or JSON) and write its Parquet file into the store in one read (a
     second, partial read only to fetch the rows of repeated unique/primary-key values), or raise
-    :class:`Fallback`. Returns the outcome — frictionless's report, valid or not — and the stored Parquet path."""
+    :class:`Fallback`. Returns the outcome — frictionless's report, valid or not — the stored Parquet path and,
+    unless ``scan`` is false (benchmarks only), the personal-information scan of the same batches."""
     settings = settings or get_settings()
     fmt = fmt.lower()
     _check(fmt == "csv" or fmt in CELL_FORMATS, f"format {fmt}")
@@ -555,9 +574,12 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
     fd, name = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".parquet")
     os.close(fd)
     tmp = Path(name)
+    scanner = TableScan(metas_of(used)) if scan else None
     try:
         with pq.ParquetWriter(tmp, state.target, compression="zstd") as writer:
             for batch in source():
+                if scanner is not None:  # the cells' text as read, before typing: a mobile typed integer too
+                    scanner.feed(batch.texts())
                 main = state.batch(batch, csv_text=fmt == "csv")
                 extra = state.ragged(batch.ragged) if batch.ragged else None
                 state.ordinals.feed(np.concatenate([batch.numbers, [n for n, _ in batch.ragged]]).astype(np.int64))
@@ -568,7 +590,8 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
     finally:
         if tmp.exists():
             tmp.unlink()
-    return FastResult(outcome=outcome, parquet_path=relpath)
+    return FastResult(outcome=outcome, parquet_path=relpath,
+                      pii_report=scanner.report() if scanner is not None else None)
 
 
 def _cell_batches(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any],

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from catalog import access
-from catalog.vocabulary import DatasetState, OpenClass
+from catalog.vocabulary import DatasetState, OpenClass, PiiStatus
 
 #: Facet (and filter) names, in the order the portal shows them.
 FACET_NAMES: tuple[str, ...] = (
@@ -61,6 +61,7 @@ class SearchDocument:
     resource_names: list[str] = field(default_factory=list)
     field_texts: list[str] = field(default_factory=list)  # schema field titles and descriptions
     state: str = DatasetState.active
+    pii_status: str = PiiStatus.clean  # a blocked dataset is not searchable (catalog/privacy/policy.py)
     modified: datetime | None = None
     downloads: int = 0
 

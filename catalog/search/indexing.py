@@ -162,6 +162,7 @@ def search_document(view: DatasetView, settings: Settings | None = None, *, down
         ),
         field_texts=_capped_list(fields, cap),
         state=ds.state,
+        pii_status=ds.pii_status,
         modified=ds.modified,
         downloads=dataset_downloads(ds) if downloads is None else downloads,
     )

@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
@@ -32,6 +32,8 @@ import pyarrow.csv as pcsv
 import xlsxwriter
 
 from catalog.models import ResourceVersion
+from catalog.privacy.findings import PiiKind
+from catalog.privacy.masking import mask_batch
 from catalog.tables.engine import copy_to, count_rows, stream_batches
 from catalog.tables.query import Column, RowsError, RowsQuery, Table
 from catalog.tables.sql import quote
@@ -171,14 +173,18 @@ def _fields(table: Table, query: RowsQuery) -> list[Column]:
     return query.fields or list(table.columns)
 
 
-def csv_chunks(table: Table, query: RowsQuery, *, bom: bool = False, header: Header = "name") -> Iterator[bytes]:
-    """The selection as UTF-8 CSV (header = field names or titles), one chunk per batch; a BOM first for Excel."""
+def csv_chunks(table: Table, query: RowsQuery, *, bom: bool = False, header: Header = "name",
+               masked: Mapping[str, PiiKind] | None = None) -> Iterator[bytes]:
+    """The selection as UTF-8 CSV (header = field names or titles), one chunk per batch; a BOM first for Excel.
+    ``masked`` columns (by field name) are written masked: a public sample of a table with personal data."""
     if bom:
         yield codecs.BOM_UTF8
     columns = _fields(table, query)
     labels = header_labels(columns, header)
+    by_label = {label: masked[c.name] for c, label in zip(columns, labels, strict=True) if c.name in (masked or {})}
     first = True
     for batch in stream_batches(table, query, _text_expressions(columns, labels)):
+        batch = mask_batch(batch, by_label)
         buf = io.BytesIO()
         pcsv.write_csv(batch, buf, pcsv.WriteOptions(include_header=first, quoting_style="needed"))
         first = False

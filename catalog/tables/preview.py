@@ -12,6 +12,7 @@ preview and the API's ``/sample`` both read it, so they never disagree on how mu
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -23,6 +24,8 @@ from frictionless import Resource
 
 from catalog.config import Settings, get_settings
 from catalog.models import ResourceVersion
+from catalog.privacy.findings import PiiKind
+from catalog.privacy.masking import mask_value
 from catalog.storage import FileStore, StoredFileMissing, open_store
 from catalog.validation import is_tabular
 from catalog.vocabulary import ValidationStatus
@@ -79,6 +82,23 @@ def preview_table(
         json.dumps(version.table_schema, sort_keys=True) if version.table_schema else None,
         limit,
     )
+
+
+def masked_preview(preview: TablePreview | None, columns: Mapping[str, PiiKind]) -> TablePreview | None:
+    """The preview with the given columns masked (catalog/privacy/masking.py), as a copy: previews are cached."""
+    if preview is None or not columns:
+        return preview
+    names = [f.name for f in preview.fields]
+    kinds = [columns.get(name) for name in names]
+    rows = [[cell if kind is None or cell.text == "" else _masked_cell(cell, kind) for cell, kind in zip(row, kinds,
+                                                                                                        strict=False)]
+            for row in preview.rows]
+    return TablePreview(fields=preview.fields, rows=rows, error=preview.error)
+
+
+def _masked_cell(cell: PreviewCell, kind: PiiKind) -> PreviewCell:
+    text = mask_value(cell.text, kind)
+    return PreviewCell(value=text, text=text, error=None)  # the report's message may quote the cell
 
 
 _ENGINE_CACHE: dict[tuple[str, int | None, int], TablePreview] = {}

@@ -187,6 +187,25 @@ class ResourcePublic(_Public):
     api_calls: int
 
 
+class PiiColumnPublic(_Public):
+    resource: str
+    column: str
+    kind: str = Field(description="resident_id | mobile | bank_card | email | person_name")
+    label: str = Field(description="身份证号, 手机号, 银行卡号, 电子邮箱, 姓名")
+    rows: int = Field(description="Rows holding it (estimated from a sample when ``estimated``)")
+    estimated: bool
+    examples: list[str] = Field(description="A few masked examples, never the raw values")
+    message: str
+
+
+class PiiPublic(_Public):
+    """The personal-information warning of a published dataset whose tables hold personal data (docs/quality.md)."""
+
+    status: str = Field(description="flagged")
+    sample_masked: bool = Field(description="The public sample shows these columns masked (有条件开放 data)")
+    columns: list[PiiColumnPublic]
+
+
 class DatasetDetail(DatasetSummary):
     """All metadata of a dataset, with its resources, their versions and validation."""
 
@@ -209,6 +228,9 @@ class DatasetDetail(DatasetSummary):
     resources: list[ResourcePublic]
     rating: RatingSummary = Field(default_factory=lambda: RatingSummary(average=None, count=0),
                                   description="Users' star ratings (catalog/community/ratings.py)")
+    pii: PiiPublic | None = Field(default=None, description=(
+        "Set when its tables hold personal data and it is published all the same: an open dataset under "
+        "ODP_PII_POLICY=flag, or a 有条件开放 one (docs/quality.md)"))
 
 
 # --- Search ---------------------------------------------------------------------------------------------

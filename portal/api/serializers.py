@@ -11,6 +11,7 @@ from catalog.access import data_readable, public_validation_report
 from catalog.datasets.queries import DatasetView, ResourceView
 from catalog.datasets.stats import resource_counts
 from catalog.models import Dataset, Department, Domain, ResourceVersion
+from catalog.privacy.notice import personal_data_notice
 from catalog.schemas import PublishedSchema
 from catalog.search.service import CatalogHit, FacetCount
 from catalog.tables.engine import RowsPage as TablePage
@@ -27,6 +28,8 @@ from .models import (
     DomainRef,
     FacetPublic,
     FieldPublic,
+    PiiColumnPublic,
+    PiiPublic,
     ResourcePublic,
     RowsPage,
     SchemaSummary,
@@ -164,7 +167,17 @@ def dataset_detail(view: DatasetView) -> DatasetDetail:
         "downloads": sum(r.downloads for r in resources),
         "api_calls": sum(r.api_calls for r in resources),
         "resources": resources,
+        "pii": pii_notice(view),
     })
+
+
+def pii_notice(view: DatasetView) -> PiiPublic | None:
+    """The warning of a dataset published with personal data in its tables (None when clean)."""
+    notice = personal_data_notice(view)
+    if notice is None:
+        return None
+    return PiiPublic(status=notice.status, sample_masked=notice.sample_masked,
+                     columns=[PiiColumnPublic(**column.as_dict()) for column in notice.columns])
 
 
 def schema_summary(published: PublishedSchema) -> SchemaSummary:

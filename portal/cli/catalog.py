@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from catalog import access
 from catalog.access import public_validation_report
@@ -22,10 +22,18 @@ from catalog.datasets.queries import (
     get_dataset,
     list_datasets,
 )
-from catalog.models import Department
+from catalog.models import Dataset, Department
+from catalog.privacy.policy import block_messages
 from catalog.schemas import SchemaNotFound, get_schema, list_schemas
 from catalog.validation_messages import explain_report, field_titles, type_name
-from catalog.vocabulary import DOMAINS, OPEN_CLASSES, DatasetState, ValidationStatus, resolve_domain
+from catalog.vocabulary import (
+    DOMAINS,
+    OPEN_CLASSES,
+    DatasetState,
+    PiiStatus,
+    ValidationStatus,
+    resolve_domain,
+)
 
 from .console import STATUS_LABEL, console, fail, heading, print_json, styled
 from .context import catalog
@@ -123,6 +131,7 @@ def datasets(
                 "department": dept.name,
                 "department_title": dept.title,
                 "open_class": ds.open_class,
+        "pii_status": ds.pii_status,
                 "validation_status": statuses.get(ds.id, ValidationStatus.not_tabular),
                 "state": ds.state,
             }
@@ -148,6 +157,16 @@ def datasets(
     console.print(table)
 
 
+PII_LABELS = {PiiStatus.clean: "无 none found", PiiStatus.flagged: "已发布，带警告 flagged",
+              PiiStatus.blocked: "未发布 blocked (ODP_PII_POLICY=block)"}
+
+
+def _pii_line(session: Session, dataset: Dataset) -> str:
+    """The dataset's personal-information status and its flagged columns, for the operator."""
+    messages = block_messages(session, dataset) if dataset.pii_status != PiiStatus.clean else []
+    return "; ".join([PII_LABELS.get(dataset.pii_status, str(dataset.pii_status)), *messages])
+
+
 def show(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Dataset name")],
@@ -159,6 +178,7 @@ def show(
             view = get_dataset(session, name)
         except DatasetNotFound as exc:
             raise fail(str(exc)) from exc
+        pii = _pii_line(session, view.dataset)
     ds = view.dataset
     if as_json:
         print_json(_show_json(view))
@@ -182,6 +202,7 @@ def show(
         ("首次发布 first published", str(ds.first_published)),
         ("更新日期 modified", str(ds.modified)),
         ("状态 state", ds.state),
+        ("个人信息 PII", pii),
         ("extras", json.dumps(ds.extras, ensure_ascii=False) if ds.extras else ""),
     ):
         meta.add_row(label, value)
@@ -285,6 +306,7 @@ def summary(
             "versions": s.versions,
             "validation": s.validation,
             "open_classes": s.open_classes,
+            "pii": s.pii,
             "data_dir": str(opened.settings.data_dir.resolve()),
         })
         return
@@ -309,4 +331,7 @@ def summary(
         "open classes: "
         + ", ".join(f"{OPEN_CLASSES.get(k, k)} {v}" for k, v in sorted(s.open_classes.items()))
     )
+    if s.pii.get(PiiStatus.blocked) or s.pii.get(PiiStatus.flagged):
+        console.print(f"personal information: [magenta]{s.pii.get(PiiStatus.blocked, 0)} blocked[/] (not published), "
+                      f"{s.pii.get(PiiStatus.flagged, 0)} flagged (published with a warning) · odp pii-scan")
     console.print(f"data dir: {opened.settings.data_dir.resolve()}")

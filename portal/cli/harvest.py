@@ -66,6 +66,7 @@ def harvest(
                                                      "in worker processes (catalog writes stay in order)")] = 1,
     queue: Annotated[bool, typer.Option("--queue", help="Put the harvest on the queue for an `odp worker` "
                                                         "(needs ODP_REDIS_URL) instead of running it here")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Harvest data packages or a CKAN site into the catalog: validate, store and record what changed."""
     catalog(ctx).open()  # refuses an older catalog before any work
@@ -85,7 +86,7 @@ def harvest(
         raise fail(str(exc), code=2) from exc
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        with ConsoleProgress(console) as progress:
+        with ConsoleProgress(err if as_json else console) as progress:  # --json: stdout holds only the JSON
             result = run_harvest(harvester, settings=settings, progress=progress, workers=workers)
     except HarvestStopped as exc:
         raise fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
@@ -106,6 +107,14 @@ def harvest(
     published = [ident for ident, outcome in result.outcomes.items() if outcome != "failed"]
     with catalog(ctx).session() as session:
         not_valid = tables_not_valid(session, job.source_id, published)
+    if as_json:
+        print_json({"job": job.id, "source": path, **tally.as_dict(), "blocked": len(tally.blocked),
+                    "invalid_tables": [{"dataset": d, "resource": r, "status": s} for d, r, s in not_valid],
+                    "withdrawn_datasets": result.withdrawn, "blocked_datasets": tally.blocked,
+                    "errors": tally.errors, "warnings": tally.warnings})
+        if tally.failed:
+            raise typer.Exit(1)
+        return
     table = Table(title=f"采集结果 harvest job #{job.id}: {path}")
     for column, style in (
         ("新增 added", "green"),
@@ -114,9 +123,10 @@ def harvest(
         ("撤回 withdrawn", "yellow"),
         ("失败 failed", "red"),
         ("有误表格 invalid tables", "yellow"),
+        ("未发布 blocked (PII)", "magenta"),
     ):
         table.add_column(column, justify="right", style=style)
-    table.add_row(*(str(v) for v in tally.as_dict().values()), str(len(not_valid)))
+    table.add_row(*(str(v) for v in tally.as_dict().values()), str(len(not_valid)), str(len(tally.blocked)))
     console.print(table)
     if not_valid:  # published all the same, with their reports (`odp validate NAME`); not a failure
         console.print("[yellow]published with invalid tables:[/] "
@@ -130,6 +140,14 @@ def harvest(
         for e in tally.errors:
             errors.add_row(e["item"], e["message"])
         console.print(errors)
+    if tally.blocked:  # a policy outcome (ODP_PII_POLICY=block), not a failure: the harvest still succeeds
+        blocked = Table(title="未发布 blocked: personal information (ODP_PII_POLICY=block)", show_lines=True)
+        blocked.add_column("package")
+        blocked.add_column("dataset")
+        blocked.add_column("finding", style="magenta")
+        for b in tally.blocked:
+            blocked.add_row(b["item"], b["dataset"], b["message"])
+        console.print(blocked)
     if tally.warnings:  # published all the same; the source should fix these
         warnings = Table(title="警告 warnings (published; to fix at the source)", show_lines=True)
         warnings.add_column("package")
@@ -164,6 +182,7 @@ def jobs(
                     "message": job.message,
                     "errors": job.errors or [],
                     "warnings": job.warnings or [],
+                    "blocked": job.blocked or [],
                 }
                 for job, source in rows
             ],

@@ -17,6 +17,7 @@ from catalog.accounts.throttle import logins
 from catalog.config import Settings
 from catalog.contests import consents
 from catalog.models import Account
+from catalog.privacy import policy as privacy_policy
 from catalog.vocabulary import ApplicationStatus, Role
 
 from .. import sessions
@@ -294,6 +295,8 @@ def review(request: Request, settings: SettingsDep, session: SessionDep) -> Resp
                                 if consents.may_review(session, actor, c)),  # decided on /review/contests
         "departments": users.department_titles(session, actor.id),  # type: ignore[arg-type]
         "target_days": settings.review_working_days, "error": None,
+        "personal_data": privacy_policy.for_review(  # blocked and flagged datasets: names for reviewers only
+            session, None if actor.role == Role.admin else users.department_ids(session, actor.id)),  # type: ignore[arg-type]
         "community": review_counts(session, actor),  # open data requests and 纠错: /review/community
     }, account=actor)
 

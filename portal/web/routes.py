@@ -25,10 +25,11 @@ from catalog.datasets.queries import (
     published_directory,
     published_domain_counts,
 )
+from catalog.privacy.notice import personal_data_notice
 from catalog.schemas import get_schema, list_schemas
 from catalog.search.base import SearchQuery
 from catalog.search.service import search_catalog
-from catalog.tables.preview import preview_table
+from catalog.tables.preview import masked_preview, preview_table
 from catalog.validation_messages import explain_report, field_titles
 from catalog.vocabulary import DOMAINS, OPEN_CLASSES, UPDATE_FREQUENCIES, resolve_domain
 
@@ -127,8 +128,10 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
     tables = []
     for res in shown:
         searched = rows_q.strip() if allowed.data_readable and rows_in == res.resource.name else None
-        preview = (preview_table(res.current, res.resource.format, limit=allowed.sample_rows, settings=settings,
-                                 search=searched or None)
+        preview = (masked_preview(
+                       preview_table(res.current, res.resource.format, limit=allowed.sample_rows, settings=settings,
+                                     search=searched or None),
+                       access.masked_sample_columns(ds, res.current.pii_report, principal))
                    if res.current else None)
         if preview is not None:
             tables.append({"resource": res, "preview": preview, "search": searched or None,
@@ -163,6 +166,7 @@ def dataset(name: str, request: Request, session: SessionDep, settings: Settings
         "sample_url": sample_url(ds.name, first_table) if first_table else None,
         "search_word": (ds.keywords or [view.domain.name])[0],
         "contest_works": contest_works.used_in(session, ds.id),  # accepted works of published contests
+        "pii": personal_data_notice(view, principal),  # published with personal data: its columns, sample masked?
         "reuses": reuses.submitted(session, principal, dataset=ds.name),  # approved; contest works listed above
         "community": dataset_panel(request, settings, session, ds),  # stars, comments, 纠错 (portal/web/community.py)
     })

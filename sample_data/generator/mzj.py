@@ -1,7 +1,12 @@
 """Sample packages of 上海市民政局 (Shanghai Municipal Civil Affairs Bureau, folder ``sample_data/mzj/``).
 
 Packages: ``marriage-registration-statistics``, ``elderly-care-institutions``, ``community-elderly-canteens``,
-``social-organizations``, ``charitable-foundations``.
+``social-organizations``, ``charitable-foundations``, ``temporary-assistance-recipients``,
+``subsistence-allowance-public-notice``.
+
+The last two exercise the personal-information gate (docs/quality.md): ``temporary-assistance-recipients`` lists
+full synthetic resident ID numbers (valid check digits) in an open dataset, so a harvest must block it;
+``subsistence-allowance-public-notice`` prints them masked (``310***********1234``, ``张*``), so it publishes.
 
 `elderly-care-institutions` is GBK (declared) with 是/否 booleans; `social-organizations` carries a deliberate
 duplicate primary key, documented in the README.
@@ -31,6 +36,7 @@ from .common import (
     weighted_district,
     zihao,
 )
+from .identity import masked_id, masked_mobile, masked_name, mobile, resident_id
 from .model import Err, Pkg, Res
 from .reference import DISTRICT_INFO, DISTRICTS, POP_2020, STREETS, SYNTHETIC_NOTE
 
@@ -395,4 +401,116 @@ def charitable_foundations() -> Pkg:
         update="每季度",
         temporal="2024-01-01/2024-12-31",
         created="2018-09-05T09:00:00+08:00",
+    )
+
+
+def assistance_fields(masked: bool) -> list[dict[str, Any]]:
+    shown = "（已脱敏）" if masked else ""
+    return [
+        {"name": "seq", "title": "序号", "type": "integer", "constraints": {"required": True, "unique": True}},
+        {"name": "name", "title": "姓名" + shown, "description": "救助对象姓名。", "type": "string",
+         "constraints": {"required": True}},
+        {"name": "id_number", "title": "身份证号" + shown, "description": "救助对象的居民身份证号码。",
+         "type": "string", "constraints": {"required": True}},
+        {"name": "mobile", "title": "联系电话" + shown, "description": "救助对象的手机号码。", "type": "string"},
+        {"name": "district", "title": "区", "type": "string", "constraints": {"required": True, "enum": DISTRICTS}},
+        {"name": "street", "title": "街道（镇）", "type": "string"},
+    ]
+
+
+def assistance_schema() -> dict[str, Any]:
+    return {
+        "fields": [
+            *assistance_fields(masked=False),
+            {"name": "reason", "title": "救助事由", "type": "string"},
+            {"name": "amount", "title": "救助金额（元）", "type": "integer", "constraints": {"minimum": 0}},
+            {"name": "approved", "title": "批准日期", "type": "date"},
+        ],
+        "primaryKey": ["seq"],
+    }
+
+
+def allowance_schema() -> dict[str, Any]:
+    return {
+        "fields": [
+            *assistance_fields(masked=True),
+            {"name": "household_size", "title": "保障人数", "type": "integer", "constraints": {"minimum": 1}},
+            {"name": "monthly_allowance", "title": "月保障金额（元）", "type": "integer",
+             "constraints": {"minimum": 0}},
+        ],
+        "primaryKey": ["seq"],
+    }
+
+
+ASSISTANCE_REASONS = ["突发重大疾病", "火灾等意外事故", "家庭成员死亡", "失业生活困难", "子女就学困难"]
+
+
+def _person_row(rng: random.Random, index: int) -> dict[str, Any]:
+    district = weighted_district(rng)
+    return {
+        "seq": index + 1,
+        "name": person(rng),
+        "id_number": resident_id(rng, district),
+        "mobile": mobile(rng),
+        "district": district,
+        "street": rng.choice(STREETS[district]),
+    }
+
+
+def rows_temporary_assistance() -> list[dict[str, Any]]:
+    rng = rng_for("temporary-assistance")
+    rows = []
+    for i in range(60):
+        row = _person_row(rng, i)
+        row["reason"] = rng.choice(ASSISTANCE_REASONS)
+        row["amount"] = rng.randrange(10, 120) * 100
+        row["approved"] = rdate(rng, dt.date(2024, 1, 1), dt.date(2024, 12, 31)).isoformat()
+        rows.append(row)
+    return rows
+
+
+def rows_subsistence_allowance() -> list[dict[str, Any]]:
+    rng = rng_for("subsistence-allowance")
+    rows = []
+    for i in range(80):
+        row = _person_row(rng, i)
+        row["name"] = masked_name(row["name"])
+        row["id_number"] = masked_id(row["id_number"])
+        row["mobile"] = masked_mobile(row["mobile"])
+        row["household_size"] = rng.choice([1, 1, 2, 2, 3, 4])
+        row["monthly_allowance"] = row["household_size"] * 1510
+        rows.append(row)
+    return rows
+
+
+def temporary_assistance_recipients() -> Pkg:
+    return Pkg(
+        "mzj",
+        "temporary-assistance-recipients",
+        "某街道临时救助对象名单（未脱敏，应被拦截）",
+        "民生服务",
+        "2024 年临时救助对象名单，含姓名、完整身份证号和手机号。这是一个错误发布的例子：个人信息未脱敏的无条件开放数据，"
+        "平台采集时应拦截、不予发布（见 docs/quality.md 个人信息检查）。身份证号由程序按校验码规则生成，不对应真实的人。"
+        + SYNTHETIC_NOTE,
+        ["临时救助", "社会救助", "个人信息"],
+        [Res("recipients", "临时救助对象", "data/recipients.csv", rows_temporary_assistance, assistance_schema())],
+        update="每月",
+        temporal="2024-01-01/2024-12-31",
+        created="2024-03-01T09:00:00+08:00",
+    )
+
+
+def subsistence_allowance_public_notice() -> Pkg:
+    return Pkg(
+        "mzj",
+        "subsistence-allowance-public-notice",
+        "最低生活保障对象公示（已脱敏）",
+        "民生服务",
+        "城乡居民最低生活保障对象公示名单。按个人信息保护要求公示：姓名仅保留姓氏，身份证号仅保留前 3 位和后 4 位，"
+        "手机号隐去中间 4 位（去标识化，参见 GB/T 37964）。" + SYNTHETIC_NOTE,
+        ["最低生活保障", "低保", "社会救助", "公示"],
+        [Res("recipients", "低保对象公示", "data/recipients.csv", rows_subsistence_allowance, allowance_schema())],
+        update="每月",
+        temporal="2024-01-01/2024-12-31",
+        created="2019-06-01T09:00:00+08:00",
     )

@@ -74,6 +74,8 @@ def build_registry() -> list[Pkg]:
         mzj.community_elderly_canteens(),
         sww.standard_wet_markets(),
         rsj.public_employment_service_agencies(),
+        mzj.temporary_assistance_recipients(),
+        mzj.subsistence_allowance_public_notice(),
         # institutions 机构团体
         mzj.social_organizations(),
         mzj.charitable_foundations(),

@@ -28,7 +28,7 @@ from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
 HEAD = "0011"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0010", "0011"]
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0010", "0011"]
 
 
 def odp(*args: str):
@@ -301,7 +301,7 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
 
 
 def test_a_catalog_of_the_reuses_release_upgrades_to_the_search_tables(settings, packages, monkeypatch):
-    """Revision 0007 is what the community pages left: its dataset survives 0010, whose search tables start empty.
+    """Revision 0008 is what the personal-information scan left: its dataset survives 0010, whose search tables start empty.
     On PostgreSQL, `odp reindex` with ODP_SEARCH_BACKEND=postgres fills them and search finds the dataset; on
     SQLite they stay empty and the embedded index answers as before."""
     from catalog.config import get_settings
@@ -310,7 +310,7 @@ def test_a_catalog_of_the_reuses_release_upgrades_to_the_search_tables(settings,
 
     copy_sample("jtw/shanghai-public-parking-lots", packages)
     harvest(settings, packages)
-    alembic(settings, command.downgrade, "0007")
+    alembic(settings, command.downgrade, "0008")
     assert "searchdocument" not in tables(settings)
     assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0010"):]
     assert schema_diff(settings, SQLModel.metadata) == []
@@ -366,6 +366,33 @@ def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(setti
         session.commit()
         assert [d for d, _ in reuses.find(session, made.id, account).datasets] == ["shanghai-public-parking-lots"]
         assert follows.following(session, account.id, "shanghai-public-parking-lots")
+
+
+def test_a_catalog_of_the_reuses_release_upgrades_to_the_personal_information_scan(settings, packages):
+    """Revision 0007 is what the reuses-and-follows issue left: a dataset survives 0008 as ``clean`` with unscanned
+    versions; ``odp pii-scan`` then scans its stored tables, and blocked_datasets works on the new column."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0007")
+    with db.get_engine(settings).connect() as connection:
+        assert "pii_status" not in {c["name"] for c in migrations.inspect(connection).get_columns("dataset")}
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0008"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT name, pii_status FROM dataset")).one() == (
+            "shanghai-public-parking-lots", "clean")
+        assert connection.execute(text("SELECT count(*) FROM resourceversion WHERE pii_report IS NULL")).scalar_one()
+    scanned = odp("pii-scan", "--json")
+    assert scanned.exit_code == 0, scanned.output
+    from sqlmodel import Session
+
+    from catalog.models import ResourceVersion
+    from catalog.privacy import blocked_datasets
+
+    with Session(db.get_engine(settings)) as session:
+        assert blocked_datasets(session) == []
+        reports = [v.pii_report for v in session.scalars(select(ResourceVersion)) if v.parquet_path]
+        assert reports and all(r is not None and r["columns"] == [] for r in reports)
 
 
 def test_a_catalog_of_the_postgres_search_release_upgrades_to_scheduled_harvests(settings, packages):

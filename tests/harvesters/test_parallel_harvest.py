@@ -52,7 +52,8 @@ def _corpus(folder: Path) -> None:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "time"}  # a report's elapsed seconds
+        # a validation report's elapsed seconds, a personal-information scan's time
+        return {k: _plain(v) for k, v in value.items() if k not in ("time", "scanned")}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return None if isinstance(value, datetime) else value

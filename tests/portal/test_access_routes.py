@@ -37,12 +37,16 @@ from portal.app import create_app
 from tests.support.accounts import account, admin, cheap_hashing, expire_grant, granted, new_key
 from tests.support.catalog import fresh_settings, release
 from tests.support.packages import csv_text, write_package
+from tests.support.pii import id_numbers, pii_csv, pii_resource
 
 SAMPLE_ROWS = 4
 ROWS = 12
 OPEN, CONDITIONAL, CLOSED = "acc-open", "acc-conditional", "acc-closed"
 GONE, GONE_CONDITIONAL = "acc-gone", "acc-gone-conditional"  # withdrawn: open and conditional
-HIDDEN = (CLOSED, GONE, GONE_CONDITIONAL)
+PII = "acc-pii"  # open, with unmasked resident IDs: blocked by ODP_PII_POLICY=block (the default)
+NOT_FOUND = (CLOSED, PII)  # answered "not found", as if they never existed
+HIDDEN = (CLOSED, GONE, GONE_CONDITIONAL, PII)
+PII_ROWS = 30
 KEYWORD = "访问策略测试"
 HIDDEN_DEPT = {"name": "hidden-dept", "title": "隐藏的部门"}
 
@@ -201,8 +205,12 @@ def client(tmp_path_factory, pg_database_url):
                                          (GONE_CONDITIONAL, "conditional", True)):
             extra = {"domain": "credit", "publisher": HIDDEN_DEPT} if hidden else {}
             write_package(folder, name, csv=marked_csv(), open_class=open_class, keywords=[KEYWORD], **extra)
+        write_package(folder, PII, csv=pii_csv(PII_ROWS), resource=pii_resource(), keywords=[KEYWORD],
+                      domain="credit", publisher=HIDDEN_DEPT)
         first = run_harvest(DataPackageHarvester(folder, settings), settings=settings)
-        assert first.tally.failed == 0, first.tally.errors
+        assert first.tally.failed == 0, first.tally.errors  # the block is a policy outcome, not a failure
+        assert [b["dataset"] for b in first.tally.blocked] == [PII]
+        assert f"PII: 身份证号 in column id_number ({PII_ROWS} rows)" in first.tally.blocked[0]["message"]
         for name in (GONE, GONE_CONDITIONAL):
             shutil.rmtree(folder / name)
         second = run_harvest(DataPackageHarvester(folder, settings), settings=settings)
@@ -253,7 +261,8 @@ def test_community_dataset_routes_answer_404_and_410_before_asking_who_calls(cli
     paths = [path for path, kind in ROUTES.items() if kind == COMMUNITY and "{name}" in path]
     assert paths
     for path in paths:
-        assert client.get(url(path, CLOSED)).status_code == 404, path
+        for name in NOT_FOUND:
+            assert client.get(url(path, name)).status_code == 404, path
         for name in (GONE, GONE_CONDITIONAL):
             assert client.get(url(path, name)).status_code == 410, path
         assert client.get(url(path, OPEN)).status_code == 401, path
@@ -264,8 +273,10 @@ def test_closed_is_not_found_and_withdrawn_is_gone(client, kind):
     paths = dataset_routes(kind)
     assert paths
     for path in paths:
-        for target in calls(path, CLOSED):
-            assert client.get(target).status_code == 404, target
+        for target in (t for name in NOT_FOUND for t in calls(path, name)):
+            response = client.get(target)
+            assert response.status_code == 404, target
+            assert not any(number.encode() in response.content for number in id_numbers(PII_ROWS)), target
         for name in (GONE, GONE_CONDITIONAL):
             for target in calls(path, name):
                 assert client.get(target).status_code == 410, target

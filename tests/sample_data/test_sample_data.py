@@ -118,7 +118,8 @@ def test_facet_counts_equal_catalog_counts(sample):
     assert {f["value"]: f["count"] for f in body["facets"]["domain"]} == {k: v for k, v in domains.items() if v}
     with session_scope(settings) as session:
         published = session.exec(
-            select(Dataset).where(Dataset.state == "active", Dataset.open_class != "closed")
+            select(Dataset).where(Dataset.state == "active", Dataset.open_class != "closed",
+                                  Dataset.pii_status != "blocked")  # the sample package of unmasked IDs
         ).all()
     assert body["count"] == len(published)
     by_class = Counter(d.open_class for d in published)
@@ -139,3 +140,46 @@ def assert_reindex_matches(settings) -> None:
     assert count == backend.doc_count()
     after = [json.dumps([h.name for h in backend.search(q).hits]) for q in queries]
     assert before == after
+
+
+# --- The personal-information gate on the sample data (docs/quality.md) ------------------------------------------
+
+BLOCKED_SAMPLE = "temporary-assistance-recipients"  # open, full synthetic resident IDs, names and mobiles
+MASKED_SAMPLE = "subsistence-allowance-public-notice"  # open, the same kinds masked (310***********1234, 张*)
+PERMIT_SAMPLES = ("construction-permits-2023", "construction-permits-2024")  # 施工许可证编号: chance ID matches
+
+
+def test_the_unmasked_sample_is_blocked_and_the_masked_one_published(sample):
+    settings, first, second, client = sample
+    assert first.tally.failed == 0
+    assert [b["dataset"] for b in first.tally.blocked] == [BLOCKED_SAMPLE]
+    assert [b["dataset"] for b in second.tally.blocked] == [BLOCKED_SAMPLE]  # still blocked, still no failure
+    assert first.tally.blocked[0]["message"] == (
+        "PII: 姓名 in column name (60 rows); PII: 身份证号 in column id_number (60 rows); "
+        "PII: 手机号 in column mobile (60 rows)")
+    assert client.get(f"/api/v1/datasets/{BLOCKED_SAMPLE}").status_code == 404
+    shown = client.get(f"/api/v1/datasets/{MASKED_SAMPLE}")
+    assert shown.status_code == 200 and shown.json().get("pii") is None
+    from catalog.privacy import blocked_datasets
+
+    with session_scope(settings) as session:
+        assert [d.name for d in blocked_datasets(session)] == [BLOCKED_SAMPLE]
+        assert [d.name for d in blocked_datasets(session, "mzj")] == [BLOCKED_SAMPLE]
+        assert blocked_datasets(session, "zjw") == []
+        masked = session.exec(select(Dataset).where(Dataset.name == MASKED_SAMPLE)).one()
+        assert masked.pii_status == "clean"
+
+
+def test_the_sample_permit_tables_stay_published(sample):
+    """施工许可证编号 pass the ID check digit (and Luhn) by chance in hundreds of rows: a small share, no label."""
+    settings, _, _, client = sample
+    for name in PERMIT_SAMPLES:
+        assert client.get(f"/api/v1/datasets/{name}").status_code == 200
+        view = client.get(f"/api/v1/datasets/{name}").json()
+        assert view.get("pii") is None
+        with session_scope(settings) as session:
+            dataset = session.exec(select(Dataset).where(Dataset.name == name)).one()
+            version = get_dataset(session, name).resources[0].current
+        assert dataset.pii_status == "clean"
+        permit = next(c for c in version.pii_report["columns"] if c["column"] == "permit_no")
+        assert permit["kind"] == "resident_id" and not permit["flagged"] and 50 < permit["matched"] < 300

@@ -79,7 +79,8 @@ def assert_well_formed(page: Page) -> None:
 def assert_every_page_renders(settings, client: TestClient, min_datasets: int) -> None:
     with session_scope(settings) as session:
         datasets = session.exec(
-            select(Dataset.name).where(Dataset.state == "active", Dataset.open_class != "closed")
+            select(Dataset.name).where(Dataset.state == "active", Dataset.open_class != "closed",
+                                       Dataset.pii_status != "blocked")  # published: the others answer 404
         ).all()
         departments = session.exec(select(Department.name)).all()
     urls = ["/", "/search", "/search?q=停车", "/departments", "/schemas", "/about"]

@@ -7,7 +7,7 @@ runs on PostgreSQL only): one schema whatever the database, and nothing existing
 ``odp reindex`` (or the next harvest) once ``ODP_SEARCH_BACKEND=postgres`` is set.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 from catalog.search.postgres.tables import CODE_POINT_TEXT, JSON_B, TS_VECTOR
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

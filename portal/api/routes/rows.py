@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from catalog import access
 from catalog.datasets import stats as download_stats
+from catalog.privacy.masking import mask_rows
 from catalog.tables.engine import RowsTimeout, fetch_rows
 from catalog.tables.exports import FORMATS, csv_chunks, prefetch
 from catalog.tables.query import RowsError, RowsQuery, parse_query
@@ -121,5 +122,6 @@ def sample(name: str, resource: str, session: SessionDep, settings: SettingsDep,
         page = fetch_rows(table, RowsQuery(size=shown))
     except (RowsError, RowsTimeout) as exc:
         raise rows_error(exc) from exc
+    page.rows = mask_rows(page.rows, access.masked_sample_columns(found.view.dataset, found.version.pii_report))
     page.next = None  # a sample never pages on
     return rows_page(page, request.url)
