@@ -167,7 +167,8 @@ def package(i: int, base: str, with_schema: bool) -> dict[str, Any]:
     }
 
 
-def serve_site(count: int, with_schema: bool, ready: Any) -> None:
+def serve_site(count: int, with_schema: bool, ready: Any, first: int = 0) -> None:
+    """Serve ``count`` packages, numbered from ``first`` (sites with different ``first`` share no dataset)."""
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -191,7 +192,7 @@ def serve_site(count: int, with_schema: bool, ready: Any) -> None:
                 start, rows = int(params.get("start", 0)), min(int(params.get("rows", 10)), 1000)
                 since = re.search(r"metadata_modified:\[(\S+) TO", params.get("fq", ""))
                 total = 0 if since and since.group(1) > MODIFIED else count  # every package: MODIFIED
-                numbers = range(start, min(start + rows, total))
+                numbers = range(first + start, first + min(start + rows, total))
                 if params.get("fl"):
                     results = [{"id": package_id(i)} for i in numbers]
                 else:

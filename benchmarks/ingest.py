@@ -31,7 +31,7 @@ from report import cpu_model, replace_section
 
 from catalog.config import Settings
 from catalog.ingest.fastpath import ingest_table
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from catalog.tables.parquet import write_parquet
 from catalog.validation import validate_table
 
@@ -108,14 +108,14 @@ def write_workbook(source: Path, dest: Path, rows: int) -> None:
     book.save(dest)
 
 
-def measure_fast(table: Path, fmt: str, dialect, store: FileStore, settings: Settings):
+def measure_fast(table: Path, fmt: str, dialect, store: LocalFileStore, settings: Settings):
     start = time.perf_counter()
     fast = ingest_table(table, fmt=fmt, encoding="utf-8" if fmt == "csv" else None, schema=SCHEMA,
                         dialect=dialect, store=store, settings=settings)
     return fast, time.perf_counter() - start
 
 
-def measure_frictionless(table: Path, fmt: str, dialect, fast, store: FileStore, settings: Settings):
+def measure_frictionless(table: Path, fmt: str, dialect, fast, store: LocalFileStore, settings: Settings):
     encoding = "utf-8" if fmt == "csv" else None
     start = time.perf_counter()
     reference = validate_table(table, fmt=fmt, encoding=encoding, schema=SCHEMA, dialect=dialect,
@@ -148,7 +148,7 @@ def main() -> None:
         break_table(table, broken, args.broken_every)
         workbook = folder / "table.xlsx"
         write_workbook(table, workbook, args.xlsx_rows)
-        store = FileStore(folder / "store")
+        store = LocalFileStore(folder / "store")
         title = {"headerRows": [3]}
 
         # the fast runs first, so the peak RSS read after them is theirs

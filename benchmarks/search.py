@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from report import cpu_model, replace_section
 
-from catalog.search import SearchDocument, SearchQuery, WhooshBackend
+from catalog.search import SearchBackend, SearchDocument, SearchQuery, WhooshBackend
 from catalog.search.suggest import Suggestion, SuggestTable
 
 # ------------------------------------------------------------------------------------------ vocabulary
@@ -449,6 +449,38 @@ def run(n: int, rounds: int, workdir: Path) -> dict[str, float]:
     indexed = backend.doc_count()  # first read: opens the reader and loads the per-document arrays
     t_open = time.perf_counter() - t0
 
+    timed = time_queries(backend, rounds)
+    suggest_timings = []
+    for _ in range(rounds * 10):
+        for prefix in SUGGEST_PREFIXES:
+            t0 = time.perf_counter()
+            suggestions.lookup(prefix, 8)
+            suggest_timings.append((time.perf_counter() - t0) * 1000)
+    load_after = os.getloadavg()[0]
+    backend.close()
+    size_mb = sum(f.stat().st_size for f in index_dir.iterdir()) / 1e6
+    shutil.rmtree(index_dir, ignore_errors=True)
+    return {
+        "n": n,
+        "indexed": indexed,
+        "gen_s": t_gen,
+        "index_s": t_index,
+        "index_cpu_s": cpu_index,
+        "load": max(load_before, load_after),
+        "rate": n / t_index,
+        "open_ms": t_open * 1000,
+        "size_mb": size_mb,
+        **timed,
+        "suggest_build_s": t_suggest_build,
+        "suggest_keys": len(suggestions.keys),
+        "suggest_p50": percentile(suggest_timings, 50),
+        "suggest_p95": percentile(suggest_timings, 95),
+    }
+
+
+def time_queries(backend: SearchBackend, rounds: int) -> dict[str, float]:
+    """Latencies of the query mix (:data:`QUERIES` and the filtered case, then :data:`EXPANSION_QUERIES`), each
+    asking for the :data:`FACETS`: one warm-up run per query, then ``rounds`` timed runs."""
     cases = [SearchQuery(q=q, facets=FACETS) for q in QUERIES]
     cases.append(SearchQuery(q=FILTER_CASE[0], filters=FILTER_CASE[1], facets=FACETS))
     first: list[float] = []
@@ -475,27 +507,8 @@ def run(n: int, rounds: int, workdir: Path) -> dict[str, float]:
             t0 = time.perf_counter()
             backend.search(case)
             expansion_timings.append((time.perf_counter() - t0) * 1000)
-    suggest_timings = []
-    for _ in range(rounds * 10):
-        for prefix in SUGGEST_PREFIXES:
-            t0 = time.perf_counter()
-            suggestions.lookup(prefix, 8)
-            suggest_timings.append((time.perf_counter() - t0) * 1000)
-    load_after = os.getloadavg()[0]
     filt = [t for i, t in enumerate(timings) if i % len(cases) == len(cases) - 1]
-    backend.close()
-    size_mb = sum(f.stat().st_size for f in index_dir.iterdir()) / 1e6
-    shutil.rmtree(index_dir, ignore_errors=True)
     return {
-        "n": n,
-        "indexed": indexed,
-        "gen_s": t_gen,
-        "index_s": t_index,
-        "index_cpu_s": cpu_index,
-        "load": max(load_before, load_after),
-        "rate": n / t_index,
-        "open_ms": t_open * 1000,
-        "size_mb": size_mb,
         "p50": percentile(timings, 50),
         "p95": percentile(timings, 95),
         "max": max(timings),
@@ -509,10 +522,6 @@ def run(n: int, rounds: int, workdir: Path) -> dict[str, float]:
         "exp_p50": percentile(expansion_timings, 50),
         "exp_p95": percentile(expansion_timings, 95),
         "exp_zero": sum(1 for h in expansion_hits if h == 0),
-        "suggest_build_s": t_suggest_build,
-        "suggest_keys": len(suggestions.keys),
-        "suggest_p50": percentile(suggest_timings, 50),
-        "suggest_p95": percentile(suggest_timings, 95),
     }
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +19,13 @@ class Validator(StrEnum):
 
     fast = "fast"  # one read (catalog/ingest/fastpath.py); falls back to frictionless where it cannot decide
     frictionless = "frictionless"  # frictionless validation, then a second read for Parquet
+
+
+class SearchBackendKind(StrEnum):
+    """Where the search index lives (``ODP_SEARCH_BACKEND``)."""
+
+    whoosh = "whoosh"  # a Whoosh index in <data dir>/index: the embedded default
+    postgres = "postgres"  # tables in the catalog's PostgreSQL database, shared by every node (docs/search.md)
 
 
 class PiiPolicy(StrEnum):
@@ -34,6 +43,27 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the catalog DB; default: SQLite file in the data dir."
+    )
+    # The file store (catalog/storage.py, catalog/s3store.py): a local folder by default, or an S3 bucket.
+    files_url: str | None = Field(
+        default=None,
+        pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$",
+        description="Where originals and Parquet files live: s3://bucket/prefix (an S3-compatible store: MinIO, Ceph"
+                    " RGW, a cloud S3); unset: the files folder of the data dir.",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="The S3 API's address (e.g. http://minio.internal:9000); unset: the cloud's own."
+    )
+    s3_access_key: SecretStr | None = Field(default=None, description="The S3 access key id (never shown or logged).")
+    s3_secret_key: SecretStr | None = Field(default=None, description="The S3 secret key (never shown or logged).")
+    s3_region: str | None = Field(default=None, description="The S3 region (e.g. us-east-1); unset: the client's default.")
+    s3_presigned_downloads: bool = Field(
+        default=False,
+        description="Original files are downloaded by a redirect to a presigned URL of the S3 endpoint (which"
+                    " clients must then reach) instead of being streamed through the portal.",
+    )
+    s3_presigned_seconds: int = Field(
+        default=300, ge=10, le=7 * 24 * 3600, description="How long a presigned download URL stays valid."
     )
     reject_invalid: bool = Field(
         default=False, description="Refuse datasets whose tables fail validation instead of flagging them."
@@ -110,6 +140,12 @@ class Settings(BaseSettings):
     max_resources_per_package: int = Field(
         default=500, ge=1, description="Most resources one dataset may have; a package with more fails alone."
     )
+    search_backend: SearchBackendKind = Field(
+        default=SearchBackendKind.whoosh,
+        description="whoosh: a Whoosh index in <data dir>/index (one node); postgres: search tables in the catalog"
+                    " database, so any number of API nodes share one index (needs ODP_DATABASE_URL to be PostgreSQL;"
+                    " build it with `odp reindex`).",
+    )
     index_field_chars: int = Field(
         default=10_000,
         ge=100,
@@ -158,7 +194,7 @@ class Settings(BaseSettings):
         ge=0,
         description=(
             "Tables of at least this many rows get an in-memory copy once queried (smaller ones answer from"
-            " Parquet in a few milliseconds)."
+            " Parquet in a few milliseconds); with an S3 file store (ODP_FILES_URL) every queried table gets one."
         ),
     )
     rows_hot_bytes: int = Field(
@@ -208,6 +244,29 @@ class Settings(BaseSettings):
         default=None,
         description="Redis holding the rate-limit counters, shared by every worker and node (e.g."
                     " redis://127.0.0.1:6379/0); unset: counters in each process.",
+    )
+    harvest_job_timeout: float = Field(
+        default=6 * 3600, gt=0,
+        description="Seconds one queued harvest may run on a worker before it is stopped and failed (or retried).",
+    )
+    harvest_retries: int = Field(
+        default=3, ge=0,
+        description="Times a queued harvest is run again after its worker died or it raised (not after a source"
+                    " that could not be read: that job is failed and the next scheduled run tries again).",
+    )
+    worker_lease_seconds: int = Field(
+        default=60, ge=2,
+        description="A worker renews its hold on a running harvest every third of this; a worker killed"
+                    " mid-harvest has its job handed to another worker about this many seconds later.",
+    )
+    scheduler_seconds: float = Field(
+        default=30, gt=0, description="Seconds between two looks of a worker's scheduler for due harvest sources.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or CIDRs of the reverse proxies / load balancers in front of the"
+                    " portal (e.g. '10.0.0.0/8,127.0.0.1'): only a request from one of them has its client IP taken"
+                    " from X-Forwarded-For (for rate limits, login throttles, audit). Empty: the socket peer.",
     )
     redis_prefix: str = Field(
         default="odp", min_length=1, max_length=100, description="Prefix of this portal's keys in Redis."
@@ -285,6 +344,16 @@ class Settings(BaseSettings):
         description="A UTF-8 file of words, one a line ('#' lines ignored): a post containing one is refused (422).",
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"ODP_TRUSTED_PROXIES: '{item}' is not an IP address or CIDR (e.g. 10.0.0.0/8)") from None
+        return value
+
     @field_validator("rate_limits")
     @classmethod
     def _rate_limits_parse(cls, value: str) -> str:
@@ -312,10 +381,34 @@ class Settings(BaseSettings):
         return self.search_synonyms_file or self.data_dir / "search-synonyms.txt"
 
     @property
+    def scaled_mode(self) -> bool:
+        """Scaled mode: the catalog is in a database other machines can share (anything but SQLite), so any
+        number of ``odp serve`` and ``odp worker`` processes may run on any number of nodes. Then nothing a
+        node needs may come from one node's data dir: ``ODP_SECRET_KEY`` is required (:func:`check_scaled_mode`).
+        An SQLite catalog is one machine's, shared only by processes that share its data dir."""
+        return make_url(self.effective_database_url).get_backend_name() != "sqlite"
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'catalog.db').resolve()}"
+
+
+class ConfigurationError(ValueError):
+    """Settings a node must not start with (the message says which and why)."""
+
+
+def check_scaled_mode(settings: Settings) -> None:
+    """Refuse what would break a scaled deployment (see :attr:`Settings.scaled_mode`): a node without
+    ``ODP_SECRET_KEY`` would generate its own into its data dir, and the API keys, sessions and TOTP secrets
+    made on one node would not open on the others."""
+    if settings.scaled_mode and not settings.secret_key:
+        raise ConfigurationError(
+            "ODP_SECRET_KEY must be set when the catalog is in a shared database (ODP_DATABASE_URL is not SQLite):"
+            " every node and worker needs the same key, a key generated into one node's data dir would break API"
+            " keys and logins on the others. Set it to the same long random string everywhere, e.g. the output of"
+            " `python -c \"import secrets; print(secrets.token_urlsafe(48))\"`.")
 
 
 @lru_cache

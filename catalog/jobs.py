@@ -23,6 +23,7 @@ from catalog.models import (
     HarvestJob,
     HarvestJobProcess,
     HarvestSource,
+    QueuedHarvestJob,
     Resource,
     ResourceVersion,
     utcnow,
@@ -148,13 +149,33 @@ def job_status_label(job: HarvestJob) -> str:
     return job.status
 
 
+def mark_retried(session: Session, queue_job_id: str) -> list[HarvestJob]:
+    """Fail the running jobs of earlier attempts of queue job ``queue_job_id`` (uncommitted). The queue gives
+    a job to one worker at a time: when it is handed out again, the earlier holder is gone, on any host."""
+    earlier = session.exec(
+        select(HarvestJob)
+        .join(QueuedHarvestJob, QueuedHarvestJob.job_id == HarvestJob.id)
+        .where(QueuedHarvestJob.queue_job_id == queue_job_id, HarvestJob.status == JobStatus.running)
+    ).all()
+    for job in earlier:
+        job.status = JobStatus.failed
+        job.message = f"{ABANDONED} the worker stopped before the job finished; queue job {queue_job_id} was retried"
+        job.finished = utcnow()
+        session.add(job)
+    return list(earlier)
+
+
 @serialized_write
-def start_job(session: Session, source: HarvestSource) -> HarvestJob:
+def start_job(session: Session, source: HarvestSource, *, queue_job_id: str | None = None) -> HarvestJob:
     # A job left "running" by a killed process would otherwise stay stuck forever (CKAN's classic failure).
+    if queue_job_id is not None:  # first: it knows more than the pid rule below
+        mark_retried(session, queue_job_id)
     mark_abandoned(session, source)
     job = HarvestJob(source_id=source.id, status=JobStatus.running)
     session.add(job)
     session.flush()
+    if queue_job_id is not None:
+        session.add(QueuedHarvestJob(job_id=job.id, queue_job_id=queue_job_id))
     pid = os.getpid()
     session.add(HarvestJobProcess(job_id=job.id, host=socket.gethostname(), pid=pid,
                                   process_started=_process_started(pid)))

@@ -193,6 +193,31 @@ class HarvestJobProcess(SQLModel, table=True):
     process_started: str | None = Field(default=None, max_length=40)  # tells a reused pid apart
 
 
+class HarvestSchedule(SQLModel, table=True):
+    """When a registered source is harvested again (``odp sources add URL --schedule …``), and how.
+
+    ``schedule`` is ``hourly``, ``daily`` or a five-field cron expression (UTC); ``next_run`` is the due time
+    the scheduler moves forward with a compare-and-set, so that of several schedulers exactly one enqueues
+    each run (catalog/schedules.py). ``options`` are the harvester's options (organization, default domain,
+    domain map, full) as ``odp harvest`` takes them."""
+
+    source_id: int = Field(primary_key=True, foreign_key="harvestsource.id")
+    schedule: str = Field(max_length=100)
+    options: dict[str, Any] | None = _json()
+    paused: bool = False
+    next_run: datetime = Field(index=True)
+    last_enqueued: datetime | None = None
+
+
+class QueuedHarvestJob(SQLModel, table=True):
+    """The queue job (RQ job id) a harvest job ran for. A queued harvest retried after its worker died
+    starts a new harvest job; the old one, still ``running``, is marked abandoned by the retry — the queue
+    hands a job to one worker at a time, so the earlier holder is known to be gone, on whatever host."""
+
+    job_id: int = Field(primary_key=True, foreign_key="harvestjob.id")
+    queue_job_id: str = Field(index=True, max_length=100)
+
+
 class IndexedDataset(SQLModel, table=True):
     """What the search index holds of a dataset: its ``modified`` when it was last indexed, into which index
     (``index_id`` names an index directory; a new or deleted index has another). A dataset whose marker is

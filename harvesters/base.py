@@ -37,7 +37,7 @@ from catalog.models import HarvestJob, HarvestSource
 from catalog.privacy.policy import block_report
 from catalog.search.base import SearchError
 from catalog.search.indexing import converge_index, sync_index
-from catalog.storage import FileStore, FileTooLarge, remove_stale_temporaries
+from catalog.storage import FileStore, FileTooLarge, open_store, remove_stale_temporaries
 from catalog.vocabulary import JobStatus
 from catalog.workers import TaskGroup
 
@@ -121,15 +121,17 @@ def run_harvest(
     settings: Settings | None = None,
     progress: Progress | None = None,
     workers: int = 1,
+    queue_job_id: str | None = None,
 ) -> HarvestResult:
     """Harvest one source. ``workers`` > 1 stores, validates and converts that many items at once (see
-    :class:`_ParallelPublisher`); the catalog ends the same as with one."""
+    :class:`_ParallelPublisher`); the catalog ends the same as with one. ``queue_job_id``: the queue job this
+    run is an attempt of (harvesters/queue.py), so a retry fails the job its killed attempt left running."""
     settings = settings or get_settings()
     progress = progress or _Silent()
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     init_db(settings)
-    store = FileStore(settings.files_dir)
+    store = open_store(settings)
     remove_stale_temporaries(settings)  # left by killed runs; never files young enough to be in flight
     with session_scope(settings) as session:
         claim = getattr(harvester, "claim_source", None)
@@ -139,7 +141,7 @@ def run_harvest(
         tally = JobTally()
         job: HarvestJob | None = None
         try:
-            job = start_job(session, source)
+            job = start_job(session, source, queue_job_id=queue_job_id)
             result = HarvestResult(job=job, tally=tally)
             with harvester.open() as items:
                 progress.begin(len(items))

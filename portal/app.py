@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from catalog.accounts import sweeper as grant_sweeper
-from catalog.config import get_settings
+from catalog.config import check_scaled_mode, get_settings
 from catalog.db import init_db
 
 from .api.docs import install_api_docs
@@ -32,6 +33,7 @@ API_PREFIX = "/api/v1"
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    check_scaled_mode(settings)  # a node of a shared catalog refuses to start without ODP_SECRET_KEY
     init_db(settings)
     grant_sweeper.start(settings)  # "grant expired" audit events, every ODP_GRANT_SWEEP_SECONDS
     app = FastAPI(
@@ -56,5 +58,9 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     install_pages(app)  # after the API's handlers: pages get HTML errors, /api keeps its JSON
     install_ckan_error_handlers(app)  # last: the CKAN API's paths answer in CKAN's envelope
-    install_http_headers(app, settings)  # outermost: HEAD, Allow, CORS, compression, ETags (portal/http_headers.py)
+    install_http_headers(app, settings)  # HEAD, Allow, CORS, compression, ETags (portal/http_headers.py)
+    if settings.trusted_proxies.strip():
+        # Outermost: behind these proxies only, the client IP (rate limits, login throttles, audit) is the one
+        # X-Forwarded-For names — its rightmost address that is not itself a trusted proxy. Elsewhere the peer.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -2,9 +2,11 @@
 
 * ``GET /healthz``: the process is up and answers (no dependency is touched: a liveness probe must not fail
   because the database is slow, or the orchestrator restarts a healthy process).
-* ``GET /readyz``: the process can serve: the catalog database answers ``SELECT 1``, the search index opens and
-  counts its documents, and the file store (``$ODP_DATA_DIR/files``) is a readable directory. 200 when all
-  are, else 503 naming what failed. The failure text is the exception's class and first line, never a
+* ``GET /readyz``: the process can serve: the catalog database answers ``SELECT 1``, the search index (the Whoosh
+  directory, or the PostgreSQL search tables with ``ODP_SEARCH_BACKEND=postgres``) opens and counts its documents,
+  and the file store answers (``$ODP_DATA_DIR/files`` is a readable directory, or the S3 bucket of
+  ``ODP_FILES_URL`` exists). 200 when all are, else 503 naming what failed. The failure text is the exception's
+  class and first line, never a
   connection string (a database URL may hold a password) or a file path.
 
 Neither needs a key; neither is rate-limited or counted (they are not under ``/api``).
@@ -12,7 +14,6 @@ Neither needs a key; neither is rate-limited or counted (they are not under ``/a
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
@@ -20,9 +21,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from catalog.config import Settings, get_settings
+from catalog.config import SearchBackendKind, Settings, get_settings
 from catalog.db import get_engine
 from catalog.search.indexing import get_search_backend
+from catalog.storage import open_store
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -36,16 +38,16 @@ def _database(settings: Settings) -> None:
 
 
 def _index(settings: Settings) -> None:
+    if settings.search_backend == SearchBackendKind.postgres:  # the search tables in the catalog database
+        get_search_backend(settings).doc_count()
+        return
     if not settings.index_dir.is_dir():
         raise FileNotFoundError("no index directory (run `odp reindex`)")
     get_search_backend(settings).doc_count()
 
 
 def _files(settings: Settings) -> None:
-    if not settings.files_dir.is_dir():
-        raise FileNotFoundError("no file store directory")
-    if not os.access(settings.files_dir, os.R_OK | os.X_OK):
-        raise PermissionError("the file store is not readable")
+    open_store(settings).check()  # the folder is a readable directory, or the S3 bucket answers
 
 
 CHECKS: dict[str, Callable[[Settings], None]] = {"database": _database, "index": _index, "files": _files}

@@ -90,6 +90,13 @@ def test_every_setting_is_documented(name):
     assert re.search(re.escape(name) + r"(?!\w)", DOCUMENTED), f"{name} appears in no docs/*.md"
 
 
+def test_the_deploy_page_lists_every_setting_once():
+    """docs/deploy.md's settings table is the reference of every ODP_ setting: none missing, none stale."""
+    page = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `(ODP_[A-Z0-9_]+)` \|", page, re.MULTILINE)
+    assert sorted(listed) == settings_names()
+
+
 @pytest.mark.parametrize("command", cli_commands())
 def test_every_command_is_documented(command):
     assert command_pattern(command).search(DOCUMENTED), f"`{command}` appears in no docs/*.md"

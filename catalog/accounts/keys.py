@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from catalog.config import Settings
+from catalog.config import Settings, check_scaled_mode
 from catalog.models import Account, ApiKey, utcnow
 
 from . import audit
@@ -37,6 +37,7 @@ def server_secret(settings: Settings) -> bytes:
     """``ODP_SECRET_KEY``, or the data dir's generated secret (made on first use, readable by its owner only)."""
     if settings.secret_key:
         return settings.secret_key.encode()
+    check_scaled_mode(settings)  # a shared catalog never uses one node's generated secret
     return _generated_secret(str((settings.data_dir / SECRET_FILE).resolve()))
 
 

@@ -2,19 +2,19 @@
 (bytes, then pixels read from the header before any decoding, so a decompression bomb is refused cheaply),
 scaled down to ``MAX_SIDE`` and re-encoded — PNG when it has transparency, else JPEG — with no metadata (EXIF
 with a phone's GPS position, XMP, ICC comments are dropped by re-encoding without them). The stored file is named
-by the sha256 of the re-encoded bytes under ``<data dir>/reuse-images/``, so the name in the database says
+by the sha256 of the re-encoded bytes as ``reuse-images/<name>`` (in the data dir, or in the S3 file store when one
+is configured), so the name in the database says
 nothing the uploader chose."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from catalog.config import Settings
-from catalog.storage import write_once
+from catalog.storage import FileStore, media_store, write_once
 
 from .errors import invalid
 
@@ -25,8 +25,7 @@ FORMATS = {"png": "image/png", "jpg": "image/jpeg"}  # what is stored
 READABLE = ("PNG", "JPEG", "GIF", "WEBP")  # what is decoded: no TIFF, PSD, EPS… (less parser surface)
 
 
-def images_dir(settings: Settings) -> Path:
-    return settings.data_dir / "reuse-images"
+IMAGES = "reuse-images"  # the folder in the data dir, or the prefix in an S3 store (catalog/storage.py media_store)
 
 
 def reencode(data: bytes) -> tuple[bytes, str]:
@@ -58,14 +57,14 @@ def store(data: bytes, settings: Settings) -> str:
     """Re-encode and store the upload; its file name."""
     clean, extension = reencode(data)
     name = f"{hashlib.sha256(clean).hexdigest()}.{extension}"
-    write_once(images_dir(settings), name, clean)
+    write_once(media_store(settings), f"{IMAGES}/{name}", clean)
     return name
 
 
-def stored(name: str | None, settings: Settings) -> tuple[Path, str] | None:
-    """The stored file and its media type, if there is one."""
+def stored(name: str | None, settings: Settings) -> tuple[FileStore, str, str] | None:
+    """The store holding the image, its relpath there and its media type, if there is one."""
     if not name:
         return None
-    path = images_dir(settings) / name
+    store, relpath = media_store(settings), f"{IMAGES}/{name}"
     media = FORMATS.get(name.rsplit(".", 1)[-1])
-    return (path, media) if media and path.is_file() else None
+    return (store, relpath, media) if media and store.exists(relpath) else None

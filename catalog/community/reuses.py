@@ -174,7 +174,8 @@ def set_image(session: Session, settings: Settings, actor: Account, reuse_id: in
     return reuse
 
 
-def image_of(session: Session, settings: Settings, reuse_id: int, viewer: Account | None) -> tuple[Any, str]:
+def image_of(session: Session, settings: Settings, reuse_id: int, viewer: Account | None) -> tuple[Any, str, str]:
+    """The store, relpath and media type of a reuse's image, for a viewer who may see the reuse."""
     reuse = session.get(Reuse, reuse_id)
     found = images.stored(reuse.image, settings) if reuse is not None and may_see(reuse, viewer) else None
     if found is None:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -32,6 +33,7 @@ from catalog.config import Settings
 from catalog.exports.datapackage import STREAMED
 from catalog.exports.records import Urls
 from catalog.models import Account, Contest, Department
+from catalog.storage import CHUNK, FileStore, StoredFileMissing, open_store
 from catalog.vocabulary import ValidationStatus
 
 from . import entries
@@ -128,6 +130,18 @@ def descriptor(session: Session, contest: Contest, views: list[EntryView], setti
     return {k: v for k, v in package.items() if v is not None}, files
 
 
+def _add_stored(archive: zipfile.ZipFile, store: FileStore, view: EntryView, path: str) -> None:
+    """One entry's stored file into the zip, read and compressed in chunks (from the disk or from S3)."""
+    member = zipfile.ZipInfo(path, date_time=aware(view.version.created).timetuple()[:6])
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.external_attr = 0o444 << 16
+    try:
+        with store.open(view.version.stored_path) as source, archive.open(member, "w", force_zip64=True) as out:
+            shutil.copyfileobj(source, out, CHUNK)
+    except StoredFileMissing:
+        raise ContestError(409, "not_available", f"entry {view.id}: the stored file is missing") from None
+
+
 def bundle_path(session: Session, contest: Contest, views: list[EntryView], settings: Settings) -> Path:
     """The package zip of these entries: from the cache, else written now."""
     if not views:
@@ -143,11 +157,9 @@ def bundle_path(session: Session, contest: Contest, views: list[EntryView], sett
     try:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             archive.writestr(DESCRIPTOR, text)
+            store = open_store(settings)
             for path, view in files:
-                source = settings.files_dir / view.version.stored_path
-                if not source.is_file():
-                    raise ContestError(409, "not_available", f"entry {view.id}: the stored file is missing")
-                archive.write(source, path)  # read and compressed in chunks
+                _add_stored(archive, store, view, path)
             for item in package["resources"]:
                 if "validation_report" in item:
                     view = next(v for p, v in files if p == item["path"])

@@ -30,7 +30,7 @@ def sample_size(view: EntryView, settings: Settings) -> int:
 
 def row_numbers(table: Table, count: int, seed: int | None) -> list[int]:
     """The ``_row`` numbers of the sample, in table order."""
-    rows = pq.read_table(table.parquet, columns=[ROW_COLUMN]).column(ROW_COLUMN).to_pylist()
+    rows = pq.read_table(table.parquet, columns=[ROW_COLUMN], filesystem=table.filesystem).column(ROW_COLUMN).to_pylist()
     if seed is None or count >= len(rows):
         return rows[:count]
     picked = random.Random(seed).sample(range(len(rows)), count)

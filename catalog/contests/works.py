@@ -4,14 +4,14 @@ acceptance is its approval for the public showcase (成果展示), and an award 
 Each dataset page counts the accepted works that used it ("used in N contest works").
 
 Screenshots are checked by their first bytes (PNG, JPEG or WebP; the name or the declared type are not trusted)
-and size (at most ``MAX_SCREENSHOT_BYTES``), and stored once under ``<data dir>/contest-works/`` by their sha256.
+and size (at most ``MAX_SCREENSHOT_BYTES``), and stored once by their sha256 as ``contest-works/<sha256>.<ext>``: in
+the data dir, or in the S3 file store when one is configured (so every API node shows them).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +27,7 @@ from catalog.models import (
     Dataset,
     utcnow,
 )
-from catalog.storage import write_once
+from catalog.storage import FileStore, media_store, write_once
 
 from . import teams
 from .contests import Actor, aware, may_manage, require_manager
@@ -48,8 +48,11 @@ def image_type(data: bytes) -> str | None:
     return None
 
 
-def screenshots_dir(settings: Settings) -> Path:
-    return settings.data_dir / "contest-works"
+SCREENSHOTS = "contest-works"
+
+
+def screenshot_relpath(name: str) -> str:
+    return f"{SCREENSHOTS}/{name}"
 
 
 def store_screenshot(data: bytes, settings: Settings) -> str:
@@ -59,17 +62,17 @@ def store_screenshot(data: bytes, settings: Settings) -> str:
     if kind is None:
         raise invalid("the screenshot must be a PNG, JPEG or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{kind}"
-    write_once(screenshots_dir(settings), name, data)
+    write_once(media_store(settings), screenshot_relpath(name), data)
     return name
 
 
-def screenshot_file(work: ContestWork, settings: Settings) -> tuple[Path, str] | None:
-    """The stored screenshot and its media type, for the pages that show it."""
+def screenshot_file(work: ContestWork, settings: Settings) -> tuple[FileStore, str, str] | None:
+    """The store holding the screenshot, its relpath there and its media type, for the pages that show it."""
     if not work.screenshot:
         return None
-    path = screenshots_dir(settings) / work.screenshot
+    store, relpath = media_store(settings), screenshot_relpath(work.screenshot)
     kind = work.screenshot.rsplit(".", 1)[-1]
-    return (path, IMAGE_TYPES[kind]) if path.is_file() and kind in IMAGE_TYPES else None
+    return (store, relpath, IMAGE_TYPES[kind]) if kind in IMAGE_TYPES and store.exists(relpath) else None
 
 
 def check_url(url: str) -> str:

@@ -15,7 +15,6 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -32,7 +31,7 @@ from catalog.privacy.policy import apply_policy
 from catalog.privacy.rescan import scan_version
 from catalog.quality import scores as quality_scores
 from catalog.schemas import table_schema_problem
-from catalog.storage import FileStore, FileTooLarge, sha256_of
+from catalog.storage import FileStore, FileTooLarge, open_store, sha256_of
 from catalog.tables.parquet import build_parquet
 from catalog.validation import is_tabular, validate_table
 from catalog.vocabulary import (
@@ -230,7 +229,7 @@ def publish_dataset(
     parallel harvest loop (``odp harvest --workers N``).
     """
     settings = settings or get_settings()
-    store = store or FileStore(settings.files_dir)
+    store = store or open_store(settings)
     pending = read_current(session, data, settings)
     prepared = prepare_versions(pending, store, settings)
     return commit_dataset(session, prepared, source=source, identifier=identifier, store=store, settings=settings)
@@ -480,7 +479,7 @@ def _version_in_worker(
     try:
         fields = run(
             _new_version_task, deadline - time.monotonic(),
-            prep.input, prep.format, prep.fingerprint, str(store.root), settings.model_dump(), dataset_name,
+            prep.input, prep.format, prep.fingerprint, store, settings.model_dump(), dataset_name,
         )
     except ItemTimeout:
         raise ItemOverBudget(
@@ -491,13 +490,13 @@ def _version_in_worker(
 
 
 def _new_version_task(
-    res_in: ResourceInput, fmt: str | None, fingerprint: str, files_root: str, settings: dict[str, Any],
+    res_in: ResourceInput, fmt: str | None, fingerprint: str, store: FileStore, settings: dict[str, Any],
     dataset_name: str,
 ) -> dict[str, Any]:
     """The worker's side: plain data in, the new version's fields out."""
     prep = _PreparedResource.__new__(_PreparedResource)
     prep.input, prep.format, prep.fingerprint, prep.version = res_in, fmt, fingerprint, None
-    version = _new_version(prep, FileStore(Path(files_root)), _worker_settings(settings), dataset_name)
+    version = _new_version(prep, store, _worker_settings(settings), dataset_name)
     return version.model_dump()
 
 
@@ -531,12 +530,14 @@ def _new_version(
     )
     if is_tabular(prep.format):
         binary = prep.format in ("xlsx", "xls")
-        version.encoding = None if binary else detect_encoding(store.path(stored.relpath), res_in.encoding)
-        fast = try_fast_path(store.path(stored.relpath), fmt=prep.format, encoding=version.encoding,
+        # the stored bytes, read from a local copy: the store's file, or the harvested one for a remote store
+        local = stored.local or res_in.path
+        version.encoding = None if binary else detect_encoding(local, res_in.encoding)
+        fast = try_fast_path(local, fmt=prep.format, encoding=version.encoding,
                              schema=res_in.schema, dialect=res_in.dialect, store=store, settings=settings)
         # the fast path: frictionless's report and the Parquet in one read (ODP_VALIDATOR=fast), else frictionless
         outcome = fast.outcome if fast is not None else validate_table(
-            store.path(stored.relpath),
+            local,
             fmt=prep.format or "csv",
             encoding=version.encoding,
             schema=res_in.schema,
@@ -557,7 +558,7 @@ def _new_version(
             version.parquet_path = fast.parquet_path
             version.pii_report = fast.pii_report
         else:
-            build_parquet(version, prep.format, store)  # records its own failure; never fails the harvest
+            build_parquet(version, prep.format, store, local)  # records its own failure; never fails the harvest
             version.pii_report = scan_version(version, store)  # the Parquet the version ends with
     return version
 

@@ -571,8 +571,7 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
         def source() -> Iterator[_Batch]:
             return _cell_batches(path, fmt, encoding, used, dialect, kinds)
 
-    store.root.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=store.root, prefix=".incoming-", suffix=".parquet")
+    fd, name = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".parquet")
     os.close(fd)
     tmp = Path(name)
     scanner = TableScan(metas_of(used)) if scan else None

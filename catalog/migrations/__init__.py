@@ -30,7 +30,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel
 
-import catalog.models  # noqa: F401  (registers the tables that create_at_head creates)
+import catalog.models  # registers the tables that create_at_head creates
+import catalog.search.postgres.tables  # noqa: F401  (and the PostgreSQL search backend's tables)
 from catalog.config import Settings, get_settings
 
 HERE = Path(__file__).resolve().parent

@@ -22,7 +22,7 @@ from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.privacy.policy import apply_policy, flagged_in
 from catalog.privacy.scan import scan_parquet
 from catalog.search.indexing import sync_index
-from catalog.storage import FileStore
+from catalog.storage import FileStore, open_store
 from catalog.vocabulary import DatasetState, PiiStatus, ResourceState
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ def scan_version(version: ResourceVersion, store: FileStore) -> dict[str, Any] |
     if not version.parquet_path:
         return None
     try:
-        return scan_parquet(store.path(version.parquet_path), version.table_schema)
+        with store.local_copy(version.parquet_path) as local:  # the file itself, or a download from S3
+            return scan_parquet(local, version.table_schema)
     except Exception as exc:  # a damaged file fails its own scan, never the harvest
         log.warning("personal-information scan failed for %s", version.parquet_path, exc_info=True)
         return {"error": f"{type(exc).__name__}: {exc}"[:500], "columns": []}
@@ -94,7 +95,7 @@ def rescan(
     """``odp pii-scan [NAME]``: one transaction per dataset; ``found`` is told how many datasets will be scanned,
     ``progress`` each result; the datasets whose status changed are re-indexed at the end."""
     settings = settings or get_settings()
-    store = FileStore(settings.files_dir)
+    store = open_store(settings)
     results = []
     datasets = datasets_to_scan(session, name)
     if found is not None:

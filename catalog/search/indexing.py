@@ -5,7 +5,8 @@ the index does not know, and a re-run that finds them unchanged would never inde
 marker per dataset (``IndexedDataset``: the ``modified`` that was indexed, and into which index directory),
 written only after the index commit. Any dataset whose marker is missing or differs is a *gap*;
 ``converge_index`` fills every gap, whoever left it, at the end of each harvest. The index directory carries
-its own random id (``odp-index-id``), so a deleted or replaced index is seen as empty.
+its own random id (``odp-index-id``; the PostgreSQL backend keeps it in ``searchstate``), so a deleted or replaced
+index, or a switch of ``ODP_SEARCH_BACKEND``, is seen as empty.
 
 Each text field of a document is capped at ``settings.index_field_chars`` characters: jieba's segmentation is
 quadratic on long runs of one character, and a title of a million characters would stall indexing.
@@ -23,30 +24,59 @@ from pathlib import Path
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from catalog.config import Settings, get_settings
+from catalog.config import SearchBackendKind, Settings, get_settings
 from catalog.datasets.queries import DatasetView, get_datasets
 from catalog.datasets.stats import dataset_downloads, datasets_downloads
 from catalog.db import upsert_insert, write_lock
 from catalog.models import Dataset, IndexedDataset
-from catalog.search.base import SearchBackend, SearchDocument
+from catalog.search.base import SearchBackend, SearchDocument, SearchError
 
 INDEX_ID_FILE = "odp-index-id"
 CONVERGE_BATCH = 2000  # documents per index commit when filling gaps
 
-_BACKENDS: dict[Path, SearchBackend] = {}
+_BACKENDS: dict[Path | str, SearchBackend] = {}
+
+
+def check_search_backend(settings: Settings) -> None:
+    """Refuse ``ODP_SEARCH_BACKEND=postgres`` over a catalog that is not in PostgreSQL, with what to do."""
+    from catalog.search.postgres.backend import is_postgres_url
+
+    if settings.search_backend == SearchBackendKind.postgres and not is_postgres_url(settings.effective_database_url):
+        raise SearchError(
+            "ODP_SEARCH_BACKEND=postgres keeps the search index in the catalog database, which must then be "
+            "PostgreSQL: set ODP_DATABASE_URL=postgresql+psycopg://… or unset ODP_SEARCH_BACKEND (the embedded "
+            "Whoosh index)"
+        )
 
 
 def get_search_backend(settings: Settings | None = None) -> SearchBackend:
-    """The process's backend for the configured index (one per index dir, so readers are reused)."""
-    from catalog.search.whoosh.backend import WhooshBackend
-
+    """The process's backend for the configured index (one per index dir or database, so caches are reused)."""
     settings = settings or get_settings()
-    key = settings.index_dir.resolve()
-    if key not in _BACKENDS:
-        _BACKENDS[key] = WhooshBackend(key)
+    check_search_backend(settings)
+    backend: SearchBackend
+    if settings.search_backend == SearchBackendKind.postgres:
+        from catalog.db import get_engine
+        from catalog.search.postgres.backend import PostgresBackend
+
+        key: Path | str = settings.effective_database_url
+        if key not in _BACKENDS:
+            _BACKENDS[key] = PostgresBackend(get_engine(settings))
+    else:
+        from catalog.search.whoosh.backend import WhooshBackend
+
+        key = settings.index_dir.resolve()
+        if key not in _BACKENDS:
+            _BACKENDS[key] = WhooshBackend(key)
     backend = _BACKENDS[key]
-    backend.synonyms_file = settings.admin_synonyms_file  # an admin's groups, read at query time
+    backend.synonyms_file = settings.admin_synonyms_file  # type: ignore[attr-defined]  # read at query time
     return backend
+
+
+def index_location(settings: Settings) -> str:
+    """Where the configured index lives, for messages (never a database URL: it may hold a password)."""
+    if settings.search_backend == SearchBackendKind.postgres:
+        return "the catalog database (PostgreSQL search tables)"
+    return str(settings.index_dir.resolve())
 
 
 #: What a document puts in the index. Bump it when that changes (v2: English slugs, resource and field names;
@@ -57,8 +87,15 @@ INDEX_LAYOUT = "v3"
 
 
 def index_id(settings: Settings | None = None) -> str:
-    """The random id of the index directory, created with it (a new index gets a new id)."""
+    """The random id of the index directory (or of the PostgreSQL search tables), created with it (a new index
+    gets a new id), with the layout version."""
     settings = settings or get_settings()
+    if settings.search_backend == SearchBackendKind.postgres:
+        from catalog.search.postgres.backend import PostgresBackend
+
+        backend = get_search_backend(settings)
+        assert isinstance(backend, PostgresBackend)
+        return f"{backend.index_id()}.{INDEX_LAYOUT}"
     path = settings.index_dir / INDEX_ID_FILE
     try:
         return f"{path.read_text().strip()}.{INDEX_LAYOUT}"
@@ -206,11 +243,17 @@ def converge_index(session: Session, settings: Settings | None = None) -> int:
     return len(gaps)
 
 
+def catalog_documents(session: Session, settings: Settings | None = None) -> Iterator[SearchDocument]:
+    """The search document of every dataset in the catalog, by name (withdrawn and closed ones included: the
+    backend leaves them out)."""
+    names = list(session.exec(select(Dataset.name).order_by(Dataset.name)).all())
+    return _documents(session, names, settings)
+
+
 def reindex_all(session: Session, settings: Settings | None = None) -> int:
     """Rebuild the whole index from the catalog DB; returns the number of searchable datasets."""
     backend = get_search_backend(settings)
-    names = list(session.exec(select(Dataset.name).order_by(Dataset.name)).all())
     modified = dict(session.exec(select(Dataset.id, Dataset.modified)).all())
-    backend.rebuild(_documents(session, names, settings))
+    backend.rebuild(catalog_documents(session, settings))
     _mark_indexed(session, modified, settings)
     return backend.doc_count()

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from catalog.config import get_settings
+from catalog.storage import FileStore
 from catalog.tables.parquet import ROW_COLUMN
 from catalog.tables.query import Column, RowsError, RowsQuery, Table, encode_token, jsonable
 from catalog.tables.sql import export_select, order, quote, where
@@ -77,11 +78,12 @@ class _Database:
     Parquet meanwhile) and later ones run in two steps: DuckDB finds the matching rows' positions using only
     the filtered and sorted columns (repetitive text such as 所属区 is dictionary-encoded, so its filters compare
     integers), then Arrow takes just those rows. Only tables of ``ODP_ROWS_HOT_MIN_ROWS`` rows or more get a
-    copy (smaller ones answer from Parquet in a few milliseconds); the least recently used copies are dropped
+    copy (smaller ones answer from Parquet in a few milliseconds; with an S3 file store, where each Parquet read
+    costs round trips to the bucket, every queried table does); the least recently used copies are dropped
     beyond ``ODP_ROWS_HOT_BYTES`` per process. Copies of immutable files are never stale.
     """
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, store: FileStore | None = None):
         spill = data_dir / "cache" / "duckdb"
         spill.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
@@ -89,13 +91,17 @@ class _Database:
         con.execute(f"SET temp_directory = '{_literal(spill)}'")
         con.execute(f"SET memory_limit = '{_literal(get_settings().duckdb_memory_limit)}'")
         con.execute("SET parquet_metadata_cache = true")  # files are content-addressed: never stale
-        con.execute(f"SET allowed_directories = ['{_literal(data_dir)}']")
+        allowed = [data_dir]
+        if store is not None and store.filesystem is not None:  # an S3 store: read through its fsspec client
+            con.register_filesystem(store.filesystem)
+            allowed.append(store.root_location())
+        con.execute(f"SET allowed_directories = [{', '.join(repr_sql(a) for a in allowed)}]")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
         self.con = con
         self.lock = threading.Lock()
-        self.hot: OrderedDict[Path, _Hot] = OrderedDict()
-        self.loading: set[Path] = set()
+        self.hot: OrderedDict[Path | str, _Hot] = OrderedDict()
+        self.loading: set[Path | str] = set()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.con.cursor()
@@ -107,7 +113,9 @@ class _Database:
             if hot is not None:
                 self.hot.move_to_end(table.parquet)
                 return _Source(quote(hot.name), [], hot)
-            start = table.rows >= get_settings().rows_hot_min_rows and table.parquet not in self.loading
+            # From an S3 store every Parquet read costs round trips: there every queried table gets a copy.
+            least = get_settings().rows_hot_min_rows if table.filesystem is None else 0
+            start = table.rows >= least and table.parquet not in self.loading
             if start:
                 self.loading.add(table.parquet)
         if start:
@@ -121,12 +129,12 @@ class _Database:
                 return True
             if POSITION in table.names:
                 return False
-            meta = pq.read_metadata(table.parquet)
+            meta = pq.read_metadata(table.parquet, filesystem=table.filesystem)
             estimate = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
             budget = get_settings().rows_hot_bytes
             if estimate > budget:
                 return False
-            data = pq.read_table(table.parquet).combine_chunks()
+            data = pq.read_table(table.parquet, filesystem=table.filesystem).combine_chunks()
             columns = []
             for column in data.columns:
                 if pa.types.is_string(column.type) and pc.count_distinct(column).as_py() * 10 <= len(column):
@@ -134,13 +142,13 @@ class _Database:
                 columns.append(column)
             columns.append(pa.array(range(data.num_rows), pa.int64()))
             data = pa.Table.from_arrays(columns, names=[*data.column_names, POSITION]).combine_chunks()
-            hot = _Hot("hot_" + table.parquet.stem, data, data.nbytes)
+            hot = _Hot("hot_" + table.stem, data, data.nbytes)
             with self.lock:
                 self.hot[table.parquet] = hot
                 while sum(h.nbytes for h in self.hot.values()) > budget:
                     self.hot.popitem(last=False)  # queries that hold it finish with it
             return True
-        except (OSError, MemoryError, pa.ArrowException):
+        except Exception:  # any failure (a disk, an S3 store, Arrow) leaves queries on Parquet
             log.warning("could not load %s into memory; it is queried from Parquet", table.parquet, exc_info=True)
             return False
         finally:
@@ -148,17 +156,19 @@ class _Database:
                 self.loading.discard(table.parquet)
 
 
-_DATABASES: OrderedDict[Path, _Database] = OrderedDict()
+_DATABASES: OrderedDict[tuple[Path, str | None], _Database] = OrderedDict()
 _DATABASES_LOCK = threading.Lock()
 _MAX_DATABASES = 4  # a server has one data dir; a test run has many, each DuckDB with its own threads
 
 
-def _database_for(data_dir: Path) -> _Database:
-    key = data_dir.resolve()
+def _database_for(data_dir: Path, store: FileStore | None = None) -> _Database:
+    """The DuckDB of a data dir (and of its S3 file store, when the files are remote)."""
+    remote = store if store is not None and store.filesystem is not None else None
+    key = (data_dir.resolve(), remote.description if remote is not None else None)
     with _DATABASES_LOCK:
         db = _DATABASES.get(key)
         if db is None:
-            db = _DATABASES[key] = _Database(key)
+            db = _DATABASES[key] = _Database(key[0], remote)
             while len(_DATABASES) > _MAX_DATABASES:
                 _, old = _DATABASES.popitem(last=False)
                 with contextlib.suppress(duckdb.Error):
@@ -167,14 +177,14 @@ def _database_for(data_dir: Path) -> _Database:
         return db
 
 
-def _database(data_dir: Path) -> duckdb.DuckDBPyConnection:
+def _database(data_dir: Path, store: FileStore | None = None) -> duckdb.DuckDBPyConnection:
     """A new cursor on the data dir's DuckDB (cursors are cheap; one per query, each interruptible)."""
-    return _database_for(data_dir).cursor()
+    return _database_for(data_dir, store).cursor()
 
 
 def warm(table: Table) -> bool:
     """Load a table's in-memory copy now (benchmarks, tests); True when queries will use it."""
-    db = _database_for(table.data_dir)
+    db = _database_for(table.data_dir, table.store)
     with db.lock:
         db.loading.add(table.parquet)
     return db.load(table)
@@ -182,6 +192,11 @@ def warm(table: Table) -> bool:
 
 def _literal(text: Path | str) -> str:
     return str(text).replace("'", "''")
+
+
+def repr_sql(text: Path | str) -> str:
+    """A SQL string literal (for settings, which take no bound parameters)."""
+    return f"'{_literal(text)}'"
 
 
 @contextmanager
@@ -212,7 +227,7 @@ def _limited(cursor: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[None
 
 def _run(table: Table, time_limit: float, work: Callable[[duckdb.DuckDBPyConnection, _Source], Any]) -> Any:
     """Run ``work(cursor, source)`` within the time limit, the hot copy (if any) visible to the cursor."""
-    db = _database_for(table.data_dir)
+    db = _database_for(table.data_dir, table.store)
     source = db.source(table)
     cursor = db.cursor()
     try:
@@ -287,7 +302,7 @@ def stream_batches(table: Table, query: RowsQuery, expressions: list[str] | None
     time_limit = get_settings().export_time_limit if time_limit is None else time_limit
     # Exports always read the Parquet file: a hot copy could be dropped halfway through a long stream.
     sql, params = _export_sql(table, query, expressions)
-    cursor = _database(table.data_dir)
+    cursor = _database(table.data_dir, table.store)
     try:
         with _limited(cursor, time_limit):
             relation = cursor.sql(sql, params=[str(table.parquet), *params])
@@ -310,7 +325,7 @@ def copy_to(table: Table, query: RowsQuery, dest: Path, options: str, expression
     ODP_EXPORT_TIME_LIMIT."""
     time_limit = get_settings().export_time_limit if time_limit is None else time_limit
     sql, params = _export_sql(table, query, expressions)
-    cursor = _database(table.data_dir)
+    cursor = _database(table.data_dir, table.store)
     try:
         with _limited(cursor, time_limit):
             cursor.execute(f"COPY ({sql}) TO '{_literal(dest)}' ({options})", [str(table.parquet), *params])

@@ -280,7 +280,7 @@ def export_file(table: Table, query: RowsQuery, fmt: str, cache_dir: Path, *, he
     # One file per header choice. Workbooks carry a layout version in their name: those made before the titled
     # sheet and 字段说明 (named <stem>.xlsx) are never served again.
     variant = {"xlsx": f".{header}.v2", "parquet": "" if header == "name" else f".{header}"}[fmt]
-    final = cache_dir / f"{table.parquet.stem}{variant}.{fmt}"
+    final = cache_dir / f"{table.stem}{variant}.{fmt}"
     if final.is_file():
         return final
     fd, name = tempfile.mkstemp(dir=cache_dir, prefix=".building-", suffix=f".{fmt}")

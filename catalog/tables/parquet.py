@@ -21,6 +21,7 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from sqlmodel import Session, select
 from catalog.config import Settings, get_settings
 from catalog.models import Dataset, ResourceVersion
 from catalog.models import Resource as CatalogResource
-from catalog.storage import FileStore, sha256_of
+from catalog.storage import FileStore, open_store
 from catalog.validation import is_tabular
 from catalog.vocabulary import ValidationStatus
 
@@ -256,20 +257,12 @@ def write_parquet(path: Path, dest: Path, *, fmt: str, encoding: str | None, sch
 
 def store_parquet_file(store: FileStore, tmp: Path) -> str:
     """Move a finished file into the content-addressed store (as FileStore.put would, without a copy)."""
-    digest, _ = sha256_of(tmp)
-    relpath = store.relpath_for(digest, ".parquet")
-    final = store.path(relpath)
-    if final.exists():
-        tmp.unlink()
-    else:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, final)
-    return relpath
+    return store.add_file(tmp, ".parquet")
 
 
-def build_parquet(version: ResourceVersion, fmt: str | None, store: FileStore) -> None:
+def build_parquet(version: ResourceVersion, fmt: str | None, store: FileStore, original: Path | None = None) -> None:
     """(Re)build the Parquet file of one version; record its path, or why there is none, on the version.
+    ``original``: a local file with the version's bytes, when the caller has one (else read from the store).
 
     Never raises for bad data: a table that cannot be converted keeps its original downloadable."""
     version.parquet_path = None
@@ -282,13 +275,13 @@ def build_parquet(version: ResourceVersion, fmt: str | None, store: FileStore) -
     if any(f.get("name") == ROW_COLUMN for f in version.table_schema.get("fields", [])):
         version.parquet_error = f"a field is named '{ROW_COLUMN}', which the rows API keeps for itself"
         return
-    store.root.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=store.root, prefix=".incoming-", suffix=".parquet")
+    fd, name = tempfile.mkstemp(dir=store.scratch_dir(), prefix=".incoming-", suffix=".parquet")
     os.close(fd)
     tmp = Path(name)
     try:
-        write_parquet(store.path(version.stored_path), tmp, fmt=fmt or "csv", encoding=version.encoding,
-                      schema=version.table_schema, dialect=version.dialect)
+        with _readable(store, version.stored_path, original) as source:
+            write_parquet(source, tmp, fmt=fmt or "csv", encoding=version.encoding,
+                          schema=version.table_schema, dialect=version.dialect)
         version.parquet_path = store_parquet_file(store, tmp)
     except Exception as exc:  # noqa: BLE001 - any reader/Arrow failure is the data's problem, not the harvest's
         message = getattr(getattr(exc, "error", None), "message", None) or str(exc)
@@ -298,13 +291,17 @@ def build_parquet(version: ResourceVersion, fmt: str | None, store: FileStore) -
             tmp.unlink()
 
 
+def _readable(store: FileStore, relpath: str, original: Path | None) -> AbstractContextManager[Path]:
+    return nullcontext(original) if original is not None else store.local_copy(relpath)
+
+
 def rebuild_parquet(session: Session, *, dataset: str | None = None, force: bool = False,
                     settings: Settings | None = None) -> dict[str, int]:
     """Build the Parquet files that are missing (all of them with ``force``) for every version of every
     tabular resource, or of one dataset's. Returns counts: built, failed, skipped (up to date), unreadable
     (tables validation could not read)."""
     settings = settings or get_settings()
-    store = FileStore(settings.files_dir)
+    store = open_store(settings)
     query = select(ResourceVersion, CatalogResource.format).join(
         CatalogResource, ResourceVersion.resource_id == CatalogResource.id
     )

@@ -26,6 +26,7 @@ from catalog.config import Settings, get_settings
 from catalog.models import ResourceVersion
 from catalog.privacy.findings import PiiKind
 from catalog.privacy.masking import mask_value
+from catalog.storage import FileStore, StoredFileMissing, open_store
 from catalog.validation import is_tabular
 from catalog.vocabulary import ValidationStatus
 
@@ -73,7 +74,8 @@ def preview_table(
         if from_engine is not None:
             return from_engine
     return _read(
-        str(settings.files_dir / version.stored_path),
+        open_store(settings),
+        version.stored_path,
         (fmt or "").lower(),
         version.encoding,
         json.dumps(version.dialect, sort_keys=True) if version.dialect else None,
@@ -120,7 +122,7 @@ def _searched(version: ResourceVersion, settings: Settings, limit: int, search: 
 
 
 def _from_rows_engine(version: ResourceVersion, settings: Settings, limit: int) -> TablePreview | None:
-    key = (str(settings.files_dir / (version.parquet_path or "")), version.id, limit)
+    key = (f"{open_store(settings).description}/{version.parquet_path or ''}", version.id, limit)
     if key in _ENGINE_CACHE:
         return _ENGINE_CACHE[key]
     from catalog.tables.engine import fetch_rows
@@ -150,9 +152,17 @@ def _from_rows_engine(version: ResourceVersion, settings: Settings, limit: int) 
 
 
 @lru_cache(maxsize=128)
-def _read(path: str, fmt: str, encoding: str | None, dialect: str | None, schema: str | None,
+def _read(store: FileStore, relpath: str, fmt: str, encoding: str | None, dialect: str | None, schema: str | None,
           limit: int) -> TablePreview:
-    stored = Path(path)
+    try:
+        with store.local_copy(relpath) as stored:
+            return _read_file(stored, fmt, encoding, dialect, schema, limit)
+    except StoredFileMissing:
+        return TablePreview(fields=[], error="the stored file of this version is missing")
+
+
+def _read_file(stored: Path, fmt: str, encoding: str | None, dialect: str | None, schema: str | None,
+               limit: int) -> TablePreview:
     descriptor: dict[str, Any] = {"name": "preview", "type": "table", "path": stored.name, "format": fmt}
     if encoding and fmt not in ("xlsx", "xls"):
         descriptor["encoding"] = encoding

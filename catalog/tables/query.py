@@ -20,12 +20,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from catalog import json_input
 from catalog.config import Settings, get_settings
 from catalog.models import ResourceVersion
+from catalog.storage import FileStore, open_store
 from catalog.tables.parquet import BEIJING
 
 OPERATORS = ("exact", "ne", "gt", "gte", "lt", "lte", "in", "contains", "startswith", "isnull")
@@ -59,12 +60,25 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A version's Parquet file and its columns (from the Table Schema, in order)."""
+    """A version's Parquet file and its columns (from the Table Schema, in order).
 
-    parquet: Path
+    ``parquet`` is a local path, or an ``s3://`` location read through ``store.filesystem`` (an S3 file store)."""
+
+    parquet: Path | str
     columns: tuple[Column, ...]
     data_dir: Path
     rows: int = 0
+    store: FileStore | None = field(default=None, compare=False)
+
+    @property
+    def stem(self) -> str:
+        """The Parquet file's name without its extension: its sha256, a stable name for what is made of it."""
+        return PurePosixPath(str(self.parquet)).stem
+
+    @property
+    def filesystem(self) -> Any:
+        """What pyarrow reads ``parquet`` with: an fsspec filesystem, or None for a local path."""
+        return self.store.filesystem if self.store is not None else None
 
     @property
     def names(self) -> list[str]:
@@ -81,8 +95,8 @@ class Table:
         if not version.parquet_path:
             reason = version.parquet_error or "the resource is not a table"
             raise TableUnavailable(f"no row data for this resource: {reason}")
-        path = settings.files_dir / version.parquet_path
-        if not path.is_file():
+        store = open_store(settings)
+        if not _stored(store, version.parquet_path):
             raise TableUnavailable("the table's Parquet file is missing; run `odp parquet` to rebuild it")
         columns = tuple(
             Column(
@@ -94,7 +108,24 @@ class Table:
             )
             for f in (version.table_schema or {}).get("fields", [])
         )
-        return cls(parquet=path, columns=columns, data_dir=settings.data_dir, rows=version.row_count or 0)
+        local = store.local_path(version.parquet_path)
+        return cls(parquet=local if local is not None else store.parquet_location(version.parquet_path),
+                   columns=columns, data_dir=settings.data_dir, rows=version.row_count or 0, store=store)
+
+
+_SEEN_REMOTE: set[tuple[str, str]] = set()  # (store, relpath) found in a remote store: immutable, so still there
+
+
+def _stored(store: FileStore, relpath: str) -> bool:
+    """Is the file in the store? A remote answer of yes is remembered (one HEAD request per file and process)."""
+    if store.local_path(relpath) is not None:
+        return store.exists(relpath)
+    key = (store.description, relpath)
+    if key not in _SEEN_REMOTE:
+        if not store.exists(relpath):
+            return False
+        _SEEN_REMOTE.add(key)
+    return True
 
 
 @dataclass(frozen=True)

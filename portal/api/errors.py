@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from catalog.datasets.queries import DatasetNotFound, DatasetWithdrawn
 from catalog.schemas import SchemaNotFound
+from catalog.search.base import SearchError
 
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 416: "range_not_satisfiable",
           422: "invalid_parameter"}
@@ -114,6 +115,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for exc_class, status, code in _CATALOG_ERRORS:
         app.add_exception_handler(exc_class, _catalog_error_handler(status, code))
+
+    @app.exception_handler(SearchError)
+    async def _search_unavailable(_: Request, exc: SearchError) -> JSONResponse:
+        # the index (a folder, or the PostgreSQL search tables) cannot answer: the client may retry; the cause
+        # (a path, a database error) is the operator's business, and /readyz names it
+        return error_response(503, "search_unavailable", "search is unavailable for the moment; try again later")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

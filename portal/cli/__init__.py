@@ -1,7 +1,7 @@
 """The ``odp`` command line (``odp = "portal.cli:app"``): harvest, validate and inspect the catalog.
 
 One module per command group: ``harvest`` (harvest, jobs), ``catalog`` (validate, datasets, show, schemas,
-summary), ``index`` (reindex, parquet), ``serve``, ``search_log`` (search-log), and the ``db`` group (current,
+summary), ``index`` (reindex, parquet), ``storage`` (migrate-storage, backup, restore), ``serve``, ``worker`` (queued and scheduled harvests), ``sources`` (sources and schedules), ``search_log`` (search-log), and the ``db`` group (current,
 upgrade); ``console`` and ``progress`` are what they print with; ``accounts`` holds the ``users`` and ``keys`` groups and ``audit``; ``departments`` the departments' data-use agreements; ``quality`` the quality scores. The
 commands are registered here, in one list, because their order is the order ``odp --help`` shows them in.
 
@@ -26,6 +26,9 @@ from . import (
     quality,
     search_log,
     serve,
+    sources,
+    storage,
+    worker,
 )
 from .context import CatalogContext
 
@@ -51,13 +54,19 @@ for _command in (
     harvest.jobs,
     index.reindex,
     index.parquet,
+    storage.migrate_storage,
+    storage.migrate_catalog,
+    storage.backup,
+    storage.restore,
     privacy.pii_scan,
     serve.serve,
+    worker.worker,
     catalog.summary,
     search_log.search_log,
 ):
     app.command()(_command)
 app.add_typer(db.app, name="db")  # odp db current | upgrade
+app.add_typer(sources.app, name="sources")  # odp sources add | list | pause | resume | remove
 app.add_typer(search_log.synonyms_app, name="synonyms")  # odp synonyms add | list
 app.add_typer(accounts.users_app, name="users")  # odp users create | list | set-role
 app.add_typer(accounts.keys_app, name="keys")  # odp keys create

@@ -18,6 +18,8 @@ from sqlmodel import Session
 
 from catalog.config import Settings, get_settings
 from catalog.db import CatalogOutOfDate, init_db, session_scope
+from catalog.search.base import SearchError
+from catalog.search.indexing import check_search_backend
 
 from .console import err, fail
 
@@ -39,8 +41,9 @@ class CatalogContext:
             settings = self.settings
             created = settings.database_url is None and not (settings.data_dir / "catalog.db").exists()
             try:
+                check_search_backend(settings)
                 init_db(settings)
-            except CatalogOutOfDate as exc:  # an older catalog: one line naming `odp db upgrade`, exit 1
+            except (CatalogOutOfDate, SearchError) as exc:  # one line saying what to do, exit 1
                 raise fail(str(exc)) from None
             self._opened = True
             if created:

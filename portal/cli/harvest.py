@@ -17,10 +17,11 @@ from rich.table import Table
 from catalog.jobs import COUNTERS, job_status_label, recent_jobs, tables_not_valid
 from catalog.search.indexing import index_gaps
 from catalog.vocabulary import JobStatus
-from harvesters.base import Harvester, HarvestError, HarvestStopped, run_harvest
-from harvesters.ckan import CkanHarvester, load_domain_map
-from harvesters.datapackage import DESCRIPTOR, DataPackageHarvester
-from harvesters.dcat import DcatHarvester
+from harvesters.base import HarvestError, HarvestStopped, run_harvest
+from harvesters.ckan import load_domain_map
+from harvesters.datapackage import DESCRIPTOR
+from harvesters.queue import QueueUnavailable, enqueue_harvest
+from harvesters.sources import build_harvester, default_kind
 
 from .console import console, err, fail, print_json, styled
 from .context import catalog
@@ -32,40 +33,56 @@ def _stop_on_sigterm(signum: int, _frame: object) -> None:
     raise HarvestStopped(f"stopped by {signal.Signals(signum).name}")
 
 
+# The options a harvest source takes, shared by `odp harvest` and `odp sources add`.
+OrganizationOption = Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")]
+DomainMapOption = Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or organization names "
+                                                           "to domains (read when given)")]
+DefaultDomainOption = Annotated[str | None, typer.Option(help="CKAN, DCAT: the domain of datasets nothing else "
+                                                              "places")]
+
+
+def harvest_options(*, organization: str | None = None, default_domain: str | None = None,
+                    domain_map: Path | None = None, full: bool = False, workers: int = 1) -> dict:
+    """The options of a harvest as build_harvester and the queue take them (plain JSON: the domain map is
+    read here, so a worker on another machine needs no file)."""
+    options: dict = {"organization": organization, "default_domain": default_domain,
+                     "domain_map": load_domain_map(domain_map) if domain_map else None,
+                     "full": full or None, "workers": workers if workers > 1 else None}
+    return {name: value for name, value in options.items() if value is not None}
+
+
 def harvest(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="A folder of data packages, one datapackage.json, a .zip, "
                                              "or a CKAN site's URL")],
     kind: Annotated[str | None, typer.Option(help="datapackage, ckan or dcat (a DCAT catalog or data.json; "
                                              "default: ckan for http(s) URLs)")] = None,
-    organization: Annotated[str | None, typer.Option(help="CKAN: only this organization's datasets")] = None,
-    domain_map: Annotated[Path | None, typer.Option(help="CKAN: JSON file mapping group, tag or "
-                                                         "organization names to domains")] = None,
-    default_domain: Annotated[str | None, typer.Option(help="CKAN, DCAT: the domain of datasets nothing else "
-                                                            "places")] = None,
+    organization: OrganizationOption = None,
+    domain_map: DomainMapOption = None,
+    default_domain: DefaultDomainOption = None,
     full: Annotated[bool, typer.Option("--full", help="CKAN, DCAT: gather everything, not only what changed "
                                                       "since the last run")] = False,
     workers: Annotated[int, typer.Option(min=1, help="Store, validate and convert this many items at once, "
                                                      "in worker processes (catalog writes stay in order)")] = 1,
+    queue: Annotated[bool, typer.Option("--queue", help="Put the harvest on the queue for an `odp worker` "
+                                                        "(needs ODP_REDIS_URL) instead of running it here")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
     """Harvest data packages or a CKAN site into the catalog: validate, store and record what changed."""
     catalog(ctx).open()  # refuses an older catalog before any work
     settings = catalog(ctx).settings
-    kind = kind or ("ckan" if path.startswith(("http://", "https://")) else "datapackage")
+    kind = kind or default_kind(path)
     try:
-        if kind == "ckan":
-            harvester: Harvester = CkanHarvester(
-                path, settings, organization=organization, default_domain=default_domain, full=full,
-                domain_map=load_domain_map(domain_map) if domain_map else None,
-            )
-        elif kind == "dcat":
-            harvester = DcatHarvester(path, settings, default_domain=default_domain, full=full)
-        elif kind == "datapackage":
-            harvester = DataPackageHarvester(Path(path), settings)
-        else:
-            raise HarvestError(f"--kind must be datapackage, ckan or dcat, not '{kind}'")
-    except HarvestError as exc:
+        options = harvest_options(organization=organization, default_domain=default_domain,
+                                  domain_map=domain_map, full=full, workers=workers)
+        location = str(Path(path).resolve()) if kind == "datapackage" else path
+        if queue:
+            job = enqueue_harvest(settings, kind, location, options)
+            console.print(f"queued harvest of {path} as job {job.id}; a worker (`odp worker`) runs it, "
+                          "`odp jobs` shows it", soft_wrap=True, highlight=False)
+            return
+        harvester = build_harvester(kind, location, settings, options)
+    except (HarvestError, QueueUnavailable) as exc:
         raise fail(str(exc), code=2) from exc
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from catalog.datasets.queries import DatasetNotFound, get_dataset
-from catalog.search.indexing import reindex_all
+from catalog.search.indexing import index_location, reindex_all
 
 from .console import console, fail
 from .context import catalog
@@ -23,7 +23,7 @@ def reindex(ctx: typer.Context) -> None:
     opened = catalog(ctx)
     with console.status("重建索引 rebuilding the search index…"), opened.session() as session:
         count = reindex_all(session)
-    console.print(f"indexed [bold]{count}[/] searchable datasets into {opened.settings.index_dir.resolve()}")
+    console.print(f"indexed [bold]{count}[/] searchable datasets into {index_location(opened.settings)}")
 
 
 def parquet(

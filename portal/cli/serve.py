@@ -18,9 +18,10 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from catalog.config import Settings, get_settings
+from catalog.config import ConfigurationError, Settings, check_scaled_mode, get_settings
+from catalog.search.indexing import index_location
 
-from .console import console, err
+from .console import console, err, fail
 from .context import catalog
 
 log = logging.getLogger("portal.serve")
@@ -38,9 +39,14 @@ def serve(
     from uvicorn.supervisors import ChangeReload, Multiprocess
 
     public_url = _default_public_url(host, port)
+    try:
+        check_scaled_mode(get_settings())
+    except ConfigurationError as exc:
+        raise fail(str(exc), code=2) from None
     catalog(ctx).open()
+    # proxy_headers=False: uvicorn would trust X-Forwarded-For from 127.0.0.1; ODP_TRUSTED_PROXIES decides (app.py)
     config = uvicorn.Config("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
-                            reload=reload)
+                            reload=reload, proxy_headers=False)
 
     def announce(bound_port: int) -> None:
         line = startup_line(get_settings(), public_url, bound_port)
@@ -89,8 +95,8 @@ def describe_database(url: str) -> str:
 
 def startup_line(settings: Settings, public_url: str, port: int) -> str:
     return (f"serving on {public_url}  ·  catalog {settings.data_dir.resolve()}  ·  database "
-            f"{describe_database(settings.effective_database_url)}  ·  index {settings.index_dir.resolve()}  ·  "
-            f"port {port}  ·  API docs: {public_url}/api/docs")
+            f"{describe_database(settings.effective_database_url)}  ·  index {index_location(settings)}  ·  "
+            f"files {settings.files_url or settings.files_dir.resolve()}  ·  port {port}  ·  API docs: {public_url}/api/docs")
 
 
 def _default_public_url(host: str, port: int) -> str:

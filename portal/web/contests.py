@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from catalog.config import Settings
@@ -23,6 +23,7 @@ from catalog.contests.errors import ContestError
 from catalog.models import Account, Contest
 
 from .. import sessions
+from ..api.routes.downloads import stored_file
 from ..deps import SessionDep, SettingsDep
 from .errors import error_page
 from .templating import templates
@@ -214,11 +215,11 @@ def work_screenshot(slug: str, work_id: WorkId, request: Request, settings: Sett
     found = works.screenshot_file(view.work, settings)
     if found is None:
         return error_page(request, 404, message="没有这个作品截图。")
-    path, media_type = found
+    store, relpath, media_type = found
     # Before acceptance only the team and the organizer may see it: no shared cache may keep it for others.
     cache = "public, max-age=86400" if view.work.accepted else "private, no-store"
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": cache,
-                                                              "X-Content-Type-Options": "nosniff"})
+    return stored_file(store, relpath, media_type=media_type, settings=settings,
+                       headers={"Cache-Control": cache, "X-Content-Type-Options": "nosniff"})
 
 
 def _member_only(request: Request, settings: Settings, session: Session, slug: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
 from catalog import access
@@ -18,6 +18,7 @@ from catalog.config import Settings
 from catalog.models import Account, Dataset
 
 from .. import sessions
+from ..api.routes.downloads import stored_file
 from ..deps import SessionDep, SettingsDep
 from .accounts import FormText, _csrf_refused, _login_redirect, _redirect, _render
 from .community import RowId, posted
@@ -88,11 +89,11 @@ async def submit_reuse(request: Request, settings: SettingsDep, session: Session
 def reuse_image(reuse_id: RowId, request: Request, settings: SettingsDep, session: SessionDep) -> Response:
     viewer = sessions.account_of(request, settings, session)
     try:
-        path, media_type = reuses.image_of(session, settings, reuse_id, viewer)
+        store, relpath, media_type = reuses.image_of(session, settings, reuse_id, viewer)
     except CommunityError:
         return error_page(request, 404, message="没有这张图片。")
-    return FileResponse(path, media_type=media_type, headers={"X-Content-Type-Options": "nosniff",
-                                                               "Cache-Control": "private, max-age=3600"})
+    return stored_file(store, relpath, media_type=media_type, settings=settings,
+                       headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"})
 
 
 @router.post("/reuses/{reuse_id}/approve")

@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0009"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"]
+HEAD = "0011"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
 
 
 def odp(*args: str):
@@ -300,6 +300,33 @@ def test_a_catalog_of_the_contests_release_upgrades_to_community(settings, packa
         assert ratings.summary(session, "shanghai-public-parking-lots").count == 1
 
 
+def test_a_catalog_of_the_quality_release_upgrades_to_the_search_tables(settings, packages, monkeypatch):
+    """Revision 0009 is what the quality-score change left: its dataset survives 0010, whose search tables start empty.
+    On PostgreSQL, `odp reindex` with ODP_SEARCH_BACKEND=postgres fills them and search finds the dataset; on
+    SQLite they stay empty and the embedded index answers as before."""
+    from catalog.config import get_settings
+    from catalog.search import SearchQuery
+    from catalog.search.indexing import get_search_backend
+
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0009")
+    assert "searchdocument" not in tables(settings)
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0010"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    assert {"searchdocument", "searchterm", "searchlabel", "searchstate"} <= tables(settings)
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT name FROM dataset")).scalar_one() == "shanghai-public-parking-lots"
+        assert connection.execute(text("SELECT count(*) FROM searchdocument")).scalar_one() == 0
+    if settings.effective_database_url.startswith("postgresql"):
+        monkeypatch.setenv("ODP_SEARCH_BACKEND", "postgres")
+        get_settings.cache_clear()
+        reindexed = odp("reindex")
+        assert reindexed.exit_code == 0 and "PostgreSQL search tables" in reindexed.output, reindexed.output
+    found = get_search_backend(get_settings()).search(SearchQuery(q="停车场"))
+    assert [h.name for h in found.hits] == ["shanghai-public-parking-lots"]
+
+
 def test_a_catalog_of_the_community_release_upgrades_to_reuses_and_follows(settings, packages):
     """Revision 0006 is what the community API left: an account, its rating and its data request survive 0007,
     whose reuse and follow tables start empty and take a reuse and a follow of that account."""
@@ -375,7 +402,7 @@ def test_a_catalog_of_the_pii_release_upgrades_to_quality_scores(settings, packa
     harvest(settings, packages)
     alembic(settings, command.downgrade, "0008")
     assert "datasetquality" not in tables(settings)
-    assert migrations.upgrade(settings).applied == ["0009"]
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0009"):]
     assert schema_diff(settings, SQLModel.metadata) == []
     with db.get_engine(settings).connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM datasetquality")).scalar_one() == 0
@@ -392,3 +419,28 @@ def test_a_catalog_of_the_pii_release_upgrades_to_quality_scores(settings, packa
         assert connection.execute(text("SELECT count(*) FROM datasetquality")).scalar_one() == 1
     with Session(db.get_engine(settings)) as session:
         assert scores.current_scores(session) == computed
+
+
+def test_a_catalog_of_the_postgres_search_release_upgrades_to_scheduled_harvests(settings, packages):
+    """Revision 0010 is what the PostgreSQL search change left: its source and its harvest job survive 0011, whose
+    schedule and queue tables start empty and take a schedule of that source."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from catalog import schedules
+    from catalog.models import HarvestSource
+
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0010")
+    assert "harvestschedule" not in tables(settings)
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0011"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM harvestjob")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM harvestschedule")).scalar_one() == 0
+    with Session(db.get_engine(settings)) as session:
+        source = session.scalars(select(HarvestSource)).one()
+        entry = schedules.set_schedule(session, source, "daily", now=datetime(2026, 1, 1, 5, tzinfo=UTC))
+        assert entry.next_run == datetime(2026, 1, 2, tzinfo=UTC)

@@ -22,7 +22,7 @@ from catalog.db import session_scope
 from catalog.models import Dataset, Department, HarvestJob, Resource, ResourceVersion
 from catalog.search.base import SearchQuery
 from catalog.search.indexing import get_search_backend
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
 from tests.support.catalog import copy_sample, fresh_settings, release
@@ -59,12 +59,12 @@ def _plain(value: Any) -> Any:
     return None if isinstance(value, datetime) else value
 
 
-def _file_digest(store: FileStore, relpath: str | None) -> str | None:
+def _file_digest(store: LocalFileStore, relpath: str | None) -> str | None:
     return hashlib.sha256(store.path(relpath).read_bytes()).hexdigest() if relpath else None
 
 
 def _snapshot(settings: Settings, result: Any) -> dict[str, Any]:
-    store = FileStore(settings.files_dir)
+    store = LocalFileStore(settings.files_dir)
     with session_scope(settings) as session:
         rows = {
             model.__name__: [_plain(r.model_dump()) for r in session.exec(select(model).order_by(model.id))]
@@ -256,7 +256,7 @@ def test_a_ckan_harvest_with_two_workers_keeps_each_items_files_until_it_is_publ
         result = run_harvest(harvester, settings=settings, workers=2)
     assert result.tally.as_dict()["added"] == 6 and not result.tally.errors, result.tally.errors
     assert not harvester._done  # every item's downloads released
-    store = FileStore(settings.files_dir)
+    store = LocalFileStore(settings.files_dir)
     with session_scope(settings) as session:
         for i in range(6):
             [version] = session.exec(

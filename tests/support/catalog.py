@@ -28,6 +28,7 @@ from catalog.config import Settings, get_settings
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DATA = ROOT / "sample_data"
 PG_URL = os.environ.get("ODP_TEST_DATABASE_URL")
+TEST_SECRET_KEY = "test-server-secret-shared-by-every-node"  # a PostgreSQL catalog is in scaled mode
 
 if TYPE_CHECKING:
     from harvesters.base import HarvestResult
@@ -61,6 +62,7 @@ def fresh_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, pg_database_
     monkeypatch.setenv("ODP_DATA_DIR", str(data_dir))
     if pg_database_url:
         monkeypatch.setenv("ODP_DATABASE_URL", pg_database_url)
+        monkeypatch.setenv("ODP_SECRET_KEY", TEST_SECRET_KEY)  # scaled mode: required (catalog/config.py)
         SQLModel.metadata.drop_all(db._engine_for(pg_database_url))
         db.drop_schema_version(db._engine_for(pg_database_url))
     else:
@@ -128,6 +130,7 @@ def use_catalog(current: Settings) -> Iterator[Settings]:
         monkeypatch.setenv("ODP_DATA_DIR", str(current.data_dir))
         if current.database_url:
             monkeypatch.setenv("ODP_DATABASE_URL", current.database_url)
+            monkeypatch.setenv("ODP_SECRET_KEY", TEST_SECRET_KEY)
         else:
             monkeypatch.delenv("ODP_DATABASE_URL", raising=False)
         monkeypatch.delenv("ODP_REJECT_INVALID", raising=False)

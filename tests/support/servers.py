@@ -22,6 +22,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
+from tests.support.catalog import TEST_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 START_SECONDS = 60
@@ -39,6 +41,7 @@ def env_for(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     env["ODP_DATA_DIR"] = str(data_dir)
     if database_url:
         env["ODP_DATABASE_URL"] = database_url
+        env["ODP_SECRET_KEY"] = TEST_SECRET_KEY  # a shared catalog's nodes need one (catalog/config.py)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # ckanapi's dump workers run `ckanapi`
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     return env

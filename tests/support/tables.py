@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from catalog.db import session_scope
 from catalog.models import Dataset, Resource, ResourceVersion
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from catalog.tables.parquet import BEIJING, ROW_COLUMN
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
@@ -59,7 +59,7 @@ def normalize(value: Any, kind: str) -> Any:
 
 def reference_rows(settings, version: ResourceVersion, fmt: str | None) -> list[dict[str, Any]]:
     """The original file read by frictionless (as validation reads it), values normalized, with ``_row``."""
-    path = FileStore(settings.files_dir).path(version.stored_path)
+    path = LocalFileStore(settings.files_dir).path(version.stored_path)
     descriptor: dict[str, Any] = {"name": "t", "type": "table", "path": path.name, "format": fmt,
                                   "schema": version.table_schema}
     if version.encoding and fmt not in ("xlsx", "xls"):

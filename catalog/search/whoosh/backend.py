@@ -23,19 +23,14 @@ from __future__ import annotations
 
 import gc
 import logging
-import math
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
-from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
-from pypinyin import Style, lazy_pinyin
 from whoosh import index as whoosh_index
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
@@ -57,8 +52,8 @@ from catalog.search.base import (
     SearchQuery,
     SearchResult,
 )
+from catalog.search.documents import flatten
 from catalog.search.expand import (
-    PHRASE_READINGS,
     PINYIN_WEIGHT,
     SYNONYM_WEIGHT,
     Vocabulary,
@@ -67,7 +62,21 @@ from catalog.search.expand import (
 )
 from catalog.search.highlight import highlight
 from catalog.search.query import Clause, ParsedQuery, parse_query
-from catalog.search.tokenizer import ITEM_SEPARATOR, ChineseAnalyzer, segment, terms
+from catalog.search.ranking import (
+    BM25_B,
+    BM25_K1,
+    DESCRIPTION_SNIPPET_CHARS,
+    FEW_HITS,
+    FIELD_BOOSTS,
+    LABEL_BOOSTS,
+    MAX_EXPANDED_WORDS,
+    MAX_REWRITE_TRIES,
+    NO_MODIFIED,
+    VOCABULARY_FIELDS,
+    bm25_idf,
+    title_sort_key,
+)
+from catalog.search.tokenizer import ChineseAnalyzer, segment, terms
 from catalog.search.whoosh.codec import (
     OdpLeafMatcher,
     OdpPositions,
@@ -81,27 +90,6 @@ from catalog.search.whoosh.parallel import parallel_rebuild
 
 _log = logging.getLogger(__name__)
 
-#: Indexed text fields and their score weights.
-FIELD_BOOSTS: dict[str, float] = {
-    "title": 4.0,
-    "keywords": 2.5,
-    "description": 1.0,
-    "resources": 1.0,
-    "fields": 0.6,
-}
-#: Facets whose labels (domain 中文名 + code, department title + slug) are searchable, and their weights.
-LABEL_BOOSTS: dict[str, float] = {"domain": 1.5, "department": 1.5}
-#: fields whose terms pinyin, initials and typo corrections may turn a query word into
-VOCABULARY_FIELDS = ("title", "keywords", "resources")
-#: a query finding fewer documents than this gets a typo correction offered ("您是不是要找")
-FEW_HITS = 3
-#: rewrites of one typo tried against the index (each costs a match)
-MAX_REWRITE_TRIES = 8
-#: words of one query that are expanded (the rest of a long query is ignored)
-MAX_EXPANDED_WORDS = 16
-BM25_K1 = 1.2
-BM25_B = 0.75
-DESCRIPTION_SNIPPET_CHARS = 160
 #: rebuild() indexes in worker processes from this many documents on
 PARALLEL_MIN_DOCS = 2000
 INDEX_NAME = "MAIN"
@@ -124,7 +112,7 @@ _RECORD = (
 )
 _REC_SEP = "\x1e"
 _LIST_SEP = "\x1f"
-_NO_MODIFIED = -(2**62)
+_NO_MODIFIED = NO_MODIFIED
 _SINGLE_FACETS = tuple(f for f in FACET_NAMES if f not in MULTI_VALUED_FACETS)
 _MULTI_FACETS = tuple(f for f in FACET_NAMES if f in MULTI_VALUED_FACETS)
 _BYTE_TO_LENGTH = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float32)
@@ -163,59 +151,24 @@ def make_schema() -> Schema:
 # --------------------------------------------------------------------------------------------- documents
 
 
-def _clean(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text.replace(_REC_SEP, " ").replace(_LIST_SEP, " ").replace(ITEM_SEPARATOR, " ").strip()
-
-
-def _clean_list(values: Iterable[Any] | None) -> list[str]:
-    return list(dict.fromkeys(c for c in (_clean(v) for v in values or ()) if c))
-
-
-def _timestamp_ms(value: datetime | None) -> int:
-    if value is None:
-        return _NO_MODIFIED
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp() * 1000)
-
-
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
     """The Whoosh field values of one document."""
-    title = _clean(doc.title)
-    formats = [f.upper() for f in _clean_list(doc.formats)]
-    keywords = _clean_list(doc.keywords)
-    # Resource names usually repeat the dataset title: index only what they add to it.
-    resources = []
-    for rn in _clean_list(doc.resource_names):
-        rest = rn[len(title) :].strip() if title and rn.startswith(title) else rn
-        if rest and rest not in resources:
-            resources.append(rest)
+    flat = flatten(doc)
     values = {
-        "name": _clean(doc.name),
-        "title": title,
-        "domain": _clean(doc.domain_code),
-        "domain_label": " ".join(filter(None, [_clean(doc.domain_name), _clean(doc.domain_code)])),
-        "department": _clean(doc.department_name),
-        "department_label": " ".join(
-            filter(None, [_clean(doc.department_title), _clean(doc.department_name)])
-        ),
-        "format": _LIST_SEP.join(formats),
-        "open_class": _clean(doc.open_class),
-        "update_frequency": _clean(doc.update_frequency),
-        "keywords": _LIST_SEP.join(keywords),
-        "modified": str(_timestamp_ms(doc.modified)),
-        "downloads": str(int(doc.downloads or 0)),
+        "name": flat.name,
+        "title": flat.title,
+        "domain": flat.domain,
+        "domain_label": flat.domain_label,
+        "department": flat.department,
+        "department_label": flat.department_label,
+        "format": _LIST_SEP.join(flat.formats),
+        "open_class": flat.open_class,
+        "update_frequency": flat.update_frequency,
+        "keywords": _LIST_SEP.join(flat.keywords),
+        "modified": str(flat.modified_ms),
+        "downloads": str(flat.downloads),
     }
-    return {
-        "name": doc.name,
-        "meta": _REC_SEP.join(values[k] for k in _RECORD).encode("utf-8"),
-        "title": doc.title or "",
-        "description": doc.description or "",
-        "keywords": ITEM_SEPARATOR.join(keywords),
-        "resources": ITEM_SEPARATOR.join(resources + formats),
-        "fields": ITEM_SEPARATOR.join(_clean_list(doc.field_texts)),
-    }
+    return {"name": doc.name, "meta": _REC_SEP.join(values[k] for k in _RECORD).encode("utf-8"), **flat.texts}
 
 
 # ------------------------------------------------------------------------------------ per-segment arrays
@@ -436,35 +389,6 @@ def _rank_of(values: list[str]) -> np.ndarray:
     rank = np.empty(len(values), dtype=np.int64)
     rank[order] = np.arange(len(values))
     return rank
-
-
-@lru_cache(maxsize=65_536)
-def _char_key(char: str) -> str:
-    """A character's place in pinyin order: its most common reading with the tone as a digit (车 → che1,
-    a neutral tone is 5) so that syllables end in a digit and 西安 (xi1an1) comes before 先 (xian1); any other
-    character is itself, lower-cased (digits and Latin sort among the readings, as in a dictionary)."""
-    if not "\u3400" <= char <= "\U0002ffff":
-        return char.lower()
-    reading = lazy_pinyin(char, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
-    return reading[0] if reading and reading[0] != char else char
-
-
-#: The Shanghai names and words pypinyin reads wrong one character at a time (长宁 chang, 银行 hang), longest first.
-_PHRASE_RE = re.compile("|".join(sorted(map(re.escape, PHRASE_READINGS), key=len, reverse=True)))
-
-
-def title_sort_key(title: str) -> str:
-    """The pinyin sort key of a title: the phrases of ``PHRASE_READINGS`` by their reading (tone unknown: 0),
-    every other character by :func:`_char_key`. Character by character (about 2 µs a title) rather than
-    pypinyin's phrase segmentation (about 120 µs): a snapshot of 100,000 titles is ordered in 0.2 s, not 12 s."""
-    parts: list[str] = []
-    pos = 0
-    for match in _PHRASE_RE.finditer(title):
-        parts.extend(_char_key(c) for c in title[pos:match.start()])
-        parts.extend(f"{syllable}0" for syllable in PHRASE_READINGS[match.group()].split())
-        pos = match.end()
-    parts.extend(_char_key(c) for c in title[pos:])
-    return "".join(parts)
 
 
 def _pinyin_rank_of(titles: list[str]) -> np.ndarray:
@@ -938,7 +862,7 @@ class WhooshBackend:
                 df = snap.doc_frequency(fieldname, term)
                 if not df:
                     continue
-                idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+                idf = bm25_idf(n_docs, df)
                 avg = snap.avg_length(fieldname)
                 for segreader, data, offset in snap.leaves:
                     postings = cache.get(segreader, fieldname, term)
@@ -962,7 +886,7 @@ class WhooshBackend:
                 allowed = np.zeros(len(vocab.values) + 1, dtype=bool)
                 allowed[np.array(vids, dtype=np.int64) + 1] = True
                 hit = allowed[snap.single[facet] + 1]
-                scores[hit] += boost * math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+                scores[hit] += boost * bm25_idf(n_docs, df)
                 if present is not None:
                     present |= hit
             if present is not None:

@@ -19,6 +19,7 @@ from catalog.config import Settings
 from catalog.contests import bundle, contests, downloads, entries, gate, samples, teams, works
 from catalog.contests.errors import ContestError
 from catalog.models import Account, Contest
+from catalog.storage import open_store
 from catalog.tables.engine import RowsTimeout
 from catalog.tables.exports import FORMATS, csv_chunks, export_file, json_chunks, prefetch
 from catalog.tables.query import RowsError, RowsQuery, Table, TableUnavailable
@@ -41,7 +42,7 @@ from ..contest_models import (
 )
 from ..errors import ApiError
 from ..models import error_responses, file_responses
-from .downloads import _counts_as_download, _File
+from .downloads import _counts_as_download, _File, stored_file
 from .keys import current_account
 
 router = APIRouter(prefix="/contests", tags=["contests 数据大赛"])
@@ -237,17 +238,15 @@ def entry_download(
     assert principal is not None  # a seat needs an account
     name = f"{view.dataset.name}-{view.resource.name}"
     if format is None:
-        path = settings.files_dir / view.version.stored_path
-        if not path.is_file():
-            raise ApiError(404, "not_found", "the stored file of this version is missing")
+        extension = bundle.extension(view)
+        media_type = view.resource.media_type or "application/octet-stream"
+        response = stored_file(open_store(settings), view.version.stored_path, media_type=media_type, settings=settings,
+                               headers={"ETag": f'"{view.version.sha256}"',
+                                        "Content-Disposition": f'attachment; filename="{name}.{extension}"'})
         if _counts_as_download(request):
             downloads.record(session, contest, seat.team_id, principal.id, [view], downloads.VIA_ENTRY)
             session.commit()
-        extension = bundle.extension(view)
-        media_type = view.resource.media_type or "application/octet-stream"
-        return _File(path, media_type=media_type, headers={
-            "ETag": f'"{view.version.sha256}"',
-            "Content-Disposition": f'attachment; filename="{name}.{extension}"'})
+        return response
     try:
         table = Table.for_version(view.version, settings)
     except TableUnavailable as exc:

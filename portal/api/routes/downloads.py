@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import os
 import re
+import stat as statmode
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
 from sqlmodel import Session
 from starlette.datastructures import Headers
 from starlette.responses import MalformedRangeHeader, RangeNotSatisfiable
@@ -26,6 +30,7 @@ from catalog.config import Settings
 from catalog.datasets import stats as download_stats
 from catalog.datasets.queries import DatasetView, ResourceView, get_published_dataset
 from catalog.models import ResourceVersion
+from catalog.storage import FileStore, StoredFileMissing, open_store
 from catalog.tables.engine import RowsTimeout
 from catalog.tables.exports import (
     FORMATS,
@@ -168,6 +173,52 @@ class _File(FileResponse):
         return None
 
 
+class _StoredObject(_File):
+    """A file of a remote (S3) store, answered as :class:`_File` answers a local one — Range (one or several),
+    If-Range, HEAD with Content-Length, ETag and Accept-Ranges — but read from the store: a HEAD reads nothing,
+    a download or a range is one GET streamed as it arrives."""
+
+    def __init__(self, store: FileStore, relpath: str, size: int, *, media_type: str, headers: dict[str, str],
+                 modified: float):
+        self.store, self.relpath = store, relpath
+        stat = os.stat_result((statmode.S_IFREG | 0o444, 0, 0, 1, 0, 0, size, modified, modified, modified))
+        super().__init__(relpath, media_type=media_type, headers=headers, stat_result=stat)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        extensions = {k: v for k, v in scope.get("extensions", {}).items() if k != "http.response.pathsend"}
+        await super().__call__(dict(scope, extensions=extensions), receive, send)  # there is no local path
+
+    @asynccontextmanager
+    async def _open_file(self) -> AsyncIterator[Any]:
+        size = self.stat_result.st_size if self.stat_result else None
+        raw = await anyio.to_thread.run_sync(lambda: self.store.open(self.relpath, size=size, streamed=True))
+        try:
+            yield anyio.wrap_file(raw)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(raw.close)
+
+
+def stored_file(store: FileStore, relpath: str, *, media_type: str, headers: dict[str, str], settings: Settings,
+                modified: float = 0.0) -> Response:
+    """A stored file as the answer: from this machine's disk, or from an S3 store — streamed (ranges read from the
+    bucket) or, with ``ODP_S3_PRESIGNED_DOWNLOADS``, a 307 redirect to a presigned URL of the bucket."""
+    local = store.local_path(relpath)
+    if local is not None:
+        if not local.is_file():
+            raise ApiError(404, "not_found", "the stored file of this version is missing")
+        return _File(local, media_type=media_type, headers=headers)
+    url = store.presigned_url(relpath, settings.s3_presigned_seconds, filename_header=headers.get(
+        "Content-Disposition"), media_type=media_type) if settings.s3_presigned_downloads else None
+    if url is not None:
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    try:
+        size = store.size(relpath)
+    except StoredFileMissing:
+        raise ApiError(404, "not_found", "the stored file of this version is missing") from None
+    return _StoredObject(store, relpath, size, media_type=media_type, headers=headers, modified=modified)
+
+
 def _counts_as_download(request: Request) -> bool:
     # A resumed download (Range not from byte 0) is the same download, not a new one; a HEAD is none.
     if is_head(request):
@@ -245,7 +296,7 @@ def download(
         raise rows_error(exc) from exc
     headers = {
         "Content-Disposition": content_disposition(found, format),
-        "ETag": f'"{table.parquet.stem}-{format}-{header}"',  # one file per header choice
+        "ETag": f'"{table.stem}-{format}-{header}"',  # one file per header choice
         "Last-Modified": _http_date(found.version),
         "Cache-Control": "public, max-age=3600",
     }
@@ -274,11 +325,6 @@ def _original(found: PublishedResource, request: Request, settings: Settings) ->
     headers = {"ETag": etag, "Last-Modified": _http_date(version), "Cache-Control": "public, max-age=3600"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    path = settings.files_dir / version.stored_path
-    if not path.is_file():
-        raise ApiError(404, "not_found", "the stored file of this version is missing")
-    if _counts_as_download(request):
-        download_stats.record(found.dataset_id, found.resource_id, "download", settings)
     extension = PurePosixPath(version.original_filename or "").suffix.lstrip(".").lower() or (
         found.resource.resource.format or "")
     headers["Content-Disposition"] = content_disposition(found, extension)
@@ -286,4 +332,9 @@ def _original(found: PublishedResource, request: Request, settings: Settings) ->
     if media_type.startswith("text/") and version.encoding and "charset" not in media_type:
         charset = "utf-8" if version.encoding.startswith("utf-8") else version.encoding
         media_type = f"{media_type}; charset={charset}"
-    return _File(path, media_type=media_type, headers=headers)
+    created = datetime.fromisoformat(iso(version.created)).timestamp() if version.created else 0.0
+    response = stored_file(open_store(settings), version.stored_path, media_type=media_type, headers=headers,
+                           settings=settings, modified=created)
+    if _counts_as_download(request):  # once the file is known to be there
+        download_stats.record(found.dataset_id, found.resource_id, "download", settings)
+    return response

@@ -274,8 +274,8 @@ def test_works_screenshots_acceptance_and_reuse_counts(catalog):
             works.submit(session, contest, member.id, settings, **fields, screenshot=image)
         assert refused.value.status == 422
     work = works.submit(session, contest, member.id, settings, **fields, screenshot=PNG)
-    path, media = works.screenshot_file(work, settings)
-    assert path.read_bytes() == PNG and media == "image/png"
+    store, relpath, media = works.screenshot_file(work, settings)
+    assert store.path(relpath).read_bytes() == PNG and media == "image/png"
     dataset_id = session.exec(select(Dataset.id).where(Dataset.name == OPEN)).one()
     assert works.used_in_count(session, dataset_id) == 0  # not accepted yet
     assert works.listed(session, contest, None) == []

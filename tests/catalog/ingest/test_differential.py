@@ -16,7 +16,7 @@ import pytest
 
 from catalog.encoding import detect_encoding
 from catalog.ingest.fastpath import Fallback, ingest_csv, ingest_table
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from catalog.tables.parquet import write_parquet
 from catalog.validation import validate_table
 from catalog.vocabulary import ValidationStatus
@@ -33,7 +33,7 @@ def _both(path: Path, schema, settings, tmp_path: Path):
     """frictionless's outcome and the fast path's result (or the Fallback) for one file."""
     encoding = detect_encoding(path, None)
     reference = validate_table(path, fmt="csv", encoding=encoding, schema=schema, settings=settings)
-    store = FileStore(tmp_path / "store")
+    store = LocalFileStore(tmp_path / "store")
     try:
         fast = ingest_csv(path, encoding=encoding, schema=schema, dialect=None, store=store, settings=settings)
     except Fallback as exc:
@@ -89,7 +89,7 @@ def test_fast_path_equals_frictionless_on_the_generated_corpus(settings, tmp_pat
 def _both_cells(path: Path, fmt: str, schema, dialect, settings, tmp_path: Path):
     encoding = None if fmt == "xlsx" else detect_encoding(path, None)
     reference = validate_table(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect, settings=settings)
-    store = FileStore(tmp_path / "store")
+    store = LocalFileStore(tmp_path / "store")
     try:
         fast = ingest_table(path, fmt=fmt, encoding=encoding, schema=schema, dialect=dialect, store=store,
                             settings=settings)
@@ -232,7 +232,7 @@ def test_fast_path_falls_back_and_says_why(tmp_path, text, schema, reason):
     path = tmp_path / "t.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(Fallback, match=reason):
-        ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=FileStore(tmp_path / "store"))
+        ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=LocalFileStore(tmp_path / "store"))
 
 
 @pytest.mark.parametrize(("name", "fmt", "data"), [
@@ -244,4 +244,4 @@ def test_a_file_frictionless_cannot_open_falls_back(tmp_path, name, fmt, data):
     path.write_bytes(data)
     with pytest.raises(Fallback, match="frictionless cannot open it"):
         ingest_table(path, fmt=fmt, encoding=None if fmt == "xlsx" else "utf-8", schema=None, dialect=None,
-                     store=FileStore(tmp_path / "store"))
+                     store=LocalFileStore(tmp_path / "store"))

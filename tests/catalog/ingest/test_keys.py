@@ -25,7 +25,7 @@ from catalog.ingest.keys import (
     python_hasher,
     tuple_key,
 )
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 
 
 def test_canonical_number_text_equals_the_decimal_it_reads_as():
@@ -71,12 +71,12 @@ def test_a_digest_collision_falls_back_instead_of_reporting_a_repeat(tmp_path, s
     path.write_text("id,n\n1,a\n2,b\n", encoding="utf-8")
     schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "n"}]}
     with pytest.raises(fastpath.Fallback, match="collision"):
-        fastpath.ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=FileStore(tmp_path / "s"),
+        fastpath.ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=LocalFileStore(tmp_path / "s"),
                             settings=settings)
     # with a real digest the same table is valid
     monkeypatch.setattr(fastpath, "hasher_for", lambda size: python_hasher)
     fast = fastpath.ingest_csv(path, encoding="utf-8", schema=schema, dialect=None,
-                               store=FileStore(tmp_path / "s"), settings=settings)
+                               store=LocalFileStore(tmp_path / "s"), settings=settings)
     assert fast.outcome.report["valid"]
 
 
@@ -94,7 +94,7 @@ def test_two_million_rows_with_planted_repeats(tmp_path, settings):
     schema = {"fields": [{"name": "id", "type": "integer", "constraints": {"unique": True}},
                          {"name": "code", "type": "string"}],
               "primaryKey": ["code"]}
-    fast = ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=FileStore(tmp_path / "store"),
+    fast = ingest_csv(path, encoding="utf-8", schema=schema, dialect=None, store=LocalFileStore(tmp_path / "store"),
                       settings=settings)
     report = fast.outcome.report
     assert report["row_count"] == rows

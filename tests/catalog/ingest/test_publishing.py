@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from catalog.config import Validator
 from catalog.datasets import publishing
 from catalog.ingest import fastpath
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from catalog.validation import validate_table
 from harvesters.base import run_harvest
 from harvesters.datapackage import DataPackageHarvester
@@ -19,7 +19,7 @@ from tests.support.tables import current_version, harvest
 
 
 def _rows(settings, version):
-    table = pq.read_table(FileStore(settings.files_dir).path(version.parquet_path))
+    table = pq.read_table(LocalFileStore(settings.files_dir).path(version.parquet_path))
     return table.to_pylist()
 
 
@@ -44,7 +44,7 @@ def test_an_invalid_csv_is_reported_by_the_fast_path_as_frictionless_would(setti
     assert report["errors"][0]["row"] == 5 and report["errors"][0]["cell"] == "很多"
     assert [r["_row"] for r in _rows(settings, version)] == [2, 3, 4, 5]  # converted all the same
 
-    reference = validate_table(FileStore(settings.files_dir).path(version.stored_path), fmt="csv",
+    reference = validate_table(LocalFileStore(settings.files_dir).path(version.stored_path), fmt="csv",
                                encoding=version.encoding, schema=version.table_schema, settings=settings)
     assert reference.report["validator"] == "frictionless"
     ours = {k: v for k, v in report.items() if k != "validator"}

@@ -27,7 +27,7 @@ from catalog.privacy import blocked_datasets
 from catalog.privacy.columns import ColumnMeta
 from catalog.privacy.policy import for_review
 from catalog.privacy.scan import TableScan, scan_parquet
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from portal.app import create_app
 from portal.cli import app as odp_app
 from tests.support.packages import write_package
@@ -82,7 +82,7 @@ def odp(*args: str):
 def test_the_fast_path_and_the_parquet_scan_report_the_same(settings, packages, tmp_path):
     """The fast path scans the batches it validates; the fallback scans the Parquet file: same findings."""
     write_pii(packages)
-    store = FileStore(tmp_path / "files")
+    store = LocalFileStore(tmp_path / "files")
     fast = ingest_table(packages / NAME / "data" / "table.csv", fmt="csv", encoding="utf-8", schema=PII_SCHEMA,
                         dialect=None, store=store, settings=settings)
     assert fast.outcome.report["validator"] == "fast"
@@ -281,7 +281,7 @@ def test_a_workbook_with_mobiles_typed_as_numbers_is_scanned_on_the_fast_path(se
     path = tmp_path / "contacts.xlsx"
     book.save(path)
     result = ingest_table(path, fmt="xlsx", encoding=None, schema=schema, dialect=None,
-                          store=FileStore(tmp_path / "files"), settings=settings)
+                          store=LocalFileStore(tmp_path / "files"), settings=settings)
     assert result.outcome.report["validator"] == "fast"
     (mobile,) = [c for c in result.pii_report["columns"] if c["column"] == "mobile"]
     assert (mobile["kind"], mobile["flagged"], mobile["rows"]) == ("mobile", True, 30)

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from catalog.config import Settings
-from catalog.search import SearchQuery, WhooshBackend
+from catalog.search import SearchBackend, SearchQuery, WhooshBackend
 from catalog.search.expand import Vocabulary, edit_distance, synonyms
 from catalog.search.indexing import get_search_backend
 from tests.catalog.search.test_search import make_doc
+from tests.support.search_backends import BACKENDS, open_backend
 
 
 def reference_distance(a: str, b: str) -> int:
@@ -75,9 +76,9 @@ def test_rewrites_correct_a_piece_of_a_longer_word():
     assert VOCAB.rewrites("乌鲁木齐") == []
 
 
-@pytest.fixture
-def backend(tmp_path: Path) -> WhooshBackend:
-    b = WhooshBackend(tmp_path / "index")
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path: Path, pg_database_url):
+    b = open_backend(request.param, tmp_path, pg_database_url)
     b.index_documents(
         [
             make_doc("air", "上海市空气质量实时数据", keywords=["空气质量", "PM2.5"]),
@@ -89,7 +90,7 @@ def backend(tmp_path: Path) -> WhooshBackend:
     return b
 
 
-def search(backend: WhooshBackend, q: str, **kw: object):
+def search(backend: SearchBackend, q: str, **kw: object):
     return backend.search(SearchQuery(q=q, facets=[], **kw))  # type: ignore[arg-type]
 
 

@@ -1,5 +1,6 @@
 """Search backend: Chinese tokenizer, matching, ranking, filters, facets, sorting, paging, highlighting,
-visibility, index maintenance and locking. Each test builds its own index under tmp_path."""
+visibility, index maintenance and locking. Each test builds its own index under tmp_path; the tests of the
+``backend`` fixture run against the PostgreSQL backend too (in the PostgreSQL pass)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from catalog.search.query import parse_query
 from catalog.search.tokenizer import segment, terms
 from catalog.search.whoosh import backend as whoosh_backend
 from catalog.search.whoosh import parallel
+from tests.support.search_backends import BACKENDS, open_backend
 
 T0 = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -215,10 +217,11 @@ VISIBLE = [d for d in CORPUS if d.state == "active" and d.open_class != "closed"
 HIDDEN_NAMES = {"closed-parking", "withdrawn-parking"}
 
 
-@pytest.fixture
-def backend(tmp_path):
-    b = WhooshBackend(tmp_path / "index", lock_timeout=5)
-    # two commits, so searches span two segments
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path, pg_database_url):
+    """The corpus in each backend (tests/support/search_backends.py: the PostgreSQL one in its own pass)."""
+    b = open_backend(request.param, tmp_path, pg_database_url, lock_timeout=5)
+    # two commits, so searches span two segments (Whoosh) and statistics are updated, not rebuilt (PostgreSQL)
     b.index_documents(CORPUS[:6])
     b.index_documents(CORPUS[6:])
     yield b
@@ -229,7 +232,7 @@ def names(result) -> list[str]:
     return [h.name for h in result.hits]
 
 
-def all_names(b: WhooshBackend, **kw) -> list[str]:
+def all_names(b: SearchBackend, **kw) -> list[str]:
     return names(b.search(SearchQuery(size=1000, **kw)))
 
 
@@ -399,7 +402,7 @@ def test_empty_query_lists_everything_newest_first_with_facets(backend):
 # ------------------------------------------------------------------------------------------- filters and facets
 
 
-def brute_force(b: WhooshBackend, q: str, filters: dict[str, list[str]]) -> list[SearchDocument]:
+def brute_force(b: SearchBackend, q: str, filters: dict[str, list[str]]) -> list[SearchDocument]:
     """The visible docs matching q (by the backend's text matching) and the filters (by hand)."""
     matched = set(all_names(b, q=q))
     out = []

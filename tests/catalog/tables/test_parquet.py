@@ -16,7 +16,7 @@ from catalog.config import Validator
 from catalog.datasets import publishing
 from catalog.db import session_scope
 from catalog.models import ResourceVersion
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from catalog.tables import parquet as parquet_module
 from catalog.tables.parquet import ROW_COLUMN, iter_batches, rebuild_parquet
 from portal.cli import app
@@ -26,7 +26,7 @@ from tests.support.tables import ALL_TYPES, ALL_TYPES_CSV, current_version, harv
 
 
 def parquet_rows(settings, version: ResourceVersion) -> list[dict[str, Any]]:
-    return pq.read_table(FileStore(settings.files_dir).path(version.parquet_path)).to_pylist()
+    return pq.read_table(LocalFileStore(settings.files_dir).path(version.parquet_path)).to_pylist()
 
 
 # --- Sample data: every reader path ----------------------------------------------------------------------
@@ -62,7 +62,7 @@ def test_types_follow_the_table_schema(settings, packages):
     copy_sample("mzj/elderly-care-institutions", packages)
     harvest(settings, packages)
     version, _ = current_version(settings, "elderly-care-institutions", "elderly-care")
-    schema = pq.read_schema(FileStore(settings.files_dir).path(version.parquet_path))
+    schema = pq.read_schema(LocalFileStore(settings.files_dir).path(version.parquet_path))
     assert schema.field("beds").type == pa.int64()
     assert schema.field("monthly_fee_min").type == pa.float64()
     assert schema.field("medical_integration").type == pa.bool_()  # trueValues 是 / falseValues 否
@@ -109,7 +109,7 @@ def test_every_type_and_failures_become_null(settings, packages):
     assert third["note"] == " 空格 "  # strings are kept as published
     assert fourth["id"] is None  # beyond int64
     assert fourth["note"] == '逗号,引号"'
-    schema = pq.read_schema(FileStore(settings.files_dir).path(version.parquet_path))
+    schema = pq.read_schema(LocalFileStore(settings.files_dir).path(version.parquet_path))
     assert [str(schema.field(n).type) for n in ("day", "moment", "clock", "month")] == [
         "date32[day]", "timestamp[us]", "time64[us]", "string"]
 
@@ -118,7 +118,7 @@ def test_streaming_in_small_batches_gives_the_same_table(settings, packages):
     copy_sample("jtw/shanghai-public-parking-lots", packages)
     harvest(settings, packages)
     version, fmt = current_version(settings, "shanghai-public-parking-lots", "parking-lots")
-    path = FileStore(settings.files_dir).path(version.stored_path)
+    path = LocalFileStore(settings.files_dir).path(version.stored_path)
     batches = list(iter_batches(path, fmt=fmt, encoding=version.encoding, schema=version.table_schema,
                                 batch_rows=37))
     assert len(batches) == math.ceil(version.row_count / 37)
@@ -168,7 +168,7 @@ def test_rebuild_makes_missing_files_again(settings, packages):
     harvest(settings, packages)
     version, _ = current_version(settings, "parking", "table")
     expected = parquet_rows(settings, version)
-    stored = FileStore(settings.files_dir).path(version.parquet_path)
+    stored = LocalFileStore(settings.files_dir).path(version.parquet_path)
     stored.chmod(0o644)
     stored.unlink()
     with session_scope(settings) as session:

@@ -23,7 +23,7 @@ from catalog.datasets import stats as download_stats
 from catalog.db import session_scope
 from catalog.models import DownloadCount
 from catalog.search.indexing import reindex_all
-from catalog.storage import FileStore
+from catalog.storage import LocalFileStore
 from catalog.tables.parquet import ROW_COLUMN
 from portal.app import create_app
 from tests.support.catalog import copy_sample
@@ -75,7 +75,7 @@ def url(dataset: str, resource: str) -> str:
 
 def test_original_bytes_with_validators_and_a_chinese_filename(settings, samples):
     version, _ = current_version(settings, "shanghai-public-parking-lots", "parking-lots")
-    original = FileStore(settings.files_dir).path(version.stored_path).read_bytes()
+    original = LocalFileStore(settings.files_dir).path(version.stored_path).read_bytes()
     response = samples.get(PARKING + "/download")
     assert response.status_code == 200
     assert response.content == original
@@ -94,7 +94,7 @@ def test_original_bytes_with_validators_and_a_chinese_filename(settings, samples
 
 def test_range_requests_return_the_right_bytes(settings, samples):
     version, _ = current_version(settings, "shanghai-public-parking-lots", "parking-lots")
-    original = FileStore(settings.files_dir).path(version.stored_path).read_bytes()
+    original = LocalFileStore(settings.files_dir).path(version.stored_path).read_bytes()
     size = len(original)
     for header, start, end in (("bytes=0-99", 0, 99), ("bytes=1000-2047", 1000, 2047),
                                (f"bytes={size - 10}-", size - 10, size - 1), ("bytes=-25", size - 25, size - 1)):
@@ -266,7 +266,7 @@ def test_conditional_data_is_403_and_not_sent(settings, samples, fmt):
     assert set(body) == {"error"} and body["error"]["code"] == "access_requires_grant"
     assert "有条件开放" in body["error"]["message"]
     version, _ = current_version(settings, "dishonest-entities-list", "dishonest-entities")
-    first_row = FileStore(settings.files_dir).path(version.stored_path).read_text("utf-8").splitlines()[1]
+    first_row = LocalFileStore(settings.files_dir).path(version.stored_path).read_text("utf-8").splitlines()[1]
     assert first_row.split(",")[1] not in response.text
 
 
