@@ -52,6 +52,7 @@ from catalog.search.highlight import highlight
 from catalog.search.postgres.rows import (
     COLUMNS,
     FIELDS,
+    LAYOUT,
     MAX_LEXEME_BYTES,
     DocumentRow,
     _lexeme,
@@ -105,6 +106,7 @@ class _State:
     generation: int
     doc_count: int
     field_lengths: list[int]
+    layout: int  # what the rows' tsvectors hold (rows.LAYOUT)
     df: dict[tuple[str, int], int] = field(default_factory=dict)
     df_known: set[str] = field(default_factory=set)
     label_df: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
@@ -215,9 +217,10 @@ class PostgresBackend:
     @staticmethod
     def _ensure_state(conn: Connection) -> None:
         conn.exec_driver_sql(
-            "INSERT INTO searchstate (id, index_id, generation, doc_count, field_lengths) "
-            "VALUES (1, md5(random()::text || clock_timestamp()::text), 0, 0, %(zeros)s) ON CONFLICT (id) DO NOTHING",
-            {"zeros": json.dumps([0] * len(FIELDS))},
+            "INSERT INTO searchstate (id, index_id, generation, doc_count, field_lengths, layout) "
+            "VALUES (1, md5(random()::text || clock_timestamp()::text), 0, 0, %(zeros)s, %(layout)s) "
+            "ON CONFLICT (id) DO NOTHING",
+            {"zeros": json.dumps([0] * len(FIELDS)), "layout": LAYOUT},  # a new index is empty: of this layout
         )
 
     def index_id(self) -> str:
@@ -296,6 +299,7 @@ class PostgresBackend:
                     copy.write_row((term, i, n))
             _save_labels(conn, list(labels.values()))
             _commit_state(conn, count, lengths)
+            conn.exec_driver_sql("UPDATE searchstate SET layout = %(l)s WHERE id = 1", {"l": LAYOUT})
             for index in ("terms", "formats", "keywords"):  # move the GIN pending lists into the indexes now
                 conn.exec_driver_sql(f"SELECT gin_clean_pending_list('ix_searchdocument_{index}')")
             conn.exec_driver_sql("ANALYZE searchdocument, searchterm")
@@ -304,14 +308,17 @@ class PostgresBackend:
 
     def _current(self, conn: Connection) -> _State:
         row = conn.exec_driver_sql(
-            "SELECT index_id, generation, doc_count, field_lengths FROM searchstate WHERE id = 1"
+            "SELECT index_id, generation, doc_count, field_lengths, layout FROM searchstate WHERE id = 1"
         ).first()
-        index_id, generation, doc_count, lengths = row if row is not None else ("", -1, 0, [0] * len(FIELDS))
+        index_id, generation, doc_count, lengths, layout = (
+            row if row is not None else ("", -1, 0, [0] * len(FIELDS), LAYOUT)
+        )
+
         with self._state_lock:
             state = self._state
             # the id too: tables emptied and refilled (a restored backup) may count generations again from 0
             if state is None or (state.index_id, state.generation) != (index_id, generation):
-                state = self._state = _State(index_id, int(generation), int(doc_count), list(lengths))
+                state = self._state = _State(index_id, int(generation), int(doc_count), list(lengths), int(layout))
         return state
 
     def doc_count(self) -> int:
@@ -322,7 +329,13 @@ class PostgresBackend:
         query.validate()
         try:
             with self._connection() as conn:
-                return _Search(self, conn, self._current(conn), query).run()
+                state = self._current(conn)
+                if state.layout != LAYOUT and state.doc_count:
+                    raise SearchError(
+                        f"the search index was written by an older version of odp (layout {state.layout}, this "
+                        f"version reads layout {LAYOUT}): run `odp reindex` to rebuild it"
+                    )
+                return _Search(self, conn, state, query).run()
         except DBAPIError as exc:
             raise SearchError(f"search failed in the database: {type(exc.orig).__name__}") from exc
 
