@@ -10,13 +10,17 @@ rank differently, so BM25 is computed in SQL from what the tables keep: each tok
 (``searchstate``). How a query runs:
 
 1. the query's tokens become ``tsquery`` conditions on the GIN-indexed ``tsvector`` (a phrase is
-   ``a <-> b``); a token found in a domain's or department's label matches that value's datasets;
+   ``a <-> b``); a token found in a domain's or department's label matches that value's datasets through the
+   value's lexeme in the same ``tsvector`` (one GIN condition: ``'信用' | '<domain lexeme>'``);
 2. each expansion of a word (a synonym, a pinyin reading) is tried with an ``EXISTS``, exactly when the Whoosh
    backend tries it, and only the ones that find something join the final condition and score;
-3. one grouped query counts the results and the single-valued facets (``GROUPING SETS``, each facet counted
-   with its own filter left out: ``count(*) FILTER (WHERE …)``), one query per multi-valued facet unnests it;
-4. the page is ``ORDER BY`` the BM25 expression (or modified, title, downloads) ``LIMIT``/``OFFSET``;
-5. the page's titles and descriptions are highlighted in Python, as in the Whoosh backend.
+3. a text query reads its matched rows once, into a materialized CTE with their BM25 score, and one statement
+   takes from it the count and the single-valued facets (``GROUPING SETS``, each facet counted with its own
+   filter left out: ``count(*) FILTER (WHERE …)``), each multi-valued facet (unnested) and the page (``ORDER
+   BY`` the score, or modified, title, downloads, ``LIMIT``/``OFFSET``); without text, the count and facets
+   are separate queries and the page follows the listing's index;
+4. the page's titles and descriptions are read for its rows and highlighted in Python, as in the Whoosh
+   backend. An index whose rows have another layout (:data:`~.rows.LAYOUT`) is refused until rebuilt.
 
 Writers hold a transaction-scoped advisory lock (one writer at a time, like Whoosh's write lock); a commit
 bumps ``searchstate.generation`` and readers drop their cached statistics when it moves.
