@@ -273,6 +273,8 @@ class PostgresBackend:
                     conn.exec_driver_sql("DELETE FROM searchterm WHERE term = ANY(%(t)s) AND df <= 0", {"t": gone})
             _save_labels(conn, rows)
             _commit_state(conn, count - len(removed) + len(rows), lengths)
+            if not count:  # the index was empty: every row it now holds is of this layout
+                conn.exec_driver_sql("UPDATE searchstate SET layout = %(l)s WHERE id = 1", {"l": LAYOUT})
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> None:
         with self._writer() as (conn, _lengths, _count):
