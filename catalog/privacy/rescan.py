@@ -21,7 +21,6 @@ from catalog.db import write_lock
 from catalog.models import Dataset, Resource, ResourceVersion
 from catalog.privacy.policy import apply_policy, flagged_in
 from catalog.privacy.scan import scan_parquet
-from catalog.search.indexing import sync_index
 from catalog.storage import FileStore, open_store
 from catalog.vocabulary import DatasetState, PiiStatus, ResourceState
 
@@ -106,5 +105,9 @@ def rescan(
         if progress is not None:
             progress(result)
     # Published or blocked now: the search index holds only listed datasets.
+    # imported here: the harvest's worker processes import this module (scan_version) and need no search stack,
+    # whose pinyin tables alone take half a second to load in every fresh worker
+    from catalog.search.indexing import sync_index
+
     sync_index(session, [r.name for r in results if r.before != r.after], settings)
     return results

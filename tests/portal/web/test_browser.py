@@ -168,8 +168,9 @@ def test_home_search_facet_dataset_and_csv_download(base_url, desktop):
     page.get_by_role("link", name="上海市公共停车场（库）信息").click()
     page.wait_for_url(re.compile(f"/dataset/{PARKING}$"))
     expect(page.locator("h1")).to_have_text("上海市公共停车场（库）信息")
-    expect(page.locator(".data-table tbody tr")).to_have_count(20)
-    expect(page.locator("svg.bar-chart")).to_be_visible()
+    preview = page.locator("table:has(#preview-caption-1)")  # the first 20 rows (the quality checks are a table too)
+    expect(preview.locator("tbody tr")).to_have_count(20)
+    expect(page.locator('svg.bar-chart[aria-labelledby^="chart-1"]')).to_be_visible()  # the preview's chart
     expect(page.locator("#info")).to_contain_text("上海市交通委员会")
 
     with page.expect_download() as info:
