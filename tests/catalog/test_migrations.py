@@ -27,8 +27,8 @@ from tests.support.catalog import copy_sample
 from tests.support.tables import harvest
 
 PARKING = "/api/v1/datasets/shanghai-public-parking-lots"
-HEAD = "0011"  # the newest revision: a new one changes these two lines
-AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
+HEAD = "0012"  # the newest revision: a new one changes these two lines
+AFTER_FIRST = ["0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012"]
 
 
 def odp(*args: str):
@@ -444,3 +444,24 @@ def test_a_catalog_of_the_postgres_search_release_upgrades_to_scheduled_harvests
         source = session.scalars(select(HarvestSource)).one()
         entry = schedules.set_schedule(session, source, "daily", now=datetime(2026, 1, 1, 5, tzinfo=UTC))
         assert entry.next_run == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_a_catalog_of_the_scheduled_harvests_release_upgrades_to_the_search_index_layout(settings, packages):
+    """Revision 0011 left a search state without a layout: 0012 marks it layout 1 (written before the facet
+    values' lexemes, so the PostgreSQL backend refuses it until rebuilt) and keeps the rest of the row."""
+    copy_sample("jtw/shanghai-public-parking-lots", packages)
+    harvest(settings, packages)
+    alembic(settings, command.downgrade, "0011")
+    with db.get_engine(settings).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO searchstate (id, index_id, generation, doc_count, field_lengths) "
+                "VALUES (1, 'abc', 7, 3, '[1, 2, 3, 4, 5]')"
+            )
+        )
+    assert migrations.upgrade(settings).applied == AFTER_FIRST[AFTER_FIRST.index("0012"):]
+    assert schema_diff(settings, SQLModel.metadata) == []
+    with db.get_engine(settings).begin() as connection:
+        row = connection.execute(text("SELECT index_id, generation, doc_count, layout FROM searchstate")).one()
+        assert tuple(row) == ("abc", 7, 3, 1)
+        assert connection.execute(text("SELECT count(*) FROM harvestjob")).scalar_one() == 1

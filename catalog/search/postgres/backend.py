@@ -10,13 +10,17 @@ rank differently, so BM25 is computed in SQL from what the tables keep: each tok
 (``searchstate``). How a query runs:
 
 1. the query's tokens become ``tsquery`` conditions on the GIN-indexed ``tsvector`` (a phrase is
-   ``a <-> b``); a token found in a domain's or department's label matches that value's datasets;
+   ``a <-> b``); a token found in a domain's or department's label matches that value's datasets through the
+   value's lexeme in the same ``tsvector`` (one GIN condition: ``'信用' | '<domain lexeme>'``);
 2. each expansion of a word (a synonym, a pinyin reading) is tried with an ``EXISTS``, exactly when the Whoosh
    backend tries it, and only the ones that find something join the final condition and score;
-3. one grouped query counts the results and the single-valued facets (``GROUPING SETS``, each facet counted
-   with its own filter left out: ``count(*) FILTER (WHERE …)``), one query per multi-valued facet unnests it;
-4. the page is ``ORDER BY`` the BM25 expression (or modified, title, downloads) ``LIMIT``/``OFFSET``;
-5. the page's titles and descriptions are highlighted in Python, as in the Whoosh backend.
+3. a text query reads its matched rows once, into a materialized CTE with their BM25 score, and one statement
+   takes from it the count and the single-valued facets (``GROUPING SETS``, each facet counted with its own
+   filter left out: ``count(*) FILTER (WHERE …)``), each multi-valued facet (unnested) and the page (``ORDER
+   BY`` the score, or modified, title, downloads, ``LIMIT``/``OFFSET``); without text, the count and facets
+   are separate queries and the page follows the listing's index;
+4. the page's titles and descriptions are read for its rows and highlighted in Python, as in the Whoosh
+   backend. An index whose rows have another layout (:data:`~.rows.LAYOUT`) is refused until rebuilt.
 
 Writers hold a transaction-scoped advisory lock (one writer at a time, like Whoosh's write lock); a commit
 bumps ``searchstate.generation`` and readers drop their cached statistics when it moves.
@@ -49,7 +53,16 @@ from catalog.search.base import (
 )
 from catalog.search.expand import PINYIN_WEIGHT, SYNONYM_WEIGHT, Vocabulary, fold, synonyms
 from catalog.search.highlight import highlight
-from catalog.search.postgres.rows import COLUMNS, FIELDS, DocumentRow, _lexeme, document_row
+from catalog.search.postgres.rows import (
+    COLUMNS,
+    FIELDS,
+    LAYOUT,
+    MAX_LEXEME_BYTES,
+    DocumentRow,
+    _lexeme,
+    document_row,
+    facet_lexeme,
+)
 from catalog.search.query import Clause, ParsedQuery, parse_query
 from catalog.search.ranking import (
     BM25_B,
@@ -97,6 +110,7 @@ class _State:
     generation: int
     doc_count: int
     field_lengths: list[int]
+    layout: int  # what the rows' tsvectors hold (rows.LAYOUT)
     df: dict[tuple[str, int], int] = field(default_factory=dict)
     df_known: set[str] = field(default_factory=set)
     label_df: dict[tuple[str, tuple[str, ...]], int] = field(default_factory=dict)
@@ -108,6 +122,32 @@ class _State:
 
     def avg_length(self, i: int) -> float:
         return max(self.field_lengths[i] / max(self.doc_count, 1), 1.0)
+
+
+@dataclass
+class _FacetPlan:
+    """Which rows the count and the facets read (``rows_condition``), the condition of a result (``every``:
+    the text and every filter) and of each facet's values (``own``: every filter but the facet's own)."""
+
+    rows_condition: str
+    every: str
+    own: dict[str, str]
+    single: list[str]
+    multi: list[str]
+
+
+#: the page's order for each sort (``score`` is the BM25 expression's column)
+_ORDER = {
+    "relevance": "score DESC, d.modified DESC, d.name",
+    "modified": "d.modified DESC, d.name",
+    "downloads": "d.downloads DESC, d.modified DESC, d.name",
+    "title": "d.title_key, d.title, d.modified DESC, d.name",
+}
+#: what a text query's matched rows keep for the count, the facets, the filters and the page
+_MATCHED_COLUMNS = (
+    "name", "modified", "downloads", "title_key", "title", "domain", "department", "open_class",
+    "update_frequency", "formats", "keywords",
+)
 
 
 @dataclass
@@ -181,9 +221,10 @@ class PostgresBackend:
     @staticmethod
     def _ensure_state(conn: Connection) -> None:
         conn.exec_driver_sql(
-            "INSERT INTO searchstate (id, index_id, generation, doc_count, field_lengths) "
-            "VALUES (1, md5(random()::text || clock_timestamp()::text), 0, 0, %(zeros)s) ON CONFLICT (id) DO NOTHING",
-            {"zeros": json.dumps([0] * len(FIELDS))},
+            "INSERT INTO searchstate (id, index_id, generation, doc_count, field_lengths, layout) "
+            "VALUES (1, md5(random()::text || clock_timestamp()::text), 0, 0, %(zeros)s, %(layout)s) "
+            "ON CONFLICT (id) DO NOTHING",
+            {"zeros": json.dumps([0] * len(FIELDS)), "layout": LAYOUT},  # a new index is empty: of this layout
         )
 
     def index_id(self) -> str:
@@ -232,6 +273,8 @@ class PostgresBackend:
                     conn.exec_driver_sql("DELETE FROM searchterm WHERE term = ANY(%(t)s) AND df <= 0", {"t": gone})
             _save_labels(conn, rows)
             _commit_state(conn, count - len(removed) + len(rows), lengths)
+            if not count:  # the index was empty: every row it now holds is of this layout
+                conn.exec_driver_sql("UPDATE searchstate SET layout = %(l)s WHERE id = 1", {"l": LAYOUT})
 
     def rebuild(self, docs: Iterable[SearchDocument]) -> None:
         with self._writer() as (conn, _lengths, _count):
@@ -262,6 +305,7 @@ class PostgresBackend:
                     copy.write_row((term, i, n))
             _save_labels(conn, list(labels.values()))
             _commit_state(conn, count, lengths)
+            conn.exec_driver_sql("UPDATE searchstate SET layout = %(l)s WHERE id = 1", {"l": LAYOUT})
             for index in ("terms", "formats", "keywords"):  # move the GIN pending lists into the indexes now
                 conn.exec_driver_sql(f"SELECT gin_clean_pending_list('ix_searchdocument_{index}')")
             conn.exec_driver_sql("ANALYZE searchdocument, searchterm")
@@ -270,14 +314,17 @@ class PostgresBackend:
 
     def _current(self, conn: Connection) -> _State:
         row = conn.exec_driver_sql(
-            "SELECT index_id, generation, doc_count, field_lengths FROM searchstate WHERE id = 1"
+            "SELECT index_id, generation, doc_count, field_lengths, layout FROM searchstate WHERE id = 1"
         ).first()
-        index_id, generation, doc_count, lengths = row if row is not None else ("", -1, 0, [0] * len(FIELDS))
+        index_id, generation, doc_count, lengths, layout = (
+            row if row is not None else ("", -1, 0, [0] * len(FIELDS), LAYOUT)
+        )
+
         with self._state_lock:
             state = self._state
             # the id too: tables emptied and refilled (a restored backup) may count generations again from 0
             if state is None or (state.index_id, state.generation) != (index_id, generation):
-                state = self._state = _State(index_id, int(generation), int(doc_count), list(lengths))
+                state = self._state = _State(index_id, int(generation), int(doc_count), list(lengths), int(layout))
         return state
 
     def doc_count(self) -> int:
@@ -288,7 +335,13 @@ class PostgresBackend:
         query.validate()
         try:
             with self._connection() as conn:
-                return _Search(self, conn, self._current(conn), query).run()
+                state = self._current(conn)
+                if state.layout != LAYOUT and state.doc_count:
+                    raise SearchError(
+                        f"the search index was written by an older version of odp (layout {state.layout}, this "
+                        f"version reads layout {LAYOUT}): run `odp reindex` to rebuild it"
+                    )
+                return _Search(self, conn, state, query).run()
         except DBAPIError as exc:
             raise SearchError(f"search failed in the database: {type(exc.orig).__name__}") from exc
 
@@ -372,6 +425,9 @@ class _Search:
                         match = fixed[1]
                         corrected = True
         text_condition = match.condition if match.score is not None else "TRUE"
+        if match.score is not None:
+            count, facets, hits = self._one_pass(match, filters)
+            return SearchResult(count=count, hits=hits, facets=facets, suggestion=suggestion, corrected=corrected)
         if text_condition == "TRUE" and not filters:
             key = (tuple(query.facets), query.facet_limit)
             if key not in self.state.listing:
@@ -392,92 +448,157 @@ class _Search:
             return f"d.{key_column(key)} ?| {self.p(wanted)}::text[]"
         return f"d.{key} = ANY({self.p(wanted)}::text[])"
 
+    def _one_pass(
+        self, match: _Match, filters: dict[str, str]
+    ) -> tuple[int, dict[str, list[FacetValue]], list[SearchHit]]:
+        """A text query's count, facets and page from one read of its matched rows: they are gathered once
+        (GIN, heap, the terms' frequencies out of TOAST for the score) into a materialized CTE, which the
+        count and facets (the queries of :meth:`_count_and_facets`) and the page then read."""
+        query = self.query
+        plan = self._facet_plan(match.condition, filters)
+        every = " AND ".join(filters.values()) or "TRUE"
+        source = f"searchdocument d WHERE {plan.rows_condition}"
+        if self.tf_sql:  # the terms' frequencies taken out of `tf` once per row (OFFSET 0 keeps the subquery)
+            source = f"(SELECT d.*, {', '.join(self.tf_sql)} FROM {source} OFFSET 0) AS d"
+        kept = ", ".join(f"d.{c}" for c in _MATCHED_COLUMNS)
+        single_sql, multi_sql = self._facet_sql(plan, "matched d", "TRUE")
+        grouped = ", ".join(["g.grouped", *(f"g.{f}" for f in plan.single), "g.n", *(f"g.n_{f}" for f in plan.single)])
+        selects = [f"(SELECT json_agg(json_build_array({grouped})) FROM ({single_sql}) g)"]
+        selects += [
+            f"(SELECT json_agg(json_build_array(g.v, g.n) ORDER BY g.n DESC, g.v COLLATE \"C\") FROM ({sql}) g)"
+            for sql in multi_sql.values()
+        ]
+        page_sql = "SELECT '[]'::json"
+        if query.size:
+            start = (query.page - 1) * query.size
+            order = _ORDER[self._sort(match)]
+            page_sql = (
+                f"SELECT json_agg(json_build_array(d.name, d.score) ORDER BY {order}) FROM (SELECT * FROM matched d "
+                f"WHERE {every} ORDER BY {order} LIMIT {int(query.size)} OFFSET {int(start)}) d"
+            )
+        row = self.conn.exec_driver_sql(
+            f"WITH matched AS MATERIALIZED (SELECT {kept}, ({match.score})::float8 AS score FROM {source}) "
+            f"SELECT {', '.join(selects)}, ({page_sql})",
+            self.p.values,
+        ).one()
+        total, values = self._single_values(plan, [tuple(r) for r in row[0] or []])
+        for facet, found in zip(multi_sql, row[1:-1], strict=True):
+            values[facet] = [FacetValue(v, int(n)) for v, n in found or []]
+        page = [(name, float(score)) for name, score in row[-1] or []]
+        return total, self._ordered_facets(values), self._hits(match, page)
+
     def _count_and_facets(self, text_condition: str, filters: dict[str, str]) -> tuple[int, dict[str, list[FacetValue]]]:
         """The result count and the facets: each facet with a filter counted without its own filter."""
-        query = self.query
+        plan = self._facet_plan(text_condition, filters)
+        single_sql, multi_sql = self._facet_sql(plan, "searchdocument d", plan.rows_condition)
+        total, values = self._single_values(plan, self.conn.exec_driver_sql(single_sql, self.p.values).all())
+        for facet, sql in multi_sql.items():
+            values[facet] = [FacetValue(v, int(n)) for v, n in self.conn.exec_driver_sql(sql, self.p.values).all()]
+        return total, self._ordered_facets(values)
+
+    def _facet_plan(self, text_condition: str, filters: dict[str, str]) -> _FacetPlan:
+        wanted = [f for f in self.query.facets if f in FACET_NAMES]
         every = " AND ".join(filters.values()) or "TRUE"
-
-        def own(facet: str) -> str:
-            return " AND ".join(c for k, c in filters.items() if k != facet) or "TRUE"
-
-        wanted = [f for f in query.facets if f in FACET_NAMES]
+        own = {f: " AND ".join(c for k, c in filters.items() if k != f) or "TRUE" for f in wanted}
         rows_condition = text_condition
-        if filters:
-            needed = dict.fromkeys([every] + [own(f) for f in wanted])
+        if filters:  # the rows of the count or of some facet
+            needed = dict.fromkeys([every, *own.values()])
             rows_condition = f"({text_condition}) AND ({' OR '.join(f'({c})' for c in needed)})"
         single = [f for f in _SINGLE_FACETS if f in wanted]
-        counts = ", ".join([f"count(*) FILTER (WHERE {every})"] + [f"count(*) FILTER (WHERE {own(f)})" for f in single])
-        values: dict[str, list[FacetValue]] = {f: [] for f in single}
+        multi = [f for f in wanted if f in MULTI_VALUED_FACETS]
+        return _FacetPlan(rows_condition, every, own, single, multi)
+
+    def _facet_sql(self, plan: _FacetPlan, source: str, condition: str) -> tuple[str, dict[str, str]]:
+        """The SQL of the count with the single-valued facets, and of each multi-valued facet, over ``source``."""
+        own = plan.own
+        single = plan.single
+        counts = ", ".join(
+            [f"count(*) FILTER (WHERE {plan.every}) AS n"]
+            + [f"count(*) FILTER (WHERE {own[f]}) AS n_{f}" for f in single]
+        )
         if not single:
-            total = int(self._scalar(f"SELECT {counts} FROM searchdocument d WHERE {rows_condition}"))
+            single_sql = f"SELECT 0 AS grouped, {counts} FROM {source} WHERE {condition}"
         else:  # one pass: the count (grouping set ()) and each facet's values (grouping set (d.facet))
             columns = ", ".join(f"d.{f}" for f in single)
             sets = ", ".join(["()"] + [f"(d.{f})" for f in single])
-            rows = self.conn.exec_driver_sql(
-                f"SELECT GROUPING({columns}), {columns}, {counts} FROM searchdocument d WHERE {rows_condition} "
-                f"GROUP BY GROUPING SETS ({sets})",
-                self.p.values,
-            ).all()
-            total = 0
-            width = len(single)
-            everything = (1 << width) - 1  # GROUPING's bit of a column is 1 when the set leaves it out
-            for row in rows:
-                if row[0] == everything:
-                    total = int(row[1 + width])
-                    continue
-                for i, facet in enumerate(single):
-                    if row[0] == everything ^ (1 << (width - 1 - i)):
-                        value, n = row[1 + i], int(row[2 + width + i])
-                        if value and n:
-                            values[facet].append(FacetValue(value, n))
-        for facet in (f for f in wanted if f in MULTI_VALUED_FACETS):
+            single_sql = (
+                f"SELECT GROUPING({columns}) AS grouped, {columns}, {counts} FROM {source} WHERE {condition} "
+                f"GROUP BY GROUPING SETS ({sets})"
+            )
+        multi_sql = {}
+        for facet in plan.multi:
             column = key_column(facet)
-            values[facet] = [
-                FacetValue(v, int(n))
-                for v, n in self.conn.exec_driver_sql(
-                    f"SELECT v, count(*) FILTER (WHERE {own(facet)}) AS n FROM searchdocument d "
-                    f"CROSS JOIN LATERAL jsonb_array_elements_text(d.{column}) AS v WHERE {rows_condition} "
-                    f"GROUP BY v HAVING count(*) FILTER (WHERE {own(facet)}) > 0 "
-                    f"ORDER BY n DESC, v COLLATE \"C\" LIMIT {int(query.facet_limit)}",
-                    self.p.values,
-                ).all()
-            ]
+            multi_sql[facet] = (
+                f"SELECT v, count(*) FILTER (WHERE {own[facet]}) AS n FROM {source} "
+                f"CROSS JOIN LATERAL jsonb_array_elements_text(d.{column}) AS v WHERE {condition} "
+                f"GROUP BY v HAVING count(*) FILTER (WHERE {own[facet]}) > 0 "
+                f"ORDER BY n DESC, v COLLATE \"C\" LIMIT {int(self.query.facet_limit)}"
+            )
+        return single_sql, multi_sql
+
+    @staticmethod
+    def _single_values(plan: _FacetPlan, rows: list[Any]) -> tuple[int, dict[str, list[FacetValue]]]:
+        """The count and the single-valued facets' values out of the grouped rows of :meth:`_facet_sql`."""
+        single = plan.single
+        values: dict[str, list[FacetValue]] = {f: [] for f in single}
+        if not single:
+            return (int(rows[0][1]) if rows else 0), values
+        total = 0
+        width = len(single)
+        everything = (1 << width) - 1  # GROUPING's bit of a column is 1 when the set leaves it out
+        for row in rows:
+            if row[0] == everything:
+                total = int(row[1 + width])
+                continue
+            for i, facet in enumerate(single):
+                if row[0] == everything ^ (1 << (width - 1 - i)):
+                    value, n = row[1 + i], int(row[2 + width + i])
+                    if value and n:
+                        values[facet].append(FacetValue(value, n))
+        return total, values
+
+    def _ordered_facets(self, values: dict[str, list[FacetValue]]) -> dict[str, list[FacetValue]]:
+        query = self.query
         facets = {}
         for facet in query.facets:
             ordered = sorted(values.get(facet, []), key=lambda fv: (-fv.count, fv.value))
             facets[facet] = ordered[: query.facet_limit]
-        return total, facets
+        return facets
+
+    def _sort(self, match: _Match) -> str:
+        sort = self.query.sort
+        return "modified" if sort == "relevance" and match.score is None else sort
 
     def _page(self, match: _Match, condition: str) -> list[SearchHit]:
+        """The page of a query without text (the listing, filters only): in the order of an index, if any."""
         query = self.query
-        sort = query.sort
         score = match.score if match.score is not None else "0"
-        if sort == "relevance" and match.score is None:
-            sort = "modified"
-        order = {
-            "relevance": "score DESC, d.modified DESC, d.name",
-            "modified": "d.modified DESC, d.name",
-            "downloads": "d.downloads DESC, d.modified DESC, d.name",
-            "title": "d.title_key, d.title, d.modified DESC, d.name",
-        }[sort]
-        stored = ", d.title, d.description" if query.highlight else ""
         start = (query.page - 1) * query.size
-        source = f"searchdocument d WHERE {condition}"
-        if self.tf_sql:  # the terms' frequencies taken out of `tf` once per row (OFFSET 0 keeps the subquery)
-            source = f"(SELECT d.*, {', '.join(self.tf_sql)} FROM searchdocument d WHERE {condition} OFFSET 0) AS d"
         rows = self.conn.exec_driver_sql(
-            f"SELECT d.name, ({score})::float8 AS score{stored} FROM {source} "
-            f"ORDER BY {order} LIMIT {int(query.size)} OFFSET {int(start)}",
+            f"SELECT d.name, ({score})::float8 AS score FROM searchdocument d WHERE {condition} "
+            f"ORDER BY {_ORDER[self._sort(match)]} LIMIT {int(query.size)} OFFSET {int(start)}",
             self.p.values,
         ).all()
+        return self._hits(match, [(name, float(score)) for name, score in rows])
+
+    def _hits(self, match: _Match, page: list[tuple[str, float]]) -> list[SearchHit]:
+        """The page's hits, their titles and descriptions highlighted (read for the page's rows only)."""
+        if not self.query.highlight:
+            return [SearchHit(name, score, {}) for name, score in page]
+        stored = {
+            name: (title, description)
+            for name, title, description in self.conn.exec_driver_sql(
+                "SELECT name, title, description FROM searchdocument WHERE name = ANY(%(names)s)",
+                {"names": [name for name, _ in page]},
+            ).all()
+        } if page else {}
         hits = []
-        for row in rows:
-            if not query.highlight:
-                hits.append(SearchHit(row[0], float(row[1]), {}))
-                continue
-            title = highlight(row[2] or "", match.marks)
-            description = highlight(row[3] or "", match.marks, max_chars=DESCRIPTION_SNIPPET_CHARS)
-            hits.append(SearchHit(row[0], float(row[1]), {"title": title, "description": description}))
+        for name, score in page:
+            title, description = stored.get(name, ("", ""))
+            hits.append(SearchHit(name, score, {
+                "title": highlight(title or "", match.marks),
+                "description": highlight(description or "", match.marks, max_chars=DESCRIPTION_SNIPPET_CHARS),
+            }))
         return hits
 
     # -- query expansion (the Whoosh backend's _expanded_match, _found_whole and _correction)
@@ -571,7 +692,8 @@ class _Search:
         parts: list[str] = []
         present: dict[str, str] = {}
         for term in scoring_terms:
-            found: list[str] = []
+            lexemes: list[str] = []  # any of them in the row's tsvector: the row holds the term (or its label)
+            found: list[str] = []  # other conditions that make the row hold it
             tf = None
             for i, name in enumerate(FIELDS):
                 n = df.get((term, i), 0)
@@ -579,7 +701,7 @@ class _Search:
                     continue
                 if tf is None:
                     tf = self._tf_column(term)
-                    found.append(f"d.terms @@ {self.p(_tsquery((term,)))}::tsquery")
+                    lexemes.append(term)
                 weight = FIELD_BOOSTS[name] * bm25_idf(n_docs, n) * (BM25_K1 + 1.0)
                 norm = BM25_K1 * BM25_B / state.avg_length(i)
                 t = f"coalesce((d.{tf} ->> {i})::float8, 0)"
@@ -593,7 +715,14 @@ class _Search:
                     continue
                 matches = f"d.{facet} = ANY({self.p(values)}::text[])"
                 parts.append(f"CASE WHEN {matches} THEN {boost * bm25_idf(n_docs, n)!r} ELSE 0 END")
-                found.append(matches)
+                for value in values:
+                    lexeme = facet_lexeme(facet, value)
+                    if len(lexeme.encode("utf-8")) <= MAX_LEXEME_BYTES:
+                        lexemes.append(lexeme)
+                    else:  # too long to be in the tsvector (see rows.py)
+                        found.append(f"d.{facet} = {self.p(value)}")
+            if lexemes:  # one GIN condition for the word and every label holding it
+                found.insert(0, f"d.terms @@ {self.p(' | '.join(map(_lexeme, lexemes)))}::tsquery")
             if term in required:
                 present[term] = "(" + " OR ".join(found) + ")" if found else "FALSE"
         conditions = []

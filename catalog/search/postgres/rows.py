@@ -6,6 +6,11 @@ Tokens are jieba's, made in Python by the same tokenizer as the Whoosh index (:f
 search configuration (``simple`` would split ``pm2.5`` and drop CJK runs' positions). Positions follow the
 tokenizer's increments, each field starting two positions after the last one of the field before, so that
 ``a <-> b`` (a phrase) matches within one field only, as in Whoosh.
+
+The ``tsvector`` also holds, without positions, one lexeme per labelled facet value of the row
+(:func:`facet_lexeme`: ``domain`` and ``department``): a query word found in a domain's label then matches
+``'信用' | '<domain lexeme>'``, one GIN condition, rather than a GIN condition OR a column comparison, which
+PostgreSQL can only check row by row.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from catalog.search.base import SearchDocument
 from catalog.search.documents import flatten
-from catalog.search.ranking import FIELD_BOOSTS, title_sort_key
+from catalog.search.ranking import FIELD_BOOSTS, LABEL_BOOSTS, title_sort_key
 from catalog.search.tokenizer import segment
 
 FIELDS: tuple[str, ...] = tuple(FIELD_BOOSTS)
@@ -28,6 +33,11 @@ MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
 MAX_LEXEME_BYTES = 2046
 FIELD_GAP = 2
+#: What a row's ``tsvector`` holds; bump it when that changes (2: the facet values' lexemes). An index written
+#: with another layout is refused until rebuilt (``odp reindex``).
+LAYOUT = 2
+#: starts a facet value's lexeme: the tokenizer drops control characters, so no word of a text is one of them
+_FACET_MARK = "\x1f"
 
 #: the columns a row fills, in COPY order
 COLUMNS: tuple[str, ...] = (
@@ -40,6 +50,11 @@ COLUMNS: tuple[str, ...] = (
 def rounded_length(length: int) -> float:
     """A field length as Whoosh stores it (one byte, logarithmic): BM25 then weighs lengths alike in both."""
     return float(byte_to_length(length_to_byte(length)) or 0)
+
+
+def facet_lexeme(facet: str, value: str) -> str:
+    """The lexeme that a row's ``tsvector`` holds for its value of a labelled facet (``domain``, ``department``)."""
+    return f"{_FACET_MARK}{facet}={value}"
 
 
 def _lexeme(term: str) -> str:
@@ -80,6 +95,11 @@ def document_row(doc: SearchDocument) -> DocumentRow:
         _lexeme(term) + (":" + ",".join(map(str, found)) if found else "")
         for term, found in positions.items()
         if len(term.encode("utf-8")) <= MAX_LEXEME_BYTES
+    )
+    facet_values = {"domain": flat.domain, "department": flat.department}
+    marks = [facet_lexeme(f, facet_values[f]) for f in LABEL_BOOSTS if facet_values[f]]
+    vector = " ".join(
+        [vector] * bool(vector) + [_lexeme(m) for m in marks if len(m.encode("utf-8")) <= MAX_LEXEME_BYTES]
     )
     values = (
         flat.name, flat.texts["title"], flat.texts["description"], flat.domain, flat.domain_label, flat.department,

@@ -11,7 +11,7 @@ PostgreSQL backend fills them: on SQLite they stay empty (their PostgreSQL types
   pinyin lookups and typo corrections search).
 * ``searchlabel``: the searchable labels of the domain and department values (道路交通 transport, …).
 * ``searchstate``: one row: the index's id, a generation bumped by every commit (readers drop their caches when
-  it moves), the document count and the total length of each field.
+  it moves), the document count, the total length of each field and the rows' layout (revision 0012).
 """
 
 from __future__ import annotations
@@ -95,3 +95,5 @@ class SearchStateRow(SQLModel, table=True):
     generation: int = Field(sa_column=Column(BigInteger, nullable=False))
     doc_count: int = Field(sa_column=Column(BigInteger, nullable=False))
     field_lengths: list = Field(sa_column=Column(JSON_B, nullable=False))  # total token count of each text field
+    #: what the rows' tsvectors hold (rows.LAYOUT); an index of another layout is refused until rebuilt
+    layout: int = Field(sa_column=Column(Integer, nullable=False, server_default="1"))

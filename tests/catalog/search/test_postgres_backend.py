@@ -68,3 +68,28 @@ def test_harvest_reindex_readiness_and_api_on_postgres(postgres_search, packages
         finally:
             with backend.engine.begin() as conn:
                 conn.exec_driver_sql("ALTER TABLE searchstate_away RENAME TO searchstate")
+
+
+@pytest.mark.skipif(not PG_URL, reason="the PostgreSQL backend runs in the PostgreSQL pass")
+def test_an_index_of_an_older_layout_is_refused_until_rebuilt(pg_database_url):
+    """Rows written before the facet values' lexemes (layout 1) would miss the datasets found through a domain's
+    label: the index says so (a SearchError, the API's 503) instead of answering, until `rebuild`."""
+    from catalog.search.postgres.rows import LAYOUT
+    from tests.catalog.search.test_search import make_doc
+    from tests.support.search_backends import empty_postgres_backend
+
+    backend = empty_postgres_backend(pg_database_url)
+    docs = [make_doc("parking", "停车场", domain_code="transport", domain_name="道路交通")]
+    backend.rebuild(docs)
+    assert [h.name for h in backend.search(SearchQuery(q="交通")).hits] == ["parking"]
+    with backend.engine.begin() as conn:  # as revision 0012 leaves an index written before it
+        conn.exec_driver_sql("UPDATE searchstate SET layout = 1, generation = generation + 1")
+    with pytest.raises(SearchError, match=rf"layout 1, this version reads layout {LAYOUT}\).*odp reindex"):
+        backend.search(SearchQuery(q="交通"))
+    backend.rebuild(docs)
+    assert [h.name for h in backend.search(SearchQuery(q="交通")).hits] == ["parking"]
+    backend.rebuild([])  # an empty index of layout 1 holds no old rows: its first write makes it current
+    with backend.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE searchstate SET layout = 1, generation = generation + 1")
+    backend.index_documents(docs)
+    assert [h.name for h in backend.search(SearchQuery(q="交通")).hits] == ["parking"]
