@@ -136,6 +136,25 @@ def _date_regex(fmt: str) -> str:
     return "^" + "".join(out) + "$"
 
 
+def _date_parts(fmt: str) -> dict[str, tuple[int | None, int]]:
+    """Where each part of a date format (of ``%Y``, ``%m``, ``%d`` and literal characters) starts in a text it
+    matches, and the value Python's strptime gives a part the format lacks (1900, 1, 1)."""
+    starts: dict[str, int] = {}
+    i = at = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            part = fmt[i:i + 2]
+            _check(part not in starts, f"date format {fmt!r} repeats {part}")
+            starts[part] = at
+            at += 4 if part == "%Y" else 2
+            i += 2
+        else:
+            at += 1
+            i += 1
+    defaults = {"%Y": 1900, "%m": 1, "%d": 1}
+    return {part: (starts.get(part), default) for part, default in defaults.items()}
+
+
 class _Column:
     """One field: raw strings of a batch → the typed Arrow array (as the reference Parquet writer types it), the
     cells it *proves* valid (a mask: every other cell goes to frictionless's own cell reader), and, for unique
@@ -171,6 +190,7 @@ class _Column:
         if self.kind == "date":
             self.date_format = "%Y-%m-%d" if self.format == "default" else self.format
             self.date_regex = _date_regex(self.date_format)
+            self.date_parts = _date_parts(self.date_format)
 
     def __call__(self, raw: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
         """(typed, proven, present): ``proven`` is true where the cell is certainly valid for frictionless;
@@ -194,13 +214,27 @@ class _Column:
             typed = pc.if_else(readable, pc.is_in(present, value_set=self.true_values), pa.scalar(None, pa.bool_()))
             return typed, readable
         if self.kind == "date":
+            # the regex fixes every part's place (four-digit year, two-digit month and day, one character per
+            # literal): the parts are sliced out and the date checked in numpy, as Python's datetime checks it
             shaped = pc.fill_null(pc.match_substring_regex(present, self.date_regex), False)
             candidates = pc.if_else(shaped, present, pa.scalar(None, pa.string()))
-            stamps = pc.strptime(candidates, format=self.date_format, unit="s", error_is_null=True)
-            # pyarrow's strptime rolls 2024-02-30 over to March: the date must print back as it was written
-            again = pc.strftime(stamps, format=self.date_format)
-            readable = pc.fill_null(pc.equal(again, candidates), False)
-            typed = pc.if_else(readable, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
+            parts = {}
+            for part, (start, default) in self.date_parts.items():
+                if start is None:
+                    parts[part] = np.full(len(present), default, np.int64)
+                else:
+                    text = pc.utf8_slice_codeunits(candidates, start, start + (4 if part == "%Y" else 2))
+                    parts[part] = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+            valid = np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool)
+            year = np.where(valid, parts["%Y"], 1970).astype(np.int64)
+            month = np.where(valid, parts["%m"], 1).astype(np.int64)
+            day = np.where(valid, parts["%d"], 1).astype(np.int64)
+            first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+            length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+            valid &= (year >= 1) & (day <= length)  # datetime: year 1 to 9999, no 30 February
+            days = first.astype("datetime64[D]").astype(np.int64) + day - 1
+            readable = pa.array(valid)
+            typed = pa.array(days.astype(np.int32), pa.date32(), mask=~valid)
             return typed, readable
         pattern = {"integer": _INTEGER, "year": _YEAR}.get(self.kind, _NUMBER)
         readable = pc.fill_null(pc.match_substring_regex(present, pattern), False)
