@@ -14,7 +14,7 @@ frictionless stays the reference, and the fast path leans on it wherever exactne
   frictionless's (type-error, constraint-error, missing-cell, extra-cell, blank-row, with their notes, cells and
   messages), and so are its typed values. Most rows of most tables are proven, so this costs nothing there;
 - ``unique`` and primary-key repeats are found over the whole table in bounded memory (catalog/ingest/keys.py:
-  16 bytes per row per unique column or primary key) and replayed in frictionless's order
+  16 bytes per row per unique column or primary key, spilled to disk past 2 M rows) and replayed in frictionless's order
   (catalog/ingest/reports.py), with the error cap applied where frictionless applies it;
 - the Parquet columns are the proven cells' typed arrays, with the other cells typed by the frictionless-based
   writer's own typer (catalog/tables/parquet.py), so the file holds the same rows either way.
@@ -55,13 +55,15 @@ import csv
 import io
 import logging
 import os
+import queue
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pyarrow as pa
@@ -75,7 +77,8 @@ from frictionless.table.row import Row, create_cell_handlers
 from catalog.config import Settings, Validator, get_settings
 from catalog.ingest.cells import FORMATS as CELL_FORMATS
 from catalog.ingest.cells import read_rows, text_view
-from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, hasher_for, tuple_key
+from catalog.ingest.keys import DigestLog, Unhashable, canonical, canonical_number, digests, tuple_key
+from catalog.ingest.patterns import re2_equivalent
 from catalog.ingest.reports import collect, row_errors, summarize
 from catalog.privacy.scan import TableScan, metas_of
 from catalog.storage import FileStore
@@ -136,9 +139,41 @@ def _date_regex(fmt: str) -> str:
     return "^" + "".join(out) + "$"
 
 
+def _re2(pattern: str) -> str | None:
+    """The RE2 form of a pattern constraint, when it is certain to agree with Python's ``re`` and RE2 takes it."""
+    rewritten = re2_equivalent(pattern)
+    if rewritten is None:
+        return None
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), rewritten)
+    except pa.ArrowInvalid:  # too large a program, say
+        return None
+    return rewritten
+
+
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of valid proleptic Gregorian dates (H. Hinnant's ``days_from_civil``)."""
+    y = year - (month <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return (era * 146097 + doe - 719468).astype(np.int32)
+
+
+def _value_starts(strings: pa.Array) -> np.ndarray:
+    """Where each value of a string array starts in its data buffer."""
+    kind = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=kind)
+    return offsets[strings.offset:strings.offset + len(strings)].astype(np.int64)
+
+
 def _date_parts(fmt: str) -> dict[str, tuple[int | None, int]]:
-    """Where each part of a date format (of ``%Y``, ``%m``, ``%d`` and literal characters) starts in a text it
-    matches, and the value Python's strptime gives a part the format lacks (1900, 1, 1)."""
+    """Where each part of a date format (of ``%Y``, ``%m``, ``%d`` and literal characters) starts in the UTF-8 of
+    a text it matches, and the value Python's strptime gives a part the format lacks (1900, 1, 1)."""
     starts: dict[str, int] = {}
     i = at = 0
     while i < len(fmt):
@@ -149,7 +184,7 @@ def _date_parts(fmt: str) -> dict[str, tuple[int | None, int]]:
             at += 4 if part == "%Y" else 2
             i += 2
         else:
-            at += 1
+            at += len(fmt[i].encode())
             i += 1
     defaults = {"%Y": 1900, "%m": 1, "%d": 1}
     return {part: (starts.get(part), default) for part, default in defaults.items()}
@@ -180,6 +215,7 @@ class _Column:
         self.bounds = {k: reader(self.constraints[k]) for k in ("minimum", "maximum") if k in self.constraints}
         _check(all(v is not None for v in self.bounds.values()), f"field '{self.name}' has an unreadable bound")
         self.pattern = re.compile(f"^{self.constraints['pattern']}$") if "pattern" in self.constraints else None
+        self.re2 = _re2(self.constraints["pattern"]) if "pattern" in self.constraints else None
         self.enum = None
         if "enum" in self.constraints:
             _check(all(isinstance(v, str) for v in self.constraints["enum"]), f"field '{self.name}' enum")
@@ -214,27 +250,29 @@ class _Column:
             typed = pc.if_else(readable, pc.is_in(present, value_set=self.true_values), pa.scalar(None, pa.bool_()))
             return typed, readable
         if self.kind == "date":
-            # the regex fixes every part's place (four-digit year, two-digit month and day, one character per
-            # literal): the parts are sliced out and the date checked in numpy, as Python's datetime checks it
+            # the regex fixes every part's place in the text's bytes (ASCII digits, the same literal characters):
+            # the digits are read from Arrow's buffer and the date checked in numpy, as Python's datetime checks it
             shaped = pc.fill_null(pc.match_substring_regex(present, self.date_regex), False)
-            candidates = pc.if_else(shaped, present, pa.scalar(None, pa.string()))
-            parts = {}
-            for part, (start, default) in self.date_parts.items():
-                if start is None:
-                    parts[part] = np.full(len(present), default, np.int64)
-                else:
-                    text = pc.utf8_slice_codeunits(candidates, start, start + (4 if part == "%Y" else 2))
-                    parts[part] = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
             valid = np.asarray(shaped.to_numpy(zero_copy_only=False), dtype=bool)
-            year = np.where(valid, parts["%Y"], 1970).astype(np.int64)
-            month = np.where(valid, parts["%m"], 1).astype(np.int64)
-            day = np.where(valid, parts["%d"], 1).astype(np.int64)
-            first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-            length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
-            valid &= (year >= 1) & (day <= length)  # datetime: year 1 to 9999, no 30 February
-            days = first.astype("datetime64[D]").astype(np.int64) + day - 1
+            starts = _value_starts(present)[valid]
+            data = np.frombuffer(present.buffers()[2] or b"", dtype=np.uint8)
+            parts = {}
+            for part, (at, default) in self.date_parts.items():
+                number = np.full(len(starts), default, np.int64)
+                if at is not None:
+                    number[:] = 0
+                    for k in range(4 if part == "%Y" else 2):
+                        number = number * 10 + data[starts + at + k] - 48
+                parts[part] = number
+            year, month, day = parts["%Y"], parts["%m"], parts["%d"]
+            leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+            length = _MONTH_DAYS[month - 1] + ((month == 2) & leap)
+            ok = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)  # as datetime checks
+            valid[valid] = ok
+            days = np.zeros(len(present), np.int32)
+            days[valid] = _days_from_civil(year[ok], month[ok], day[ok])
+            typed = pa.array(days, pa.date32(), mask=~valid)
             readable = pa.array(valid)
-            typed = pa.array(days.astype(np.int32), pa.date32(), mask=~valid)
             return typed, readable
         pattern = {"integer": _INTEGER, "year": _YEAR}.get(self.kind, _NUMBER)
         readable = pc.fill_null(pc.match_substring_regex(present, pattern), False)
@@ -250,9 +288,7 @@ class _Column:
         if self.enum is not None:
             out.append(pc.is_in(present, value_set=self.enum))
         if self.pattern is not None:
-            distinct = pc.unique(present.drop_null())
-            good = [v for v in distinct.to_pylist() if self.pattern.match(v) is not None]
-            out.append(pc.is_in(present, value_set=pa.array(good, pa.string())))
+            out.append(self._pattern(present))
         for key, bound in self.bounds.items():
             if self.kind == "number":
                 margin = _NUMBER_MARGIN * max(1.0, abs(float(bound)))
@@ -264,6 +300,24 @@ class _Column:
                 _check(scalar is not None, f"bound of '{self.name}'")
                 out.append(pc.greater_equal(typed, scalar) if key == "minimum" else pc.less_equal(typed, scalar))
         return out
+
+    def _pattern(self, present: pa.Array) -> pa.Array:
+        """Where the cells match the pattern as Python's ``re`` matches them: by RE2 where the two cannot differ
+        (catalog/ingest/patterns.py), by ``re`` on the distinct values otherwise."""
+        if self.re2 is None:
+            return self._python_pattern(present)
+        passes = pc.match_substring_regex(present, self.re2)
+        tail = pc.fill_null(pc.ends_with(present, "\n"), False)  # Python's "$" also matches before it
+        if pc.any(tail).as_py():
+            passes = pc.if_else(tail, self._python_pattern(pc.if_else(tail, present, pa.scalar(None, pa.string()))),
+                                passes)
+        return passes
+
+    def _python_pattern(self, present: pa.Array) -> pa.Array:
+        assert self.pattern is not None
+        distinct = pc.unique(present.drop_null())
+        good = [v for v in distinct.to_pylist() if self.pattern.match(v) is not None]
+        return pc.is_in(present, value_set=pa.array(good, pa.string()))
 
     def parquet(self, raw: pa.Array, typed: pa.Array, proven: pa.Array, cells: list[Any] | None) -> pa.Array:
         """The column as the reference writer stores it: proven cells vectorized, the others through its typer
@@ -279,13 +333,28 @@ class _Column:
         return pc.replace_with_mask(typed, odd, values)
 
     def key(self, typed: pa.Array, present: pa.Array) -> pa.Array:
-        """Canonical key texts of the proven cells (see catalog.ingest.keys)."""
+        """Keys of the proven cells (see catalog.ingest.keys): integers for integer and year fields, else the
+        canonical texts."""
         if self.kind == "string":
             return present
         if self.kind == "number":
             return canonical_number(pc.utf8_normalize(pc.if_else(pc.is_valid(typed), present,
                                                                  pa.scalar(None, pa.string())), form="NFKC"))
+        if self.key_type == pa.int64():
+            return typed
         return pc.cast(typed, pa.string())
+
+    @property
+    def key_type(self) -> pa.DataType:
+        return pa.int64() if self.kind in ("integer", "year") else pa.string()
+
+    def cell_key(self, value: Any, number: int) -> str | int | None:
+        """The key of frictionless's typed value (see :meth:`key`)."""
+        if self.key_type == pa.int64() and isinstance(value, int) and not isinstance(value, bool):
+            _check(-(1 << 63) <= value < (1 << 63), f"an integer key beyond 64 bits in '{self.name}'")
+            return value
+        _check(value is None or self.key_type == pa.string(), f"a key of '{self.name}' that is not an integer")
+        return canonical(value, f"{number}")
 
 
 @dataclass
@@ -428,7 +497,7 @@ def _batches(path: Path, encoding: str, control: CsvControl, width: int) -> Iter
 class _Ingest:
     """One table through the fast path: state kept across batches."""
 
-    def __init__(self, opened: _Opened, settings: Settings, encoding: str | None, size: int):
+    def __init__(self, opened: _Opened, settings: Settings, encoding: str | None, spill_dir: Path | None = None):
         used = opened.schema
         self.encoding = encoding
         self.report_limit = settings.report_error_limit
@@ -448,14 +517,30 @@ class _Ingest:
                "a boolean primary-key field")
         self.all_missing_blank = all("" in c.missing_texts for c in self.columns)
         self.cap = settings.validation_error_cap
-        hasher = hasher_for(size)
-        self.unique_logs = {name: DigestLog(hasher) for name in self.unique_names}
-        self.key_log = DigestLog(hasher) if self.key_names else None
+        self.unique_logs = {name: DigestLog(digests, spill_dir=spill_dir) for name in self.unique_names}
+        # a one-field primary key that is also unique has the same repeats: one log serves both
+        self.key_shared = len(self.key_names) == 1 and self.key_names[0] in self.unique_names
+        self.key_log = DigestLog(digests, spill_dir=spill_dir) if self.key_names and not self.key_shared else None
         self.error_rows: dict[int, list[Any]] = {}  # number → raw cells of each row with a cell error
         self.cell_errors = 0  # errors found cell by cell so far (frictionless stops at the cap)
         self.rows = 0
         self.ordinals = _Ordinals()
         self.target = arrow_schema(used)
+
+    def close(self) -> None:
+        for log in [*self.unique_logs.values(), *([self.key_log] if self.key_log is not None else [])]:
+            log.close()
+
+    def key_repeats(self) -> dict[int, int]:
+        if self.key_shared:
+            return self.unique_logs[self.key_names[0]].repeats()
+        return self.key_log.repeats() if self.key_log is not None else {}
+
+    def _key(self, keys: dict[str, pa.Array]) -> pa.Array:
+        """The primary key of each row: its one field's key, or the tuple's canonical text."""
+        if len(self.key_names) == 1:
+            return keys[self.key_names[0]]
+        return tuple_key([keys[name].cast(pa.string()) for name in self.key_names])
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -502,7 +587,7 @@ class _Ingest:
         for name, log in self.unique_logs.items():
             log.add(keys[name], numbers)
         if self.key_log is not None:
-            self.key_log.add(tuple_key([keys[name] for name in self.key_names]), numbers)
+            self.key_log.add(self._key(keys), numbers)
         typed = [column.parquet(raw[i], *results[i][:2], None if batch.cells is None else batch.cells[i])
                  for i, column in enumerate(self.columns)]
         self.rows += n
@@ -523,11 +608,12 @@ class _Ingest:
                 replaced[name].append(values.get(name))
         mask = np.zeros(len(numbers), dtype=bool)
         mask[odd] = True
-        return {name: pc.replace_with_mask(keys[name], pa.array(mask), pa.array(replaced[name], pa.string()))
+        return {name: pc.replace_with_mask(keys[name], pa.array(mask), pa.array(replaced[name], keys[name].type))
                 for name in keys}
 
-    def _read_row(self, cells: list[Any], number: int) -> dict[str, str | None]:
-        """Check one row with frictionless's Row; return the canonical keys of its unique/key cells."""
+    def _read_row(self, cells: list[Any], number: int) -> dict[str, str | int | None]:
+        """Check one row with frictionless's Row; return the keys of its unique/key cells (the integer of an
+        integer or year field, else the canonical text)."""
         if not self.collecting:
             return {}
         row = Row(list(cells), handlers=self.handlers, row_number=number)
@@ -535,7 +621,8 @@ class _Ingest:
             self.error_rows[number] = cells
             self.cell_errors += len(row.errors)
         try:
-            return {name: canonical(row[name], f"{number}") for name in {*self.unique_names, *self.key_names}}
+            return {name: self.columns[self.index[name]].cell_key(row[name], number)
+                    for name in {*self.unique_names, *self.key_names}}
         except Unhashable as exc:
             raise Fallback(str(exc)) from None
 
@@ -551,10 +638,11 @@ class _Ingest:
                 found.append(values.get(name))
         fitted = [r[:width] if len(r) >= width else [*r, *([None] * (width - len(r)))] for _, r in rows]
         columns = [column.typer._per_cell([r[i] for r in fitted]) for i, column in enumerate(self.columns)]
+        arrays = {name: pa.array(found, self.columns[self.index[name]].key_type) for name, found in keys.items()}
         for name, log in self.unique_logs.items():
-            log.add(pa.array(keys[name], pa.string()), numbers)
+            log.add(arrays[name], numbers)
         if self.key_log is not None:
-            self.key_log.add(tuple_key([pa.array(keys[name], pa.string()) for name in self.key_names]), numbers)
+            self.key_log.add(self._key(arrays), numbers)
         self.rows += len(rows)
         return pa.RecordBatch.from_arrays([*columns, pa.array(numbers, pa.int64())], schema=self.target)
 
@@ -593,7 +681,7 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
     _check(opened.expected == [f["name"] for f in fields_desc] and len(opened.labels) == len(fields_desc),
            "labels missing or extra: frictionless pairs other fields with the cells")
     _check(all(f["name"] != ROW_COLUMN for f in fields_desc), f"a field named '{ROW_COLUMN}'")
-    state = _Ingest(opened, settings, encoding, path.stat().st_size)
+    state = _Ingest(opened, settings, encoding, store.scratch_dir())
     if fmt == "csv":
         _check(not any("\n" in label or "\r" in label for label in opened.labels), "a label with a line break")
 
@@ -610,8 +698,10 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
     tmp = Path(name)
     scanner = TableScan(metas_of(used)) if scan else None
     try:
-        with pq.ParquetWriter(tmp, state.target, compression="zstd") as writer:
-            for batch in source():
+        # three stages on their own threads (pyarrow's reader, compute and Parquet writer let go of the GIL):
+        # the next batch is read and the previous one written while this one is checked
+        with _BackgroundWriter(tmp, state.target) as writer:
+            for batch in _read_ahead(source()):
                 if scanner is not None:  # the cells' text as read, before typing: a mobile typed integer too
                     scanner.feed(batch.texts())
                 main = state.batch(batch, csv_text=fmt == "csv")
@@ -622,10 +712,87 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
         outcome = _report(state, source, opened)
         relpath = store_parquet_file(store, tmp)
     finally:
+        state.close()
         if tmp.exists():
             tmp.unlink()
     return FastResult(outcome=outcome, parquet_path=relpath,
                       pii_report=scanner.report() if scanner is not None else None)
+
+
+_DONE = object()
+
+
+def _read_ahead(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """``items``, produced on another thread up to ``depth`` ahead; its exception is raised here."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        ready.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put((_DONE, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            ready.put((_DONE, exc))
+
+    thread = threading.Thread(target=produce, name="fastpath-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ready.get()
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue see the stop
+            try:
+                ready.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+class _BackgroundWriter:
+    """A Parquet writer fed through a short queue and writing on its own thread."""
+
+    def __init__(self, path: Path, schema: pa.Schema, depth: int = 2):
+        self._writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="fastpath-write", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (table := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._writer.write_table(table)
+                except BaseException as exc:  # noqa: BLE001 - raised on the caller's thread
+                    self._error = exc
+
+    def write_table(self, table: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(table)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._writer.close()
+        if self._error is not None and exc[0] is None:
+            raise self._error
 
 
 def _cell_batches(path: Path, fmt: str, encoding: str | None, schema: dict[str, Any],
@@ -639,7 +806,7 @@ def _cell_batches(path: Path, fmt: str, encoding: str | None, schema: dict[str, 
 
 def _report(state: _Ingest, source: Callable[[], Iterator[_Batch]], opened: _Opened) -> ValidationOutcome:
     unique_repeats = {name: log.repeats() for name, log in state.unique_logs.items()}
-    key_repeats = state.key_log.repeats() if state.key_log is not None else {}
+    key_repeats = state.key_repeats()
     if not state.collecting:  # frictionless stopped by this row: repeats after it cannot be reported
         last = max(state.error_rows)
         unique_repeats = {k: {r: m for r, m in v.items() if r <= last} for k, v in unique_repeats.items()}
