@@ -232,7 +232,9 @@ class _Column:
         """(typed, proven, present): ``proven`` is true where the cell is certainly valid for frictionless;
         ``typed`` is exact where proven (the caller replaces the rest); ``present`` is the text, null where
         the cell is a missing value."""
-        present = pc.if_else(pc.is_in(raw, value_set=self.missing), pa.scalar(None, pa.string()), raw)
+        missing = pc.is_in(raw, value_set=self.missing)
+        # most columns of most batches have no missing value: then the text itself, not a copy
+        present = pc.if_else(missing, pa.scalar(None, pa.string()), raw) if pc.any(missing).as_py() else raw
         proven = pc.is_valid(present) if self.constraints.get("required") else pa.repeat(True, len(raw))
         typed, readable = self._typed(present)
         proven = pc.and_(proven, pc.or_(pc.is_null(present), pc.fill_null(readable, False)))
@@ -277,7 +279,9 @@ class _Column:
         pattern = {"integer": _INTEGER, "year": _YEAR}.get(self.kind, _NUMBER)
         readable = pc.fill_null(pc.match_substring_regex(present, pattern), False)
         plain = pc.if_else(readable, present, pa.scalar(None, pa.string()))
-        return pc.cast(pc.utf8_normalize(plain, form="NFKC"), self.type), readable
+        if not pc.all(pc.string_is_ascii(plain)).as_py():  # full-width digits: NFKC makes them ASCII
+            plain = pc.utf8_normalize(plain, form="NFKC")
+        return pc.cast(plain, self.type), readable
 
     def _constraints(self, present: pa.Array, typed: pa.Array) -> list[pa.Array]:
         c, out = self.constraints, []
@@ -457,39 +461,42 @@ def _batches(path: Path, encoding: str, control: CsvControl, width: int) -> Iter
         return "skip"
 
     names = [f"c{i}" for i in range(width)]
-    try:
-        reader = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding,
-                                           block_size=BLOCK_BYTES, use_threads=False, column_names=names,
-                                           skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=control.delimiter, quote_char='"', double_quote=True,
-                                             newlines_in_values=True, ignore_empty_lines=False,
-                                             invalid_row_handler=invalid),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 null_values=[], check_utf8=True, auto_dict_encode=False),
-        )
-    except (pa.ArrowInvalid, UnicodeError) as exc:
-        raise Fallback(f"pyarrow cannot read it: {exc}") from None
-    following = 2  # the number of the next row pyarrow returns, unless it is a ragged one
-    while True:
+    # a Python file, not the path: pyarrow then reads a block when it parses it, where from a path it reads
+    # many blocks ahead (some 60 MB held for a 4 MB block)
+    with path.open("rb") as file:
         try:
-            batch = reader.read_next_batch()
-        except StopIteration:
-            break
+            reader = pacsv.open_csv(
+                file,
+                read_options=pacsv.ReadOptions(encoding="utf8" if encoding == "utf-8" else encoding,
+                                               block_size=BLOCK_BYTES, use_threads=False, column_names=names,
+                                               skip_rows=1),
+                parse_options=pacsv.ParseOptions(delimiter=control.delimiter, quote_char='"', double_quote=True,
+                                                 newlines_in_values=True, ignore_empty_lines=False,
+                                                 invalid_row_handler=invalid),
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                     null_values=[], check_utf8=True, auto_dict_encode=False),
+            )
         except (pa.ArrowInvalid, UnicodeError) as exc:
             raise Fallback(f"pyarrow cannot read it: {exc}") from None
-        numbers = np.arange(following, following + batch.num_rows, dtype=np.int64)
-        for odd in sorted(n for n in odd_numbers if n >= following):
-            if batch.num_rows and odd <= numbers[-1]:
-                numbers[numbers >= odd] += 1
-        odd_numbers[:] = [n for n in odd_numbers if batch.num_rows == 0 or n > numbers[-1]]
-        if batch.num_rows:
-            following = int(numbers[-1]) + 1
-            due = [r for r in ragged if r[0] <= numbers[-1]]
-            ragged[:] = [r for r in ragged if r[0] > numbers[-1]]
-            yield _Batch(list(batch.columns), numbers, due)
+        following = 2  # the number of the next row pyarrow returns, unless it is a ragged one
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, UnicodeError) as exc:
+                raise Fallback(f"pyarrow cannot read it: {exc}") from None
+            numbers = np.arange(following, following + batch.num_rows, dtype=np.int64)
+            for odd in sorted(n for n in odd_numbers if n >= following):
+                if batch.num_rows and odd <= numbers[-1]:
+                    numbers[numbers >= odd] += 1
+            odd_numbers[:] = [n for n in odd_numbers if batch.num_rows == 0 or n > numbers[-1]]
+            if batch.num_rows:
+                following = int(numbers[-1]) + 1
+                due = [r for r in ragged if r[0] <= numbers[-1]]
+                ragged[:] = [r for r in ragged if r[0] > numbers[-1]]
+                yield _Batch(list(batch.columns), numbers, due)
     if ragged:
         yield _Batch([pa.array([], pa.string())] * width, np.array([], np.int64), sorted(ragged))
 
@@ -722,7 +729,7 @@ def ingest_table(path: Path, *, fmt: str, encoding: str | None, schema: dict[str
 _DONE = object()
 
 
-def _read_ahead(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+def _read_ahead(items: Iterator[Any], depth: int = 1) -> Iterator[Any]:
     """``items``, produced on another thread up to ``depth`` ahead; its exception is raised here."""
     ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -764,7 +771,7 @@ def _read_ahead(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
 class _BackgroundWriter:
     """A Parquet writer fed through a short queue and writing on its own thread."""
 
-    def __init__(self, path: Path, schema: pa.Schema, depth: int = 2):
+    def __init__(self, path: Path, schema: pa.Schema, depth: int = 1):
         self._writer = pq.ParquetWriter(path, schema, compression="zstd")
         self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
