@@ -165,19 +165,23 @@ class DigestLog:
         self._digests.append(digests)
         self._rows.append(kept)
         self._pairs += len(kept)
-        if self._pairs > self._spill_pairs:
+        if self._files is not None or self._pairs > self._spill_pairs:
             self._spill()
 
     def _spill(self) -> None:
+        """Move the pairs kept so far to the partition files, batch by batch (no large temporary)."""
         if self._files is None:
             self._files = [tempfile.TemporaryFile(dir=self._spill_dir, prefix=".digests-")  # noqa: SIM115
                            for _ in range(PARTITIONS)]
-        digests, rows = np.concatenate(self._digests), np.concatenate(self._rows)
-        part = _partition(digests)
-        for p, file in enumerate(self._files):
-            mine = part == p
-            file.seek(0, 2)
-            np.stack([digests[mine].view(np.int64), rows[mine]], axis=1).tofile(file)
+        for digests, rows in zip(self._digests, self._rows, strict=True):
+            part = _partition(digests)
+            order = np.argsort(part, kind="stable")  # grouped by partition, rows still in order within each
+            bounds = np.searchsorted(part[order], np.arange(PARTITIONS + 1))
+            pairs = np.stack([digests[order].view(np.int64), rows[order]], axis=1)
+            for p, file in enumerate(self._files):
+                if bounds[p + 1] > bounds[p]:
+                    file.seek(0, 2)
+                    pairs[bounds[p]:bounds[p + 1]].tofile(file)
         self._digests, self._rows, self._pairs = [], [], 0
 
     def repeats(self) -> dict[int, int]:
