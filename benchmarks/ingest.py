@@ -1,46 +1,14 @@
-"""Validate + Parquet of large tables: frictionless (validation, then a second read for Parquet) against the
-one-read fast path (catalog/ingest/fastpath.py), timed in the same run. Writes the '## Ingest' section of
-docs/benchmarks.md.
-
-    .venv/bin/python benchmarks/ingest.py --rows 1000000
-
-The table has 8 columns (integer id unique + primary key, two strings with required/enum, integer with
-minimum/maximum, number, boolean, date, a string with a pattern). Three runs: the valid CSV, the same CSV with
-one row in 1,000 broken (type, enum, repeated key, missing required cell — the fast path writes the report), and
-its first 100,000 rows as a workbook with a title row. The report and the Parquet rows of both paths are compared
-before any figure is written.
+"""The ingest benchmarks' table: an 8-column CSV (integer id unique + primary key, two strings with
+required/maxLength/enum, integer with minimum/maximum, number, boolean, date, a string with a pattern), a copy with
+one row in N broken, and a workbook of its first rows with a title row. Used by benchmarks/validate.py (frictionless
+against the fast path, which writes the '## Ingest' section of docs/benchmarks.md) and benchmarks/privacy.py.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
-import resource
-import sys
-import tempfile
-import time
-from datetime import date
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from report import cpu_model, replace_section
-
-from catalog.config import Settings
-from catalog.ingest.fastpath import ingest_table
-from catalog.storage import LocalFileStore
-from catalog.tables.parquet import write_parquet
-from catalog.validation import validate_table
-
-NOTE = (
-    "The XLSX run is bound by openpyxl's parse, which both paths share (the fast path reads workbooks through "
-    "frictionless's own cell stream); what it saves there is frictionless's per-cell validation and the second "
-    "read. The peak RSS includes about 155 MB of imported libraries (pyarrow, DuckDB, frictionless, openpyxl), "
-    "Arrow's batches and the unique/primary-key digests (16 bytes a row)."
-)
 DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "浦东新区"]
 SCHEMA = {
     "fields": [
@@ -106,95 +74,3 @@ def write_workbook(source: Path, dest: Path, rows: int) -> None:
             cells[0], cells[3], cells[4] = int(cells[0]), int(cells[3]), float(cells[4])
             sheet.append(cells)
     book.save(dest)
-
-
-def measure_fast(table: Path, fmt: str, dialect, store: LocalFileStore, settings: Settings):
-    start = time.perf_counter()
-    fast = ingest_table(table, fmt=fmt, encoding="utf-8" if fmt == "csv" else None, schema=SCHEMA,
-                        dialect=dialect, store=store, settings=settings)
-    return fast, time.perf_counter() - start
-
-
-def measure_frictionless(table: Path, fmt: str, dialect, fast, store: LocalFileStore, settings: Settings):
-    encoding = "utf-8" if fmt == "csv" else None
-    start = time.perf_counter()
-    reference = validate_table(table, fmt=fmt, encoding=encoding, schema=SCHEMA, dialect=dialect,
-                               settings=settings)
-    validated_s = time.perf_counter() - start
-    expected = table.parent / f"{table.stem}.reference.parquet"
-    write_parquet(table, expected, fmt=fmt, encoding=encoding, schema=reference.schema, dialect=dialect)
-    slow_s = time.perf_counter() - start
-    same_report = {k: v for k, v in fast.outcome.report.items() if k != "validator"} == {
-        k: v for k, v in reference.report.items() if k != "validator"}
-    same_rows = pq.read_table(store.path(fast.parquet_path)).equals(pq.read_table(expected))
-    if not (same_report and same_rows):
-        sys.exit(f"{table.name}: the two paths disagree (report equal: {same_report}, Parquet equal: {same_rows})")
-    return reference, validated_s, slow_s
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--broken-every", type=int, default=1000, help="one broken row in N (the invalid table)")
-    parser.add_argument("--xlsx-rows", type=int, default=100_000)
-    parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
-    args = parser.parse_args()
-    settings = Settings()
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        table = folder / "table.csv"
-        write_table(table, args.rows)
-        broken = folder / "broken.csv"
-        break_table(table, broken, args.broken_every)
-        workbook = folder / "table.xlsx"
-        write_workbook(table, workbook, args.xlsx_rows)
-        store = LocalFileStore(folder / "store")
-        title = {"headerRows": [3]}
-
-        # the fast runs first, so the peak RSS read after them is theirs
-        runs = {"valid": measure_fast(table, "csv", None, store, settings),
-                "invalid": measure_fast(broken, "csv", None, store, settings),
-                "xlsx": measure_fast(workbook, "xlsx", title, store, settings)}
-        fast_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        slow = {"valid": measure_frictionless(table, "csv", None, runs["valid"][0], store, settings),
-                "invalid": measure_frictionless(broken, "csv", None, runs["invalid"][0], store, settings),
-                "xlsx": measure_frictionless(workbook, "xlsx", title, runs["xlsx"][0], store, settings)}
-
-    load = os.getloadavg()
-    invalid_report = slow["invalid"][0].report
-    counts = ", ".join(f"{k} ×{v:,}" for k, v in sorted(invalid_report["errors_by_type"].items()))
-    labels = {
-        "valid": f"valid CSV, {args.rows:,} rows",
-        "invalid": f"invalid CSV, {args.rows:,} rows ({counts})",
-        "xlsx": f"valid XLSX with a title row, {args.xlsx_rows:,} rows",
-    }
-    lines = [
-        "## Ingest",
-        "",
-        (f"`benchmarks/ingest.py --rows {args.rows}` on {date.today().isoformat()}, {cpu_model()}, "
-        f"{os.cpu_count()} cores, load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
-        "(a shared machine: other work was running)."),
-        "",
-        ("An 8-column table (unique primary key, required, enum, min/max, pattern, number, boolean, date). "
-         "Validate + Parquet; both paths give the same stored report (valid or not, every error) and the same "
-         "Parquet rows, checked before any figure is written. frictionless: validate, then a second read for "
-         "Parquet; fast path: one read (catalog/ingest/fastpath.py)."),
-        "",
-        "| table | frictionless s (validate) | rows/s | fast path s | rows/s | speed-up |",
-        "|---|---|---|---|---|---|",
-    ]
-    for key, label in labels.items():
-        rows = args.xlsx_rows if key == "xlsx" else args.rows
-        fast_s = runs[key][1]
-        _, validated_s, slow_s = slow[key]
-        lines.append(f"| {label} | {slow_s:.1f} ({validated_s:.1f}) | {rows / slow_s:,.0f} | {fast_s:.1f} | "
-                     f"{rows / fast_s:,.0f} | ×{slow_s / fast_s:.0f} |")
-    lines += ["", f"Peak RSS of the process after the three fast runs: {fast_rss:,.0f} MB.", "", NOTE]
-    text = "\n".join(lines)
-    print(text)
-    if not args.no_write:
-        replace_section("## Ingest", text)
-
-
-if __name__ == "__main__":
-    main()

@@ -51,6 +51,38 @@ TARGET_END_TO_END = 10  # odp harvest at least this many times faster than frict
 RETURNING_ALLOCATOR = {"MIMALLOC_PURGE_DELAY": "0", "MIMALLOC_ARENA_EAGER_COMMIT": "0"}
 
 
+NOTES = [
+    ("What changed since the previous figures (fast path 2.9 s = 342,396 rows/s for the valid 1,000,000-row CSV, "
+     "445 MB measured in one process after the three fast runs): dates are checked from their digits in numpy "
+     "instead of pyarrow's `strftime` round trip (1.6 s of the 1M rows went there); `pattern` constraints RE2 "
+     "answers exactly as Python's `re` run in Arrow (catalog/ingest/patterns.py; the others stay on `re`); the "
+     "unique/primary-key digests are computed in numpy — an integer is its own digest — instead of DuckDB, which "
+     "the fast path no longer loads (24 MB of import, ~40 MB at run time), one log serves a one-field primary key "
+     "that is also unique, and the logs spill to disk past 2 M rows; a CSV is read from a Python file (from a path "
+     "pyarrow reads some 60 MB ahead); reading, checking and writing Parquet run on three threads. Every change "
+     "keeps tests/catalog/ingest (the differential test included) green."),
+    "",
+    ("Why the throughput target is missed: the 1M-row run is about 2.2 s of CPU (profiled: CSV parse 0.3 s, the "
+     "column checks 0.7 s, Parquet encoding and zstd 0.5 s, pyarrow's first conversion of a Python or numpy "
+     "sequence, which imports pandas, 0.4 s, frictionless opening the file 0.2 s, the repeats sort and the scan "
+     "0.1 s each). With the three stages overlapped on two cores the floor is about 1.2 s, i.e. ~800,000 rows/s "
+     "on an idle machine, and this one was shared (load average above); the fixed part is the 10-row line."),
+    "",
+    ("Why the RSS target is missed by default: after its imports the child holds ~160 MB (pyarrow 66, numpy 21, "
+     "pydantic settings 16, frictionless 14, the scan's modules 11) and pyarrow adds pandas (32 MB) on first use; "
+     "pyarrow's CSV reader and kernels touch another ~50 MB of code and allocator arenas; mimalloc, pyarrow's "
+     "allocator, keeps freed memory and commits arenas eagerly — with the two settings above the same run peaks "
+     "about 90 MB lower. The data itself is bounded: the 10 M-row run stays flat (16 bytes a row of key digests, "
+     "spilled to disk past 2 M rows; one 4 MB block in each of the three stages)."),
+    "",
+    ("Why the end-to-end target is missed: `odp harvest` costs the 10-row line whatever the table — importing the "
+     "CLI, starting the worker process that validates under `ODP_ITEM_TIMEOUT`, jieba's dictionary for the search "
+     "index (profiled on a 20,000-row package) — and none of that is in catalog/ingest; the ingest itself is the "
+     "fast-path line above. Ten times faster than `frictionless validate` (≈ the frictionless column above) needs "
+     "the whole command, start-up included, under a tenth of it."),
+]
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -127,11 +159,17 @@ def timed_command(command: list[str], env: dict[str, str], cwd: Path) -> tuple[f
         return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), out.read()
 
 
-def write_package(folder: Path, table: Path) -> Path:
-    """A Data Package folder holding ``table`` (hard-linked) with the benchmark's schema."""
-    package = folder / "bench" / "parking-lots"
+def write_package(folder: Path, table: Path, rows: int | None = None) -> Path:
+    """A Data Package folder holding ``table`` (hard-linked; its first ``rows`` rows when given) with the
+    benchmark's schema."""
+    package = folder / "parking-lots"
     (package / "data").mkdir(parents=True)
-    os.link(table, package / "data" / "parking-lots.csv")
+    if rows is None:
+        os.link(table, package / "data" / "parking-lots.csv")
+    else:
+        with table.open(encoding="utf-8") as source:
+            head = [line for _, line in zip(range(rows + 1), source, strict=False)]
+        (package / "data" / "parking-lots.csv").write_text("".join(head), encoding="utf-8")
     descriptor = {
         "name": "parking-lots",
         "title": "停车场名录（基准测试）",
@@ -147,20 +185,29 @@ def write_package(folder: Path, table: Path) -> Path:
     return package
 
 
-def end_to_end(folder: Path, table: Path) -> dict[str, Any]:
-    package = write_package(folder, table)
-    data_dir = folder / "odp-data"
+def harvest(packages: Path, data_dir: Path) -> tuple[float, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ODP_")} | {"ODP_DATA_DIR": str(data_dir)}
-    harvest_s, harvest_rss, code, out = timed_command([str(BIN / "odp"), "harvest", str(folder / "bench")], env, ROOT)
+    seconds, rss, code, out = timed_command([str(BIN / "odp"), "harvest", str(packages)], env, ROOT)
     if code != 0:
         sys.exit(f"odp harvest failed ({code}):\n{out[-3000:]}")
+    return seconds, rss
+
+
+def end_to_end(folder: Path, table: Path) -> dict[str, Any]:
+    """odp harvest of the whole table, of its first 10 rows (what the command costs whatever the table), and
+    frictionless validate of the whole table's package."""
+    small_s, _ = harvest(write_package(folder / "small", table, rows=10).parent, folder / "odp-data-small")
+    package = write_package(folder / "bench", table)
+    data_dir = folder / "odp-data"
+    harvest_s, harvest_rss = harvest(package.parent, data_dir)
     validator = _stored_validator(data_dir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ODP_")}
     friction_s, friction_rss, code, out = timed_command(
         [str(BIN / "frictionless"), "validate", str(package / "datapackage.json")], env, package)
     if code != 0:
         sys.exit(f"frictionless validate failed ({code}):\n{out[-3000:]}")
     return {"harvest_s": harvest_s, "harvest_rss": harvest_rss, "validator": validator, "frictionless_s": friction_s,
-            "frictionless_rss": friction_rss}
+            "frictionless_rss": friction_rss, "small_s": small_s}
 
 
 def _stored_validator(data_dir: Path) -> str:
@@ -214,6 +261,10 @@ def main() -> None:
             runs[key] = (fast, slow)
             print(f"{key}: frictionless {slow['seconds']:.2f} s, fast {fast['seconds']:.2f} s "
                   f"(peak RSS {fast['rss_mb']:.0f} MB), reports equal", flush=True)
+        tiny = folder / "tiny.csv"
+        write_table(tiny, 10)
+        fixed = run_child("fast", tiny, "csv", None, store)  # what a call costs whatever the table, in a new process
+        print(f"fast path, 10 rows: {fixed['seconds']:.2f} s", flush=True)
         returning = run_child("fast", table, "csv", None, store, RETURNING_ALLOCATOR)
         print(f"valid, fast, {RETURNING_ALLOCATOR}: {returning['seconds']:.2f} s, peak RSS {returning['rss_mb']:.0f} MB",
               flush=True)
@@ -222,7 +273,8 @@ def main() -> None:
               flush=True)
         for path in (broken, workbook):
             path.unlink()
-        shutil.rmtree(folder / "odp-data", ignore_errors=True)
+        for leftover in ("odp-data", "odp-data-small", "small"):
+            shutil.rmtree(folder / leftover, ignore_errors=True)
         shutil.rmtree(store, ignore_errors=True)
         big = None
         if args.big_rows:
@@ -234,7 +286,7 @@ def main() -> None:
             print(f"{args.big_rows:,} rows: fast {big['seconds']:.1f} s, peak RSS {big['rss_mb']:.0f} MB", flush=True)
     end_load = load()
 
-    text = render(args, runs, returning, e2e, big, start_load, end_load)
+    text = render(args, runs, returning, fixed, e2e, big, start_load, end_load)
     print(text)
     if args.write:
         replace_section(SECTION, text)
@@ -244,8 +296,8 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
-def render(args: argparse.Namespace, runs: dict[str, Any], returning: dict[str, Any], e2e: dict[str, Any],
-           big: dict[str, Any] | None, start_load: str, end_load: str) -> str:
+def render(args: argparse.Namespace, runs: dict[str, Any], returning: dict[str, Any], fixed: dict[str, Any],
+           e2e: dict[str, Any], big: dict[str, Any] | None, start_load: str, end_load: str) -> str:
     counts = ", ".join(f"{k} ×{v:,}" for k, v in sorted(runs["invalid"][1]["report"]["errors_by_type"].items()))
     labels = {
         "valid": f"valid CSV, {args.rows:,} rows",
@@ -285,6 +337,9 @@ def render(args: argparse.Namespace, runs: dict[str, Any], returning: dict[str, 
         "|---|---|---|---|",
         (f"| validate + Parquet, {args.rows:,}-row CSV | {rate:,.0f} rows/s | ≥ {TARGET_RATE:,} rows/s | "
          f"{verdict(rate >= TARGET_RATE)} |"),
+        (f"| the same table, less what a 10-row table costs in a new process ({fixed['seconds']:.2f} s: "
+         "frictionless opening the file, pyarrow's first use of pandas, the scan's report) | "
+         f"{args.rows / max(valid_fast['seconds'] - fixed['seconds'], 1e-9):,.0f} rows/s | — | |"),
         (f"| peak RSS of that run (process, imports included) | {valid_fast['rss_mb']:.0f} MB "
          f"({valid_fast['rss_imported_mb']:.0f} MB after the imports) | ≤ {TARGET_RSS_MB} MB | "
          f"{verdict(valid_fast['rss_mb'] <= TARGET_RSS_MB)} |"),
@@ -301,12 +356,16 @@ def render(args: argparse.Namespace, runs: dict[str, Any], returning: dict[str, 
          f"{e2e['harvest_s']:.1f} s (peak RSS {e2e['harvest_rss']:.0f} MB, validator: {e2e['validator']}) vs "
          f"{e2e['frictionless_s']:.1f} s (peak RSS {e2e['frictionless_rss']:.0f} MB): ×{ratio:.1f} | "
          f"≥ ×{TARGET_END_TO_END} | {verdict(ratio >= TARGET_END_TO_END)} |"),
+        (f"| `odp harvest` of the same package with its first 10 rows (what the command costs whatever the table) | "
+         f"{e2e['small_s']:.1f} s | — | |"),
         "",
         ("End to end, `odp harvest` is the whole command on a fresh data dir (SQLite): start-up and imports, "
          "copying the file into the store, validation, Parquet, the personal-information scan, the catalog "
          "transaction and the search index; `frictionless validate` only validates (no Parquet, no catalog). "
          "The XLSX run is bound by openpyxl's parse, which both validators share (the fast path reads workbooks "
          "through frictionless's own cell stream)."),
+        "",
+        *NOTES,
     ]
     return "\n".join(lines)
 
