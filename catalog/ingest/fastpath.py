@@ -14,8 +14,8 @@ frictionless stays the reference, and the fast path leans on it wherever exactne
   frictionless's (type-error, constraint-error, missing-cell, extra-cell, blank-row, with their notes, cells and
   messages), and so are its typed values. Most rows of most tables are proven, so this costs nothing there;
 - ``unique`` and primary-key repeats are found over the whole table in bounded memory (catalog/ingest/keys.py:
-  16 bytes per row per unique column or primary key, spilled to disk past 2 M rows) and replayed in frictionless's order
-  (catalog/ingest/reports.py), with the error cap applied where frictionless applies it;
+  16 bytes per row per unique column or primary key, spilled to disk past 2 M rows) and replayed in
+  frictionless's order (catalog/ingest/reports.py), with the error cap applied where frictionless applies it;
 - the Parquet columns are the proven cells' typed arrays, with the other cells typed by the frictionless-based
   writer's own typer (catalog/tables/parquet.py), so the file holds the same rows either way.
 
@@ -23,8 +23,9 @@ Proven vectorized, column by column: missingValues (schema or field) → null; `
 (default format), ``integer`` and ``number`` (plain decimal notation, ASCII or full-width digits, no
 groupChar/decimalChar/bareNumber), ``boolean`` (trueValues/falseValues), ``date`` (default format or one made of
 ``%Y``, ``%m``, ``%d`` and literal characters, two-digit month and day), ``year`` (four ASCII digits);
-constraints ``minimum``/``maximum`` (integer, number, date, year), ``minLength``/``maxLength``/``pattern``/``enum`` (string fields; ``pattern`` with
-Python's ``re``, the way frictionless compiles it, on each batch's distinct values). Any other cell of these
+constraints ``minimum``/``maximum`` (integer, number, date, year), ``minLength``/``maxLength``/``pattern``/``enum``
+(string fields; ``pattern`` as Python's ``re`` answers, the way frictionless compiles it: by RE2 where the two
+cannot differ, see catalog/ingest/patterns.py, else by ``re`` on each batch's distinct values). Any other cell of these
 types is left to frictionless's reader (spaces, ``+``, exponents, 19+ digits, NaN, a number within 1e-9 of its
 bound, one-digit months …).
 
