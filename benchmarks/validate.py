@@ -65,14 +65,15 @@ NOTES = [
     ("Why the throughput target is missed: the 1M-row run is about 2.2 s of CPU (profiled: CSV parse 0.3 s, the "
      "column checks 0.7 s, Parquet encoding and zstd 0.5 s, pyarrow's first conversion of a Python or numpy "
      "sequence, which imports pandas, 0.4 s, frictionless opening the file 0.2 s, the repeats sort and the scan "
-     "0.1 s each). With the three stages overlapped on two cores the floor is about 1.2 s, i.e. ~800,000 rows/s "
-     "on an idle machine, and this one was shared (load average above); the fixed part is the 10-row line."),
+     "0.1 s each). With the three stages overlapped on two cores that is about 1.2 s at best — an estimate: the "
+     "machine was never idle while this was measured (load average above; the 10 M-row run, at a lower load, "
+     "shows the rate the pipeline reaches) — and the fixed part alone is the 10-row line."),
     "",
     ("Why the RSS target is missed by default: after its imports the child holds ~160 MB (pyarrow 66, numpy 21, "
      "pydantic settings 16, frictionless 14, the scan's modules 11) and pyarrow adds pandas (32 MB) on first use; "
      "pyarrow's CSV reader and kernels touch another ~50 MB of code and allocator arenas; mimalloc, pyarrow's "
      "allocator, keeps freed memory and commits arenas eagerly — with the two settings above the same run peaks "
-     "about 90 MB lower. The data itself is bounded: the 10 M-row run stays flat (16 bytes a row of key digests, "
+     "lower (line above). The data itself is bounded: the 10 M-row run stays flat (16 bytes a row of key digests, "
      "spilled to disk past 2 M rows; one 4 MB block in each of the three stages)."),
     "",
     ("Why the end-to-end target is missed: `odp harvest` costs the 10-row line whatever the table — importing the "
