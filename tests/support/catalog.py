@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from catalog import db
@@ -137,14 +138,17 @@ def _empty_in_place(url: str) -> bool:
     tables (init_db creates them again). True when emptied in place."""
     engine = db._engine_for(url)
     if url in _FRESH_SCHEMA:
-        with engine.begin() as connection:
-            if _schema_fingerprint(connection) == _FRESH_SCHEMA[url]:
-                sequences = connection.exec_driver_sql(
-                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").scalars().all()
-                statements = [f'DELETE FROM "{table.name}"' for table in reversed(SQLModel.metadata.sorted_tables)]
-                statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
-                connection.exec_driver_sql(";\n".join(statements))  # one round trip
-                return True
+        try:
+            with engine.begin() as connection:
+                if _schema_fingerprint(connection) == _FRESH_SCHEMA[url]:
+                    sequences = connection.exec_driver_sql(
+                        "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").scalars().all()
+                    statements = [f'DELETE FROM "{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables)]
+                    statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+                    connection.exec_driver_sql(";\n".join(statements))  # one round trip
+                    return True
+        except DBAPIError:  # a model table imported since, and so never created here: start afresh
+            pass
     _FRESH_SCHEMA.pop(url, None)
     SQLModel.metadata.drop_all(engine)
     db.drop_schema_version(engine)
