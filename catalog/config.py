@@ -156,6 +156,16 @@ class Settings(BaseSettings):
         gt=0,
         description="During a harvest the search index is committed at least this often, so search lags little.",
     )
+    commit_batch_items: int = Field(
+        default=100,
+        ge=1,
+        description="A harvest commits up to this many prepared datasets in one write transaction (1: one each).",
+    )
+    commit_batch_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="…or what it prepared within this many seconds of the first, so the catalog lags little.",
+    )
     search_synonyms_file: Path | None = Field(
         default=None,
         description="An admin's synonym groups (one group a line), used with the shipped catalog/search/synonyms.txt; "

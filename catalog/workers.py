@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
@@ -35,6 +36,14 @@ class ItemTimeout(Exception):
 
 class WorkerDied(Exception):
     """The worker process died while running a task (killed from outside, out of memory, a crash)."""
+
+
+def machine_cores() -> int:
+    """The cores this process may run on: ``odp harvest``'s default number of workers."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 _POOLS: dict[int, ProcessPool] = {}

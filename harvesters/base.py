@@ -24,17 +24,16 @@ from catalog.datasets.publishing import (
     CatalogError,
     Change,
     PreparedDataset,
-    commit_dataset,
+    commit_datasets,
     metadata_warnings,
     prepare_versions,
-    publish_dataset,
     read_current,
     withdraw_missing,
 )
 from catalog.db import init_db, session_scope
 from catalog.jobs import JobTally, finish_job, get_or_create_source, start_job
 from catalog.models import HarvestJob, HarvestSource
-from catalog.privacy.policy import block_report
+from catalog.privacy.policy import blocked_reports
 from catalog.search.base import SearchError
 from catalog.search.indexing import converge_index, sync_index
 from catalog.storage import FileStore, FileTooLarge, open_store, remove_stale_temporaries
@@ -148,47 +147,49 @@ def run_harvest(
                 seen: dict[str, str | None] = {}
                 feed = _IndexFeed(session, settings)
 
-                def finish(item: HarvestItem, publish: Callable[[], tuple[DatasetInput, Change]]) -> None:
-                    """Commit one item (or record its failure) — always in item order, in this thread."""
-                    message = None
-                    try:
-                        data, outcome = publish()
-                        name = data.name
-                        seen[item.identifier] = name
-                        for warning in metadata_warnings(data):
-                            tally.warn(item.identifier, warning)
-                            logger.warning("%s: %s", item.identifier, warning)
-                        blocked = block_report(session, name)
-                        if blocked is not None:  # stored, not published: a policy outcome, not a failure
-                            tally.block(item.identifier, name, blocked)
-                            logger.warning("%s: blocked: %s", item.identifier, "; ".join(blocked))
-                        if outcome != "unchanged":
-                            feed.add(name)
-                        tally.count(outcome)
-                    except Exception as exc:  # noqa: BLE001 - one broken item never ends the harvest
-                        session.rollback()
-                        outcome = "failed"
-                        message = item_failure_message(exc)
-                        tally.fail(item.identifier, message)
-                    finally:
+                def settle(done: list[tuple[HarvestItem, DatasetInput | None, Change | Exception]]) -> None:
+                    """Report a committed batch, in item order: counts, warnings, blocks, the index feed."""
+                    names = [data.name for _, data, change in done if data is not None and isinstance(change, str)]
+                    blocked = blocked_reports(session, names)
+                    for item, data, change in done:
+                        message = None
+                        if isinstance(change, Exception):
+                            outcome, message = "failed", item_failure_message(change)
+                            tally.fail(item.identifier, message)
+                        else:
+                            assert data is not None
+                            outcome, name = change, data.name
+                            seen[item.identifier] = name
+                            for warning in metadata_warnings(data):
+                                tally.warn(item.identifier, warning)
+                                logger.warning("%s: %s", item.identifier, warning)
+                            if name in blocked:  # stored, not published: a policy outcome, not a failure
+                                tally.block(item.identifier, name, blocked[name])
+                                logger.warning("%s: blocked: %s", item.identifier, "; ".join(blocked[name]))
+                            if outcome != "unchanged":
+                                feed.add(name)
+                            tally.count(outcome)
                         _release(harvester, item)
-                    result.outcomes[item.identifier] = outcome
-                    feed.commit_if_due()  # after every item: what is pending never waits for a change
-                    progress.item_done(item, outcome, message)
+                        result.outcomes[item.identifier] = outcome
+                        feed.commit_if_due()  # after every item: what is pending never waits for a change
+                        progress.item_done(item, outcome, message)
 
+                batches = _Batches(session, source, store, settings, settle)
                 if workers == 1:
                     for item in items:
                         seen[item.identifier] = None
-                        finish(item, lambda item=item: _publish_now(harvester, item, session, source, store, settings))
+                        batches.add(item, _prepare_now(harvester, item, session, store, settings))
                 else:
-                    with _ParallelPublisher(workers, harvester, session, source, store, settings) as parallel:
+                    with _ParallelPublisher(workers, harvester, session, store, settings) as parallel:
                         for item in items:
                             seen[item.identifier] = None
                             parallel.submit(item)
                             while parallel.full():
-                                finish(*parallel.next_done())
+                                batches.add(*parallel.next_done())
                         while parallel.pending():
-                            finish(*parallel.next_done())
+                            batches.add(*parallel.next_done())
+                        batches.flush()  # before the pool closes: a commit may still build a version in it
+                batches.flush()
                 listed = _still_listed(harvester, seen)
                 if listed is not None and not listed:
                     # A source that lists nothing at all is far likelier an unmounted folder, an emptied
@@ -212,14 +213,53 @@ def run_harvest(
     return result
 
 
-def _publish_now(
-    harvester: Harvester, item: HarvestItem, session: Session, source: HarvestSource, store: FileStore,
-    settings: Settings,
-) -> tuple[DatasetInput, Change]:
-    data = harvester.fetch(item)
-    outcome = publish_dataset(session, data, source=source, identifier=item.identifier, store=store,
-                              settings=settings)
-    return data, outcome
+Ready = PreparedDataset | Exception  # an item ready to commit, or why it failed before its commit
+
+
+def _prepare_now(
+    harvester: Harvester, item: HarvestItem, session: Session, store: FileStore, settings: Settings
+) -> Ready:
+    """Steps 1 and 2 of one item in this thread (``--workers 1``): fetch it, read what the catalog holds of
+    it, build its new versions in a worker process."""
+    try:
+        data = harvester.fetch(item)
+        return prepare_versions(read_current(session, data, settings), store, settings)
+    except Exception as exc:  # noqa: BLE001 - failed alone, reported in its turn
+        session.rollback()
+        return exc
+
+
+class _Batches:
+    """Prepared items wait here for their write transaction: ``ODP_COMMIT_BATCH_ITEMS`` of them, or what arrived
+    within ``ODP_COMMIT_BATCH_SECONDS`` of the first, are committed together (:func:`commit_datasets`; a failure still costs its
+    own item only), then reported in item order (``settle``). A batch is never held open while an item is
+    validated: only prepared items wait, and the transaction lasts as long as their writes."""
+
+    def __init__(
+        self, session: Session, source: HarvestSource, store: FileStore, settings: Settings,
+        settle: Callable[[list[tuple[HarvestItem, DatasetInput | None, Change | Exception]]], None],
+    ):
+        self.session, self.source, self.store, self.settings, self.settle = session, source, store, settings, settle
+        self.waiting: list[tuple[HarvestItem, Ready]] = []
+        self.first = 0.0
+
+    def add(self, item: HarvestItem, ready: Ready) -> None:
+        if not self.waiting:
+            self.first = time.monotonic()
+        self.waiting.append((item, ready))
+        full = len(self.waiting) >= self.settings.commit_batch_items
+        if full or time.monotonic() - self.first >= self.settings.commit_batch_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        batch = [(ready, item.identifier) for item, ready in waiting if not isinstance(ready, Exception)]
+        changes = iter(commit_datasets(self.session, batch, source=self.source, store=self.store,
+                                       settings=self.settings) if batch else [])
+        self.settle([
+            (item, None, ready) if isinstance(ready, Exception) else (item, ready.data, next(changes))
+            for item, ready in waiting
+        ])
 
 
 def _release(harvester: Harvester, item: HarvestItem) -> None:
@@ -242,15 +282,12 @@ class _ParallelPublisher:
     running worker tasks and drops the queued ones.
     """
 
-    def __init__(
-        self, size: int, harvester: Harvester, session: Session, source: HarvestSource, store: FileStore,
-        settings: Settings,
-    ):
+    def __init__(self, size: int, harvester: Harvester, session: Session, store: FileStore, settings: Settings):
         self.size, self.harvester, self.session = size, harvester, session
-        self.source, self.store, self.settings = source, store, settings
+        self.store, self.settings = store, settings
         self.tasks = TaskGroup(size)
         self.threads = ThreadPoolExecutor(size, thread_name_prefix="odp-publish")
-        self.window: deque[tuple[HarvestItem, Callable[[], tuple[DatasetInput, Change]]]] = deque()
+        self.window: deque[tuple[HarvestItem, Future[PreparedDataset] | Exception]] = deque()
 
     def __enter__(self) -> Self:
         return self
@@ -265,16 +302,10 @@ class _ParallelPublisher:
             pending = read_current(self.session, data, self.settings)
         except Exception as exc:  # noqa: BLE001 - failed alone, reported in its turn
             self.session.rollback()
-            self.window.append((item, _raiser(exc)))
+            self.window.append((item, exc))
             return
-        future = self.threads.submit(prepare_versions, pending, self.store, self.settings, self.tasks)
-        self.window.append((item, lambda: self._commit(item, future)))
-
-    def _commit(self, item: HarvestItem, future: Future[PreparedDataset]) -> tuple[DatasetInput, Change]:
-        prepared = future.result()
-        outcome = commit_dataset(self.session, prepared, source=self.source, identifier=item.identifier,
-                                 store=self.store, settings=self.settings)
-        return prepared.data, outcome
+        self.window.append((item, self.threads.submit(prepare_versions, pending, self.store, self.settings,
+                                                      self.tasks)))
 
     def full(self) -> bool:
         return len(self.window) >= 2 * self.size
@@ -282,15 +313,15 @@ class _ParallelPublisher:
     def pending(self) -> bool:
         return bool(self.window)
 
-    def next_done(self) -> tuple[HarvestItem, Callable[[], tuple[DatasetInput, Change]]]:
-        return self.window.popleft()
-
-
-def _raiser(exc: Exception) -> Callable[[], tuple[DatasetInput, Change]]:
-    def publish() -> tuple[DatasetInput, Change]:
-        raise exc
-
-    return publish
+    def next_done(self) -> tuple[HarvestItem, Ready]:
+        """The oldest item, once its versions are built (or it failed)."""
+        item, pending = self.window.popleft()
+        if isinstance(pending, Exception):
+            return item, pending
+        try:
+            return item, pending.result()
+        except Exception as exc:  # noqa: BLE001 - failed alone
+            return item, exc
 
 
 def _still_listed(harvester: Harvester, seen: dict[str, str | None]) -> dict[str, str | None] | None:

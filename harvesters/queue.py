@@ -40,6 +40,7 @@ from rq.job import Job
 from catalog.config import Settings, get_settings
 from catalog.db import session_scope
 from catalog.schedules import claim_due_runs
+from catalog.workers import machine_cores
 from harvesters.base import run_harvest
 from harvesters.sources import build_harvester
 
@@ -82,7 +83,7 @@ def run_queued_harvest(kind: str, location: str, options: dict[str, Any]) -> dic
     settings = get_settings()
     job = get_current_job()
     harvester = build_harvester(kind, location, settings, options)
-    result = run_harvest(harvester, settings=settings, workers=int(options.get("workers", 1)),
+    result = run_harvest(harvester, settings=settings, workers=int(options.get("workers") or machine_cores()),
                          queue_job_id=job.id if job else None)
     return {"harvest_job": result.job.id, "status": str(result.job.status), **result.tally.as_dict(),
             "message": result.job.message}

@@ -12,21 +12,31 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from catalog.config import Settings, get_settings
 from catalog.datasets.inputs import DatasetInput, ResourceInput, input_type_problems
 from catalog.db import write_lock
 from catalog.encoding import detect_encoding
 from catalog.ingest.fastpath import try_fast_path
-from catalog.models import Dataset, Department, HarvestSource, Resource, ResourceVersion, utcnow
+from catalog.models import (
+    Dataset,
+    DatasetQuality,
+    Department,
+    HarvestSource,
+    Resource,
+    ResourceVersion,
+    utcnow,
+)
 from catalog.privacy.policy import apply_policy
 from catalog.privacy.rescan import scan_version
 from catalog.quality import scores as quality_scores
@@ -178,12 +188,15 @@ def _digest(value: Any) -> str:
     ).hexdigest()
 
 
+_HASHED_RESOURCE_KEYS = ("name", "title", "description", "media_type")
+
+
 def metadata_hash(data: DatasetInput) -> str:
-    meta = asdict(data)
-    meta["resources"] = [
-        {k: v for k, v in asdict(r).items() if k in ("name", "title", "description", "media_type")}
-        for r in data.resources
-    ]
+    # The same JSON as ``asdict(data)`` with the resources cut to their metadata, without asdict's deep copy
+    # of every resource's schema (a harvest hashes every dataset it sees).
+    meta = {f.name: getattr(data, f.name) for f in fields(data)}
+    meta["publisher"] = asdict(data.publisher)
+    meta["resources"] = [{k: getattr(r, k) for k in _HASHED_RESOURCE_KEYS} for r in data.resources]
     return _digest(meta)
 
 
@@ -291,10 +304,7 @@ def commit_dataset(
     with write_lock(settings):
         for attempt in (1, 2):
             try:
-                change = _publish(
-                    session, prepared.data, prepared.resources, source, identifier, store, settings,
-                    prepared.deadline, prepared.tasks,
-                )
+                [change] = _write(session, [(prepared, identifier)], source, store, settings)
                 session.commit()
                 return change
             except IntegrityError:
@@ -306,6 +316,97 @@ def commit_dataset(
                 session.rollback()
                 raise
     raise AssertionError("unreachable")
+
+
+def commit_datasets(
+    session: Session,
+    batch: Sequence[tuple[PreparedDataset, str | None]],
+    *,
+    source: HarvestSource | None = None,
+    store: FileStore,
+    settings: Settings,
+) -> list[Change | Exception]:
+    """Step 3 for many prepared datasets (with their source identifiers) at once: one write transaction for
+    all of them — one commit, one look-up of what the catalog holds of them, their quality rows in one
+    set-based pass — instead of one each. Each dataset is still all or nothing: if any of them fails, the
+    shared transaction is rolled back and each is committed alone (:func:`commit_dataset`), so a failure
+    costs its own dataset only. Returns, in order, each dataset's change or the exception that failed it."""
+    if len(batch) > 1:
+        with write_lock(settings):
+            try:
+                changes: list[Change | Exception] = list(_write(session, batch, source, store, settings))
+                session.commit()
+                return changes
+            except Exception:  # noqa: BLE001 - replayed one by one below, where the failure is attributed
+                session.rollback()
+    results: list[Change | Exception] = []
+    for prepared, identifier in batch:
+        try:
+            results.append(commit_dataset(session, prepared, source=source, identifier=identifier, store=store,
+                                          settings=settings))
+        except Exception as exc:  # noqa: BLE001 - reported for its own dataset
+            results.append(exc)
+    return results
+
+
+def _write(
+    session: Session,
+    batch: Sequence[tuple[PreparedDataset, str | None]],
+    source: HarvestSource | None,
+    store: FileStore,
+    settings: Settings,
+) -> list[Change]:
+    """The writes of one transaction (the caller commits or rolls back)."""
+    known = _Known(session, [prepared.data for prepared, _ in batch])
+    changes, scored = [], []
+    for prepared, identifier in batch:
+        change, dataset, rescore = _publish(
+            session, prepared.data, prepared.resources, source, identifier, store, settings,
+            prepared.deadline, prepared.tasks, known,
+        )
+        changes.append(change)
+        if rescore:
+            scored.append(dataset)
+    if scored:
+        quality_scores.refresh(session, scored)  # in this transaction: a score never lags its data
+    return changes
+
+
+class _Known:
+    """What the catalog holds of one transaction's datasets, read up front in a few set-based queries (the
+    datasets, their resources, current versions and quality rows; departments as first met), so that
+    publishing N datasets costs a handful of queries rather than several per dataset. The versions and
+    quality rows land in the session's identity map, where ``session.get`` finds them without a query. A
+    name published twice in one transaction is looked up afresh the second time."""
+
+    def __init__(self, session: Session, inputs: Sequence[DatasetInput]):
+        self.session = session
+        names = [data.name for data in inputs]
+        self.datasets = {d.name: d for d in session.exec(select(Dataset).where(col(Dataset.name).in_(names)))}
+        ids = [d.id for d in self.datasets.values()]
+        self.resources: dict[int, list[Resource]] = defaultdict(list)
+        if ids:
+            for resource in session.exec(select(Resource).where(col(Resource.dataset_id).in_(ids))):
+                self.resources[resource.dataset_id].append(resource)
+            current = [r.current_version_id for rs in self.resources.values() for r in rs if r.current_version_id]
+            if current:
+                session.exec(select(ResourceVersion).where(col(ResourceVersion.id).in_(current))).all()
+            session.exec(select(DatasetQuality).where(col(DatasetQuality.dataset_id).in_(ids))).all()
+        publishers = {data.publisher.name for data in inputs}
+        self.departments = {
+            d.name: d for d in session.exec(select(Department).where(col(Department.name).in_(publishers)))
+        }
+        self.published: set[str] = set()
+
+    def dataset(self, name: str) -> Dataset | None:
+        if name in self.published:
+            return self.session.exec(select(Dataset).where(Dataset.name == name)).first()
+        return self.datasets.get(name)
+
+    def resources_of(self, dataset: Dataset) -> list[Resource]:
+        if dataset.name in self.published:
+            return list(self.session.exec(select(Resource).where(Resource.dataset_id == dataset.id)))
+        return self.resources.get(dataset.id, [])  # type: ignore[arg-type] # a new dataset has none
 
 
 def _current_fingerprints(session: Session, name: str) -> dict[str, str]:
@@ -328,19 +429,21 @@ def _publish(
     store: FileStore,
     settings: Settings,
     deadline: float,
-    tasks: TaskGroup | None = None,
-) -> Change:
+    tasks: TaskGroup | None,
+    known: _Known,
+) -> tuple[Change, Dataset, bool]:
+    """One dataset's writes: (what changed, the dataset, whether its quality row must be stored again)."""
     domain = resolve_domain(data.domain)
     assert domain is not None  # checked by check_metadata
 
-    dataset = session.exec(select(Dataset).where(Dataset.name == data.name)).first()
+    dataset = known.dataset(data.name)
     if dataset and source and dataset.source_id not in (None, source.id):
         owner = session.get(HarvestSource, dataset.source_id)
         raise NameConflict(
             f"dataset name '{data.name}' already belongs to another harvest source ({owner.url if owner else '?'})"
         )
     is_new = dataset is None
-    department = _upsert_department(session, data)
+    department = _upsert_department(session, data, known.departments)
 
     meta_hash = metadata_hash(data)
     changed = is_new or dataset.metadata_hash != meta_hash or dataset.state != DatasetState.active
@@ -362,19 +465,20 @@ def _publish(
     session.add(dataset)
     session.flush()  # dataset.id for new resources
 
-    data_changed = _sync_resources(session, dataset, prepared, store, settings, deadline, tasks)
+    data_changed, scans = _sync_resources(session, dataset, known.resources_of(dataset), prepared, store, settings,
+                                          deadline, tasks)
+    known.published.add(dataset.name)
     pii_before = dataset.pii_status
     # Blocked or published (access.py reads the status); a change of it alone (ODP_PII_POLICY changed, or the
     # open class) is an update, so the harvest re-indexes the dataset.
-    policy_changed = apply_policy(session, dataset, settings) != pii_before and not is_new
+    policy_changed = apply_policy(session, dataset, settings, scans) != pii_before and not is_new
     if changed or data_changed:
         dataset.modified = now
         session.add(dataset)
-    if changed or data_changed or quality_scores.needs_refresh(session, dataset):
-        quality_scores.refresh(session, [dataset])  # in this transaction: a score never lags its data
+    rescore = changed or data_changed or quality_scores.needs_refresh(session, dataset)
     if is_new:
-        return "added"
-    return "updated" if (changed or data_changed or policy_changed) else "unchanged"
+        return "added", dataset, rescore
+    return ("updated" if (changed or data_changed or policy_changed) else "unchanged"), dataset, rescore
 
 
 def metadata_warnings(data: DatasetInput) -> list[str]:
@@ -384,16 +488,19 @@ def metadata_warnings(data: DatasetInput) -> list[str]:
     return [unknown_frequency] if unknown_frequency else []
 
 
-def _upsert_department(session: Session, data: DatasetInput) -> Department:
+def _upsert_department(session: Session, data: DatasetInput, seen: dict[str, Department]) -> Department:
+    """The publisher's department, created or its titles updated (``seen``: those this transaction met)."""
     pub = data.publisher
-    department = session.exec(select(Department).where(Department.name == pub.name)).first()
+    department = seen.get(pub.name) or session.exec(select(Department).where(Department.name == pub.name)).first()
     if department is None:
         department = Department(name=pub.name, title=pub.title.strip(), title_en=pub.title_en)
     else:
         department.title = pub.title.strip()
         department.title_en = pub.title_en or department.title_en
     session.add(department)
-    session.flush()
+    if department.id is None:
+        session.flush()  # its id, for the dataset
+    seen[pub.name] = department
     return department
 
 
@@ -423,15 +530,18 @@ def _apply_metadata(
 def _sync_resources(
     session: Session,
     dataset: Dataset,
+    resources: list[Resource],
     prepared: list[_PreparedResource],
     store: FileStore,
     settings: Settings,
     deadline: float,
     tasks: TaskGroup | None = None,
-) -> bool:
-    """Bring the dataset's resources in line with the input; True if any data or resource list changed."""
-    existing = {r.name: r for r in session.exec(select(Resource).where(Resource.dataset_id == dataset.id))}
+) -> tuple[bool, list[tuple[str, dict[str, Any] | None]]]:
+    """Bring the dataset's resources in line with the input: whether any data or the resource list changed,
+    and the personal-information scans of its current tables, in order (for the PII policy)."""
+    existing = {r.name: r for r in resources}
     changed = False
+    scans: list[tuple[str, dict[str, Any] | None]] = []
     for position, prep in enumerate(prepared):
         res_in = prep.input
         resource = existing.pop(res_in.name, None)
@@ -447,11 +557,13 @@ def _sync_resources(
         resource.position = position
         resource.state = ResourceState.active
         session.add(resource)
-        session.flush()
+        if resource.id is None:
+            session.flush()  # its id, for the version
         current = (
             session.get(ResourceVersion, resource.current_version_id) if resource.current_version_id else None
         )
         if current is not None and current.fingerprint == prep.fingerprint:
+            scans.append((resource.name, current.pii_report))
             continue
         # Prepared before the transaction; made here only if the current version changed in between.
         version = prep.version or _version_in_worker(prep, store, settings, dataset.name, deadline, tasks)
@@ -461,13 +573,14 @@ def _sync_resources(
         session.flush()
         resource.current_version_id = version.id
         session.add(resource)
+        scans.append((resource.name, version.pii_report))
         changed = True
     for gone in existing.values():  # no longer in the package: hidden, versions kept
         if gone.state != ResourceState.removed:
             gone.state = ResourceState.removed
             session.add(gone)
             changed = True
-    return changed
+    return changed, scans
 
 
 def _version_in_worker(

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from catalog import access
 from catalog.config import PiiPolicy, Settings, get_settings
@@ -88,12 +88,17 @@ def published_flags(dataset: Dataset, reports: Iterable[tuple[str, dict[str, Any
     return flagged_of(reports)
 
 
-def apply_policy(session: Session, dataset: Dataset, settings: Settings | None = None) -> PiiStatus:
+def apply_policy(
+    session: Session, dataset: Dataset, settings: Settings | None = None,
+    scans: Iterable[tuple[str, dict[str, Any] | None]] | None = None,
+) -> PiiStatus:
     """Set the dataset's ``pii_status`` from its current tables' scans (the caller commits). A later harvest whose
-    data is clean makes it ``clean`` again, and so published."""
+    data is clean makes it ``clean`` again, and so published. ``scans``: (resource name, stored scan) of its
+    current tables when the caller has them at hand (publishing), else they are read."""
     settings = settings or get_settings()
     assert dataset.id is not None
-    status = status_for(dataset, bool(flagged_in(session, dataset.id)), settings.pii_policy)
+    flagged = flagged_of(scans) if scans is not None else flagged_in(session, dataset.id)
+    status = status_for(dataset, bool(flagged), settings.pii_policy)
     if dataset.pii_status != status:
         dataset.pii_status = status
         session.add(dataset)
@@ -106,12 +111,16 @@ def block_messages(session: Session, dataset: Dataset) -> list[str]:
     return [column.message for column in flagged_in(session, dataset.id)]
 
 
-def block_report(session: Session, name: str) -> list[str] | None:
-    """The messages of the dataset called ``name`` if the policy blocks it now, else None (the harvest's summary)."""
-    dataset = session.exec(select(Dataset).where(Dataset.name == name)).first()
-    if dataset is None or dataset.pii_status != PiiStatus.blocked:
-        return None
-    return block_messages(session, dataset)
+def blocked_reports(session: Session, names: Iterable[str]) -> dict[str, list[str]]:
+    """name -> messages, for those of the datasets called ``names`` the policy blocks now (a harvest's summary;
+    one query for the lot, the messages only for the blocked ones)."""
+    names = list(names)
+    if not names:
+        return {}
+    blocked = session.exec(
+        select(Dataset).where(col(Dataset.name).in_(names), Dataset.pii_status == PiiStatus.blocked)
+    ).all()
+    return {dataset.name: block_messages(session, dataset) for dataset in blocked}
 
 
 def blocked_datasets(session: Session, department: str | int | None = None) -> list[Dataset]:

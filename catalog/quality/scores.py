@@ -48,8 +48,11 @@ def quality_of(session: Session, dataset: Dataset, now: datetime | None = None,
 
 def refresh(session: Session, datasets: Sequence[Dataset]) -> None:
     """Store what a harvest decides of these datasets' scores (in the caller's transaction)."""
-    for dataset_id, found in quality_facts.gather(session, datasets).items():
-        row = session.get(DatasetQuality, dataset_id) or DatasetQuality(dataset_id=dataset_id, base_points=0)
+    found_facts = quality_facts.gather(session, datasets)
+    stored = {row.dataset_id: row for row in session.exec(
+        select(DatasetQuality).where(col(DatasetQuality.dataset_id).in_(list(found_facts))))}
+    for dataset_id, found in found_facts.items():
+        row = stored.get(dataset_id) or DatasetQuality(dataset_id=dataset_id, base_points=0)
         row.base_points, row.last_change, row.computed = base_points(found), found.last_change, utcnow()
         session.add(row)
     session.flush()

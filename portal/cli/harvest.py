@@ -17,6 +17,7 @@ from rich.table import Table
 from catalog.jobs import COUNTERS, job_status_label, recent_jobs, tables_not_valid
 from catalog.search.indexing import index_gaps
 from catalog.vocabulary import JobStatus
+from catalog.workers import machine_cores
 from harvesters.base import HarvestError, HarvestStopped, run_harvest
 from harvesters.ckan import load_domain_map
 from harvesters.datapackage import DESCRIPTOR
@@ -42,12 +43,12 @@ DefaultDomainOption = Annotated[str | None, typer.Option(help="CKAN, DCAT: the d
 
 
 def harvest_options(*, organization: str | None = None, default_domain: str | None = None,
-                    domain_map: Path | None = None, full: bool = False, workers: int = 1) -> dict:
+                    domain_map: Path | None = None, full: bool = False, workers: int | None = None) -> dict:
     """The options of a harvest as build_harvester and the queue take them (plain JSON: the domain map is
     read here, so a worker on another machine needs no file)."""
     options: dict = {"organization": organization, "default_domain": default_domain,
                      "domain_map": load_domain_map(domain_map) if domain_map else None,
-                     "full": full or None, "workers": workers if workers > 1 else None}
+                     "full": full or None, "workers": workers}
     return {name: value for name, value in options.items() if value is not None}
 
 
@@ -62,8 +63,9 @@ def harvest(
     default_domain: DefaultDomainOption = None,
     full: Annotated[bool, typer.Option("--full", help="CKAN, DCAT: gather everything, not only what changed "
                                                       "since the last run")] = False,
-    workers: Annotated[int, typer.Option(min=1, help="Store, validate and convert this many items at once, "
-                                                     "in worker processes (catalog writes stay in order)")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        min=1, show_default=False, help="Store, validate and convert this many items at once, in worker "
+        "processes (catalog writes stay in order)  [default: the machine's cores]")] = None,
     queue: Annotated[bool, typer.Option("--queue", help="Put the harvest on the queue for an `odp worker` "
                                                         "(needs ODP_REDIS_URL) instead of running it here")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
@@ -87,7 +89,8 @@ def harvest(
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with ConsoleProgress(err if as_json else console) as progress:  # --json: stdout holds only the JSON
-            result = run_harvest(harvester, settings=settings, progress=progress, workers=workers)
+            result = run_harvest(harvester, settings=settings, progress=progress,
+                                 workers=workers or machine_cores())
     except HarvestStopped as exc:
         raise fail(f"the harvest was stopped ({exc}); its job is marked failed", code=128 + signal.SIGTERM) from None
     job, tally = result.job, result.tally

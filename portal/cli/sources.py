@@ -37,7 +37,9 @@ def add(
     organization: OrganizationOption = None,
     domain_map: DomainMapOption = None,  # its content is stored with the source: workers need no file
     default_domain: DefaultDomainOption = None,
-    workers: Annotated[int, typer.Option(min=1, help="Items stored, validated and converted at once per run")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        min=1, show_default=False, help="Items stored, validated and converted at once per run  [default: the "
+        "worker machine's cores]")] = None,
 ) -> None:
     """Register a harvest source (and its schedule)."""
     settings = catalog(ctx).settings

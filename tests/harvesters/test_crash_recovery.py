@@ -36,8 +36,9 @@ def search_count(settings) -> int:
 
 
 def odp_harvest(folder: Path) -> subprocess.Popen:
-    # The index is committed only at the end, so a kill always leaves committed datasets unindexed.
-    env = {**os.environ, "ODP_INDEX_COMMIT_SECONDS": "3600"}
+    # The index is committed only at the end, so a kill always leaves committed datasets unindexed; each dataset
+    # is committed on its own, so the kills land between datasets.
+    env = {**os.environ, "ODP_INDEX_COMMIT_SECONDS": "3600", "ODP_COMMIT_BATCH_ITEMS": "1"}
     return subprocess.Popen([ODP, "harvest", str(folder)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
