@@ -28,15 +28,20 @@ harvest: install
 run: harvest
 	$(BIN)/odp serve --host $(HOST) --port $(PORT)
 
+# Each pass runs on TEST_WORKERS processes (pytest-xdist); a test file stays on one worker, so its module fixtures
+# are built once. TEST_WORKERS=0 runs a pass in this one process. See docs/architecture.md#running-the-tests.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test: test-sqlite test-postgres
 
 test-sqlite: install browser-deps
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
-# The tests that touch the catalog database again, on PostgreSQL (a throw-away database per run, created from
+# The tests that touch the catalog database again, on PostgreSQL (a throw-away database per worker, created from
 # $(PG_TEST_URL)); tests/conftest.py deselects the others, which test-sqlite has run already.
 test-postgres: install browser-deps postgres
-	ODP_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q
+	ODP_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST)
 
 # Make sure the machine's PostgreSQL answers; start the local cluster if it is installed but stopped.
 postgres:

@@ -69,7 +69,8 @@ def test_two_api_nodes_and_two_workers_share_one_catalog(settings, pg_database_u
         copy_sample(f"{department}/*", packages)
     total = len(list(packages.rglob("datapackage.json")))
     with redis_prefix() as prefix, s3_server() as s3, ExitStack() as stack:
-        env = queue_env(env_for(settings.data_dir, settings.database_url), prefix)
+        # one commit per dataset (batches could publish past the "mid-harvest" window in one go)
+        env = queue_env(env_for(settings.data_dir, settings.database_url), prefix) | {"ODP_COMMIT_BATCH_ITEMS": "1"}
         env |= {"ODP_RATE_LIMITS": "anonymous=1000/minute", "ODP_SEARCH_BACKEND": "postgres",
                 "ODP_FILES_URL": f"s3://{s3.bucket}/portal", "ODP_S3_ENDPOINT_URL": s3.endpoint_url,
                 "ODP_S3_ACCESS_KEY": ACCESS_KEY, "ODP_S3_SECRET_KEY": SECRET_KEY, "ODP_S3_REGION": REGION}

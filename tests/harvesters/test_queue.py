@@ -109,7 +109,8 @@ def test_a_worker_killed_mid_harvest_leaves_a_job_another_worker_finishes_the_sa
     for department in ("jtw", "mzj", "scjgj", "tjj"):
         copy_sample(f"{department}/*", packages)
     total = len(list(packages.rglob("datapackage.json")))
-    env = queue_env(env_for(settings.data_dir, settings.database_url), prefix)
+    # one commit per dataset: a batch could publish past the "mid-harvest" window below in one go
+    env = queue_env(env_for(settings.data_dir, settings.database_url), prefix) | {"ODP_COMMIT_BATCH_ITEMS": "1"}
     with worker_process(env, tmp_path / "first.log", "--no-scheduler") as first:
         queued = odp("harvest", str(packages), "--queue", env=env)
         assert queued.returncode == 0, queued.stderr

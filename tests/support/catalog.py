@@ -8,8 +8,10 @@ fixture empties the run's database before each test. A test that must write to i
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from catalog import db
@@ -55,7 +58,8 @@ def drop_database(url: str) -> None:
 
 
 def fresh_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, pg_database_url: str | None) -> Settings:
-    """Point the settings at ``data_dir`` and an empty catalog DB."""
+    """Point the settings at ``data_dir`` and an empty catalog DB (at head, with the 12 domains, as ``init_db``
+    makes a new one)."""
     from catalog.accounts import usage
 
     usage.discard_pending()  # usage counted against an earlier catalog (on PostgreSQL: the same URL) is not ours
@@ -63,15 +67,92 @@ def fresh_settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch, pg_database_
     if pg_database_url:
         monkeypatch.setenv("ODP_DATABASE_URL", pg_database_url)
         monkeypatch.setenv("ODP_SECRET_KEY", TEST_SECRET_KEY)  # scaled mode: required (catalog/config.py)
-        SQLModel.metadata.drop_all(db._engine_for(pg_database_url))
-        db.drop_schema_version(db._engine_for(pg_database_url))
     else:
         monkeypatch.delenv("ODP_DATABASE_URL", raising=False)
     monkeypatch.delenv("ODP_REJECT_INVALID", raising=False)
     get_settings.cache_clear()
     current = get_settings()
-    db.init_db(current)
+    if pg_database_url:
+        rebuilt = not _empty_in_place(pg_database_url)
+        db.init_db(current)
+        if rebuilt:
+            with db._engine_for(pg_database_url).connect() as connection:
+                _FRESH_SCHEMA[pg_database_url] = _schema_fingerprint(connection)
+    else:
+        current.data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_sqlite_template(), current.data_dir / "catalog.db")
+        db.init_db(current)  # finds the copy at head: only makes sure of the domains
     return current
+
+
+# Creating the ~45 tables and their indexes per test costs far more than the test itself on PostgreSQL (about a
+# second on a busy machine), and still a fifth of a second on SQLite; so a new SQLite catalog is a copy of one
+# created once per process, and the PostgreSQL one is emptied in place while its schema is still exactly the one
+# init_db created (a test that changed the schema gets it dropped and created again instead).
+_FRESH_SCHEMA: dict[str, str] = {}  # database URL -> fingerprint of the schema init_db created there
+_SQLITE_TEMPLATE: list[Path] = []
+
+
+def _sqlite_template() -> Path:
+    """A new SQLite catalog made by ``init_db`` once per process, checkpointed so that its one file is all of it."""
+    if not _SQLITE_TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="odp-test-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        settings = Settings(data_dir=folder, database_url=None)
+        engine = db.init_db(settings)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _SQLITE_TEMPLATE.append(folder / "catalog.db")
+    return _SQLITE_TEMPLATE[0]
+
+
+def _schema_fingerprint(connection) -> str:
+    """Tables, columns, defaults, constraints, indexes and triggers of the public schema, and its revision."""
+    from catalog import migrations
+
+    shape = connection.exec_driver_sql("""
+        SELECT md5(string_agg(item, ';' ORDER BY item)) FROM (
+            SELECT c.relname::text || ':' || c.relkind::text || ':' || coalesce(a.attname::text, '') || ':'
+                   || coalesce(format_type(a.atttypid, a.atttypmod), '') || ':' || coalesce(a.attnotnull::text, '')
+                   || ':' || coalesce(pg_get_expr(d.adbin, d.adrelid), '') AS item
+              FROM pg_class c
+              LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+              LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+             WHERE c.relnamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT conrelid::regclass::text || ':' || conname::text || ':' || pg_get_constraintdef(oid)
+              FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT indexrelid::regclass::text || ':' || pg_get_indexdef(indexrelid)
+              FROM pg_index JOIN pg_class c ON c.oid = indrelid WHERE c.relnamespace = 'public'::regnamespace
+            UNION ALL
+            SELECT tgrelid::regclass::text || ':' || tgname::text || ':' || pg_get_triggerdef(oid)
+              FROM pg_trigger WHERE NOT tgisinternal
+        ) AS items""").scalar_one()
+    return f"{migrations.read_revision(connection)}:{shape}"
+
+
+def _empty_in_place(url: str) -> bool:
+    """Delete every row and restart every sequence if the schema is still the one init_db made; else drop the
+    tables (init_db creates them again). True when emptied in place."""
+    engine = db._engine_for(url)
+    if url in _FRESH_SCHEMA:
+        try:
+            with engine.begin() as connection:
+                if _schema_fingerprint(connection) == _FRESH_SCHEMA[url]:
+                    sequences = connection.exec_driver_sql(
+                        "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'").scalars().all()
+                    statements = [f'DELETE FROM "{t.name}"' for t in reversed(SQLModel.metadata.sorted_tables)]
+                    statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+                    connection.exec_driver_sql(";\n".join(statements))  # one round trip
+                    return True
+        except DBAPIError:  # a model table imported since, and so never created here: start afresh
+            pass
+    _FRESH_SCHEMA.pop(url, None)
+    SQLModel.metadata.drop_all(engine)
+    db.drop_schema_version(engine)
+    return False
 
 
 def release(current: Settings, pg_database_url: str | None) -> None:

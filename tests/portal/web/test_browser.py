@@ -1,5 +1,6 @@
 """The portal in a real browser: Playwright driving Debian's Chromium against a uvicorn server that this
-module starts on a free loopback port, over its own data dir harvested from sample_data/.
+module starts on a free loopback port, over its own copy of the sample catalog (harvested from sample_data/ once
+per run).
 
 ``make browser-deps`` installs Chromium and the Noto CJK fonts. Set ``ODP_SCREENSHOTS=docs/screenshots`` to
 keep the screenshots (``make screenshots``); otherwise they go to a temp dir and are only checked.
@@ -23,10 +24,8 @@ import pytest
 import uvicorn
 
 from catalog.datasets import stats as download_stats
-from harvesters.base import run_harvest
-from harvesters.datapackage import DataPackageHarvester
 from portal.app import create_app
-from tests.support.catalog import ROOT, SAMPLE_DATA, fresh_settings, release
+from tests.support.catalog import ROOT, SAMPLE_DATA, SampleCatalog, copy_catalog, use_catalog
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -44,15 +43,16 @@ expect = playwright_api.expect
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, pg_database_url) -> Iterator[tuple[str, object]]:
-    """The whole portal on 127.0.0.1:<free port>, in a thread of this process, over the sample data."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        settings = fresh_settings(tmp_path_factory.mktemp("browser") / "var", monkeypatch, pg_database_url)
+def server(tmp_path_factory, sample_catalog: SampleCatalog) -> Iterator[tuple[str, object]]:
+    """The whole portal on 127.0.0.1:<free port>, in a thread of this process, over a copy of the sample catalog
+    (the tests download, which writes counts)."""
+    data_dir = tmp_path_factory.mktemp("browser") / "var"
+    with pytest.MonkeyPatch.context() as monkeypatch, copy_catalog(sample_catalog, data_dir) as copy, \
+            use_catalog(copy) as settings:
         # Downloads here are counted but flushed only when a test says so: no background flusher thread is
         # left running whose timing later tests' download counts would depend on.
         monkeypatch.setattr(download_stats, "_start_flusher", lambda: None)
-        result = run_harvest(DataPackageHarvester(SAMPLE_DATA, settings), settings=settings)
-        assert result.tally.failed == 0, result.tally.errors
+        assert sample_catalog.first.tally.failed == 0, sample_catalog.first.tally.errors
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))  # the OS picks a free port; uvicorn serves on this very socket
@@ -71,7 +71,6 @@ def server(tmp_path_factory, pg_database_url) -> Iterator[tuple[str, object]]:
             thread.join(timeout=10)
             sock.close()
             download_stats.discard_pending()  # counts of this catalog must not reach the next one
-            release(settings, pg_database_url)
 
 
 @pytest.fixture(scope="module")
