@@ -45,8 +45,11 @@ def serve(
         raise fail(str(exc), code=2) from None
     catalog(ctx).open()
     # proxy_headers=False: uvicorn would trust X-Forwarded-For from 127.0.0.1; ODP_TRUSTED_PROXIES decides (app.py)
+    # timeout_worker_healthcheck: uvicorn restarts a worker that has not answered its supervisor's ping within this
+    # many seconds (5 by default); a worker still importing the portal on a busy machine takes longer than that and
+    # would be restarted again and again
     config = uvicorn.Config("portal.app:create_app", factory=True, host=host, port=port, workers=workers,
-                            reload=reload, proxy_headers=False)
+                            reload=reload, proxy_headers=False, timeout_worker_healthcheck=30)
 
     def announce(bound_port: int) -> None:
         line = startup_line(get_settings(), public_url, bound_port)
