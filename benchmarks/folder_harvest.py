@@ -16,14 +16,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
-from report import cpu_model, replace_section
+from report import cpu_model, replace_section, timed_command
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Folder harvest"
@@ -37,16 +35,10 @@ def harvest_once(code: Path, workers: int | None) -> tuple[float, float, str]:
         args = [sys.executable, "-c", "from portal.cli import app; app()", "harvest", str(ROOT / "sample_data")]
         if workers is not None:
             args += ["--workers", str(workers)]
-        started = time.perf_counter()
-        with tempfile.TemporaryFile("w+") as out:
-            proc = subprocess.Popen(args, env=env, cwd=code, stdout=out, stderr=subprocess.STDOUT, text=True)
-            _, status, usage = os.wait4(proc.pid, 0)
-            seconds = time.perf_counter() - started
-            out.seek(0)
-            output = out.read()
-        if os.waitstatus_to_exitcode(status) != 0:
+        seconds, rss, status, output = timed_command(args, env, code)
+        if status != 0:
             raise SystemExit(f"odp harvest failed in {code}:\n{output[-3000:]}")
-        return seconds, usage.ru_maxrss / 1024, output
+        return seconds, rss, output
 
 
 def main() -> None:

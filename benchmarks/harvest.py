@@ -24,10 +24,8 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from report import BENCHMARKS_DOC as DOC
-from report import cpu_model, replace_section
+from report import cpu_model, replace_section, timed_command
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -216,24 +214,11 @@ def serve_site(count: int, with_schema: bool, ready: Any, first: int = 0) -> Non
 
 def run_harvest(url: str, env: dict[str, str], workers: int = 1) -> tuple[float, float, str]:
     """Wall seconds, the child's peak RSS in MB and its output, for one ``odp harvest``."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "odp"), "harvest", url, "--workers", str(workers)],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        output = out.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"odp harvest failed ({proc.returncode}):\n{output[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, output  # ru_maxrss is in KiB on Linux
+    seconds, rss, code, output = timed_command([str(BIN / "odp"), "harvest", url, "--workers", str(workers)],
+                                               env, ROOT)
+    if code != 0:
+        raise SystemExit(f"odp harvest failed ({code}):\n{output[-3000:]}")
+    return seconds, rss, output
 
 
 def counts(output: str) -> str:

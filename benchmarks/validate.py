@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ingest import SCHEMA, break_table, write_table
-from report import cpu_model, replace_section
+from report import cpu_model, replace_section, timed_command
 
 SECTION = "## Ingest"
 TARGET_RATE = 1_000_000  # rows/s, validate + Parquet of the 1M-row CSV (issue 18)
@@ -159,18 +159,6 @@ def compare(name: str, fast: dict[str, Any], slow: dict[str, Any]) -> bool:
     if not (same_report and same_rows):
         sys.exit(f"{name}: the two validators disagree (report equal: {same_report}, Parquet equal: {same_rows})")
     return True
-
-
-def timed_command(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB), exit code and output of a command run as a child process (this process stays
-    small — tables are compared in children — so the RSS it passes on to a child is below the child's own)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out:
-        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - started
-        out.seek(0)
-        return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), out.read()
 
 
 def write_package(folder: Path, table: Path, rows: int | None = None) -> Path:
