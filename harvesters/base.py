@@ -23,6 +23,7 @@ from catalog.datasets.inputs import DatasetInput
 from catalog.datasets.publishing import (
     CatalogError,
     Change,
+    PendingDataset,
     PreparedDataset,
     commit_datasets,
     metadata_warnings,
@@ -179,6 +180,7 @@ def run_harvest(
                     for item in items:
                         seen[item.identifier] = None
                         batches.add(item, _prepare_now(harvester, item, session, store, settings))
+                    batches.flush()
                 else:
                     with _ParallelPublisher(workers, harvester, session, store, settings) as parallel:
                         for item in items:
@@ -189,7 +191,6 @@ def run_harvest(
                         while parallel.pending():
                             batches.add(*parallel.next_done())
                         batches.flush()  # before the pool closes: a commit may still build a version in it
-                batches.flush()
                 listed = _still_listed(harvester, seen)
                 if listed is not None and not listed:
                     # A source that lists nothing at all is far likelier an unmounted folder, an emptied
@@ -216,16 +217,28 @@ def run_harvest(
 Ready = PreparedDataset | Exception  # an item ready to commit, or why it failed before its commit
 
 
+def _fetch_current(
+    harvester: Harvester, item: HarvestItem, session: Session, settings: Settings
+) -> PendingDataset | Exception:
+    """Step 1 of one item, in the session's thread: fetch it and read what the catalog holds of it (or why
+    that failed: the item fails alone, reported in its turn)."""
+    try:
+        return read_current(session, harvester.fetch(item), settings)
+    except Exception as exc:  # noqa: BLE001 - failed alone, reported in its turn
+        session.rollback()
+        return exc
+
+
 def _prepare_now(
     harvester: Harvester, item: HarvestItem, session: Session, store: FileStore, settings: Settings
 ) -> Ready:
-    """Steps 1 and 2 of one item in this thread (``--workers 1``): fetch it, read what the catalog holds of
-    it, build its new versions in a worker process."""
+    """Steps 1 and 2 of one item in this thread (``--workers 1``): build its new versions in a worker process."""
+    pending = _fetch_current(harvester, item, session, settings)
+    if isinstance(pending, Exception):
+        return pending
     try:
-        data = harvester.fetch(item)
-        return prepare_versions(read_current(session, data, settings), store, settings)
+        return prepare_versions(pending, store, settings)
     except Exception as exc:  # noqa: BLE001 - failed alone, reported in its turn
-        session.rollback()
         return exc
 
 
@@ -297,12 +310,9 @@ class _ParallelPublisher:
         self.threads.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, item: HarvestItem) -> None:
-        try:
-            data = self.harvester.fetch(item)
-            pending = read_current(self.session, data, self.settings)
-        except Exception as exc:  # noqa: BLE001 - failed alone, reported in its turn
-            self.session.rollback()
-            self.window.append((item, exc))
+        pending = _fetch_current(self.harvester, item, self.session, self.settings)
+        if isinstance(pending, Exception):
+            self.window.append((item, pending))
             return
         self.window.append((item, self.threads.submit(prepare_versions, pending, self.store, self.settings,
                                                       self.tasks)))

@@ -374,7 +374,7 @@ def _write(
 
 class _Known:
     """What the catalog holds of one transaction's datasets, read up front in a few set-based queries (the
-    datasets, their resources, current versions and quality rows; departments as first met), so that
+    datasets, their resources, current versions and quality rows, their publishers' departments), so that
     publishing N datasets costs a handful of queries rather than several per dataset. The versions and
     quality rows land in the session's identity map, where ``session.get`` finds them without a query. A
     name published twice in one transaction is looked up afresh the second time."""
@@ -488,10 +488,12 @@ def metadata_warnings(data: DatasetInput) -> list[str]:
     return [unknown_frequency] if unknown_frequency else []
 
 
-def _upsert_department(session: Session, data: DatasetInput, seen: dict[str, Department]) -> Department:
-    """The publisher's department, created or its titles updated (``seen``: those this transaction met)."""
+def _upsert_department(session: Session, data: DatasetInput, known: dict[str, Department]) -> Department:
+    """The publisher's department, created or its titles updated. ``known``: the transaction's departments by
+    name — every one its datasets name that existed when it began (:class:`_Known`), and those it created. One
+    another harvest creates meanwhile makes the insert fail; :func:`commit_dataset` then tries once more."""
     pub = data.publisher
-    department = seen.get(pub.name) or session.exec(select(Department).where(Department.name == pub.name)).first()
+    department = known.get(pub.name)
     if department is None:
         department = Department(name=pub.name, title=pub.title.strip(), title_en=pub.title_en)
     else:
@@ -500,7 +502,7 @@ def _upsert_department(session: Session, data: DatasetInput, seen: dict[str, Dep
     session.add(department)
     if department.id is None:
         session.flush()  # its id, for the dataset
-    seen[pub.name] = department
+    known[pub.name] = department
     return department
 
 
